@@ -1,0 +1,29 @@
+# Two entry points for a newcomer: `make demo` and `make test`.
+# Both create .venv, install the CPU build of torch 2.13.0 and mattebench into it.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.mattebench-installed
+
+.PHONY: demo test install lint clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/mattebench demo
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check human2k benchmark timinet tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info

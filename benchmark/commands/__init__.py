@@ -1,0 +1,1 @@
+"""One module per `mattebench` subcommand; see ``benchmark.cli.LAZY_COMMANDS``."""

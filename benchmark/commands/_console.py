@@ -1,0 +1,34 @@
+"""The one rich console and progress-bar factory every command shares."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+console = Console(stderr=False)
+
+
+def make_progress(**kwargs) -> Progress:
+    """A progress bar with count, elapsed time and ETA, drawn on stderr.
+
+    Example:
+        >>> with make_progress(disable=True) as p:
+        ...     t = p.add_task("x", total=2); p.advance(t, 2)
+    """
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        **kwargs,
+    )

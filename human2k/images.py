@@ -1,0 +1,162 @@
+"""Reading and writing the image files of matting datasets, with one clear error per problem.
+
+PIL is used for decoding because DIM-exact composition needs PIL's pixel values; every reader
+returns a NumPy array with a documented dtype and shape.
+
+Example:
+    >>> import numpy as np, tempfile, os
+    >>> d = tempfile.mkdtemp(); p = os.path.join(d, "a.png")
+    >>> write_png(p, np.full((2, 3), 7, np.uint8))
+    >>> read_alpha(p).shape, int(read_alpha(p)[0, 0])
+    ((2, 3), 7)
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from human2k.errors import InputError
+
+__all__ = [
+    "open_image",
+    "read_alpha",
+    "read_trimap",
+    "read_rgb",
+    "write_png",
+    "atomic_write_bytes",
+    "check_trimap_values",
+    "quantize_trimap",
+]
+
+TRIMAP_VALUES = (0, 128, 255)
+
+
+def open_image(path: str | os.PathLike) -> Image.Image:
+    """Open and fully decode an image; raise InputError naming the file if it cannot be read."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "file not found")
+    try:
+        with Image.open(path) as im:
+            im.load()
+            return im.copy()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InputError(path, f"cannot decode image ({exc})") from None
+
+
+def _single_band(im: Image.Image, path, what: str) -> np.ndarray:
+    """One uint8 band from L, P (gray palette), LA, RGB(A) with equal channels, I;16 or I/F."""
+    if im.mode == "L":
+        return np.asarray(im, dtype=np.uint8)
+    if im.mode == "P":
+        return np.asarray(im.convert("L"), dtype=np.uint8)
+    if im.mode in ("1",):
+        return np.asarray(im.convert("L"), dtype=np.uint8)
+    if im.mode == "LA":
+        return np.asarray(im, dtype=np.uint8)[..., 0].copy()
+    if im.mode in ("RGB", "RGBA"):
+        arr = np.asarray(im, dtype=np.uint8)
+        r, g, b = arr[..., 0], arr[..., 1], arr[..., 2]
+        if not (np.array_equal(r, g) and np.array_equal(r, b)):
+            n = int(np.count_nonzero((r != g) | (r != b)))
+            raise InputError(
+                path,
+                f"{what} is {im.mode} with channels that differ at {n} pixels; "
+                f"expected a single-band image or R=G=B",
+            )
+        return r.copy()
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(im).astype(np.int64)
+        if arr.max(initial=0) > 255:
+            raise InputError(path, f"{what} is 16-bit (max {arr.max()}); expected 8-bit values 0..255")
+        return arr.astype(np.uint8)
+    raise InputError(path, f"{what} has unsupported mode {im.mode!r}; expected L, P or RGB")
+
+
+def read_alpha(path: str | os.PathLike) -> np.ndarray:
+    """Read an alpha matte as uint8 H×W (L, gray P, or RGB with identical channels)."""
+    return _single_band(open_image(path), path, "alpha")
+
+
+def check_trimap_values(trimap: np.ndarray, path=None) -> None:
+    """Raise InputError unless every value is 0, 128 or 255 (the DIM convention)."""
+    bad = np.setdiff1d(np.unique(trimap), TRIMAP_VALUES)
+    if bad.size:
+        shown = ", ".join(str(int(v)) for v in bad[:8]) + (" ..." if bad.size > 8 else "")
+        raise InputError(
+            path if path is not None else "trimap",
+            f"trimap has values outside {{0, 128, 255}}: {shown} "
+            f"(use --trimap-quantize to map <85 to 0, >=170 to 255, else 128)",
+        )
+
+
+def quantize_trimap(trimap: np.ndarray) -> np.ndarray:
+    """Map a soft trimap to {0,128,255}: <85 → 0, ≥170 → 255, everything else → 128.
+
+    Example:
+        >>> quantize_trimap(np.array([[0, 84, 85, 169, 170, 255]], np.uint8)).tolist()
+        [[0, 0, 128, 128, 255, 255]]
+    """
+    out = np.full(trimap.shape, 128, np.uint8)
+    out[trimap < 85] = 0
+    out[trimap >= 170] = 255
+    return out
+
+
+def read_trimap(path: str | os.PathLike, *, quantize: bool = False) -> np.ndarray:
+    """Read a trimap as uint8 H×W with values in {0, 128, 255}.
+
+    Args:
+        path: the trimap file (L, gray-palette P, or RGB with identical channels).
+        quantize: map other values (<85→0, ≥170→255, else 128) with a warning instead of failing.
+    """
+    trimap = _single_band(open_image(path), path, "trimap")
+    if quantize:
+        bad = np.setdiff1d(np.unique(trimap), TRIMAP_VALUES)
+        if bad.size:
+            warnings.warn(f"{path}: quantized {bad.size} trimap value(s) outside {{0,128,255}}", stacklevel=2)
+            trimap = quantize_trimap(trimap)
+    else:
+        check_trimap_values(trimap, path)
+    return trimap
+
+
+def read_rgb(path: str | os.PathLike) -> np.ndarray:
+    """Read an image as uint8 H×W×3 RGB (RGBA drops alpha; L, P and CMYK are converted)."""
+    im = open_image(path)
+    if im.mode != "RGB":
+        im = im.convert("RGB")
+    return np.asarray(im, dtype=np.uint8)
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write bytes to PATH through a temporary file and rename, so no partial file is left."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_png(path: str | os.PathLike, array: np.ndarray, *, compress_level: int = 6) -> None:
+    """Write a uint8 H×W or H×W×3 array as PNG, atomically (temporary file + rename)."""
+    import io
+
+    array = np.asarray(array)
+    if array.dtype != np.uint8:
+        raise InputError(path, f"refusing to write dtype {array.dtype} as PNG; expected uint8")
+    buf = io.BytesIO()
+    Image.fromarray(array).save(buf, format="PNG", compress_level=compress_level)
+    atomic_write_bytes(path, buf.getvalue())
