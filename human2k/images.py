@@ -53,11 +53,11 @@ def open_image(path: str | os.PathLike) -> Image.Image:
 def _single_band(im: Image.Image, path, what: str) -> np.ndarray:
     """One uint8 band from L, P (gray palette), LA, RGB(A) with equal channels, I;16 or I/F."""
     if im.mode == "L":
-        return np.asarray(im, dtype=np.uint8)
+        return np.array(im, dtype=np.uint8)
     if im.mode == "P":
-        return np.asarray(im.convert("L"), dtype=np.uint8)
+        return np.array(im.convert("L"), dtype=np.uint8)
     if im.mode in ("1",):
-        return np.asarray(im.convert("L"), dtype=np.uint8)
+        return np.array(im.convert("L"), dtype=np.uint8)
     if im.mode == "LA":
         return np.asarray(im, dtype=np.uint8)[..., 0].copy()
     if im.mode in ("RGB", "RGBA"):
@@ -132,7 +132,7 @@ def read_rgb(path: str | os.PathLike) -> np.ndarray:
     im = open_image(path)
     if im.mode != "RGB":
         im = im.convert("RGB")
-    return np.asarray(im, dtype=np.uint8)
+    return np.array(im, dtype=np.uint8)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -12,7 +14,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-console = Console(stderr=False)
+# When output is not a terminal (logs, CI, tests) rich would wrap tables at 80 columns and
+# break headers such as "SAD (/1e3, unknown)"; use a wide virtual terminal instead.
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 def make_progress(**kwargs) -> Progress:
