@@ -1,0 +1,280 @@
+"""The Human-2K builder: ingest human photos + alpha mattes, validate, split 2000/100, keep provenance.
+
+:func:`build_human2k` checks every pair before writing anything:
+
+* pairing by file stem (``a.jpg`` ↔ ``a.png``); an unpaired or doubly named file is an error;
+* decodable files (truncated images are named), image mode RGB/RGBA/L/P/CMYK, alpha single
+  band (or R=G=B) 8-bit, image and alpha of the same size;
+* alpha range: not all 0 (no person) and not all 255 (nothing to composite); a matte with no
+  value strictly between 0 and 255 is accepted with a warning (a hard mask, not a matte);
+* near-duplicates: a 64-bit difference hash (grey 9×8 thumbnail, horizontal gradients) per
+  image; two images within ``dup_distance`` bits are named together.
+
+Then it writes the layout ``composite human2k`` reads::
+
+    OUT/train/fg/<name>, OUT/train/alpha/<stem>.png, OUT/train/fg_names.txt   (Adobe order)
+    OUT/test/...                                                             likewise
+    OUT/provenance.csv      name, split, source, license, author, url, human, width, height, sha256, dhash
+    OUT/split.json          seed, rule and the two name lists
+
+Provenance comes from ``provenance.csv`` / ``provenance.json`` next to the images (or the file
+given), matched by name or stem; missing entries are ``unknown``. The split is seeded
+(``n_test = round(n·100/2100)`` by default, i.e. 2000/100 for 2,100 images) or read from a list.
+
+Example:
+    >>> import tempfile
+    >>> from human2k.synthetic import write_human2k_raw
+    >>> raw = write_human2k_raw(tempfile.mkdtemp(), 6, 0, size=(48, 36))
+    >>> r = build_human2k(raw.images, raw.alphas, tempfile.mkdtemp(), seed=0)
+    >>> len(r.train), len(r.test), r.provenance_known
+    (5, 1, 6)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from human2k.errors import DatasetError, InputError
+from human2k.images import atomic_write_bytes, open_image, read_alpha, write_png
+from human2k.manifest import sha256_bytes
+
+__all__ = ["BuildReport", "build_human2k", "dhash", "read_split_list"]
+
+_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+_IMAGE_MODES = ("RGB", "RGBA", "L", "P", "CMYK")
+_PROV_FIELDS = ("source", "license", "author", "url", "human")
+
+
+@dataclass
+class BuildReport:
+    """What :func:`build_human2k` wrote."""
+
+    out: Path
+    seed: int
+    train: list[str]
+    test: list[str]
+    split_rule: str
+    warnings: list[str] = field(default_factory=list)
+    provenance_known: int = 0
+
+
+def dhash(image: Image.Image) -> int:
+    """64-bit difference hash: grey 9×8 thumbnail, bit = left pixel brighter than right.
+
+    Example:
+        >>> im = Image.linear_gradient("L").rotate(90)  # brightness grows left to right
+        >>> hex(dhash(im)), bin(dhash(im) ^ dhash(im.transpose(Image.FLIP_LEFT_RIGHT))).count("1")
+        ('0x0', 64)
+    """
+    g = np.asarray(image.convert("L").resize((9, 8), Image.BILINEAR), dtype=np.int16)
+    bits = (g[:, :-1] > g[:, 1:]).ravel()
+    return int("".join("1" if b else "0" for b in bits), 2)
+
+
+def _pairs(images: Path, alphas: Path) -> list[tuple[str, Path, Path]]:
+    for d, what in ((images, "--images"), (alphas, "--alphas")):
+        if not d.is_dir():
+            raise DatasetError(f"{d}: {what} folder not found")
+
+    def by_stem(d: Path) -> dict[str, Path]:
+        out: dict[str, Path] = {}
+        for p in sorted(d.iterdir()):
+            if p.suffix.lower() in _EXTS and not p.name.startswith("."):
+                if p.stem in out:
+                    raise InputError(p, f"two files with stem {p.stem!r} ({out[p.stem].name} and {p.name})")
+                out[p.stem] = p
+        return out
+
+    imgs, alps = by_stem(images), by_stem(alphas)
+    if not imgs:
+        raise DatasetError(f"{images}: no images (.jpg/.png/...)")
+    for a, b, what in ((imgs, alps, "alpha matte"), (alps, imgs, "image")):
+        lonely = sorted(set(a) - set(b))
+        if lonely:
+            more = f" (and {len(lonely) - 1} more)" if len(lonely) > 1 else ""
+            raise InputError(a[lonely[0]], f"has no {what} with the same stem{more}")
+    return [(stem, imgs[stem], alps[stem]) for stem in sorted(imgs)]
+
+
+def _load_provenance(path: Path | None) -> dict[str, dict[str, str]]:
+    if path is None or not path.is_file():
+        return {}
+    if path.suffix.lower() == ".json":
+        data = json.loads(path.read_text("utf-8"))
+        rows = data if isinstance(data, list) else [{"name": k, **v} for k, v in data.items()]
+    else:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    out = {}
+    for r in rows:
+        if "name" not in r:
+            raise InputError(path, "provenance entries need a 'name'")
+        out[str(r["name"])] = {k: str(v) for k, v in r.items()}
+        out.setdefault(os.path.splitext(str(r["name"]))[0], out[str(r["name"])])
+    return out
+
+
+def read_split_list(path: str | os.PathLike, names: list[str]) -> tuple[list[str], list[str]]:
+    """Read a split: JSON ``{"train": [...], "test": [...]}``, lines ``train NAME``/``test NAME``,
+    or plain lines naming the test images (the rest is train). Names may be stems or file names.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "split list not found")
+    stems = {os.path.splitext(n)[0] for n in names}
+    text = path.read_text("utf-8")
+    test: list[str] = []
+    train: list[str] | None = None
+    if path.suffix.lower() == ".json":
+        data = json.loads(text)
+        train, test = list(data.get("train", [])), list(data.get("test", []))
+    else:
+        rows = [line.strip().split(None, 1) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+        if rows and all(len(r) == 2 and r[0] in ("train", "test") for r in rows):
+            train = [r[1] for r in rows if r[0] == "train"]
+            test = [r[1] for r in rows if r[0] == "test"]
+        else:
+            test = [" ".join(r) for r in rows]
+    norm = lambda xs: [os.path.splitext(x)[0] if x not in stems else x for x in xs]  # noqa: E731
+    test = norm(test)
+    train = sorted(stems - set(test)) if train is None else norm(train)
+    for n in train + test:
+        if n not in stems:
+            raise InputError(path, f"names {n!r}, which is not among the input images")
+    if set(train) & set(test):
+        raise InputError(path, f"{sorted(set(train) & set(test))[0]!r} is in both train and test")
+    missing = stems - set(train) - set(test)
+    if missing:
+        raise InputError(path, f"does not place {len(missing)} image(s), e.g. {sorted(missing)[0]!r}")
+    return sorted(train), sorted(test)
+
+
+def _adobe_order(names: list[str]) -> list[str]:
+    return sorted(names, key=lambda s: (s.lower(), s))
+
+
+def build_human2k(
+    images: str | os.PathLike,
+    alphas: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    split_list: str | os.PathLike | None = None,
+    seed: int = 0,
+    n_test: int | None = None,
+    provenance: str | os.PathLike | None = None,
+    dup_distance: int = 4,
+    progress=None,
+) -> BuildReport:
+    """Validate IMAGES + ALPHAS, split them and write the Human-2K layout to OUT.
+
+    Args:
+        images: folder of human photos.
+        alphas: folder of alpha mattes (same stems).
+        out: output folder (the ``--root`` of ``composite human2k``).
+        split_list: a split file (see :func:`read_split_list`); overrides SEED / N_TEST.
+        seed: seed of the random split.
+        n_test: test images (default ``round(n·100/2100)``, at least 1 when n ≥ 2).
+        provenance: provenance CSV/JSON (default: ``provenance.csv``/``.json`` in IMAGES).
+        dup_distance: dHash bits within which two images are near-duplicates (-1: no check).
+        progress: optional ``progress(done, total)``.
+
+    Raises:
+        InputError: naming the first unusable file (or the pair of near-duplicates).
+    """
+    images, alphas, out = Path(images), Path(alphas), Path(out)
+    pairs = _pairs(images, alphas)
+    n = len(pairs)
+    warnings: list[str] = []
+    info: dict[str, dict[str, Any]] = {}
+    hashes: list[int] = []
+    for i, (stem, ip, ap) in enumerate(pairs):
+        im = open_image(ip)
+        if im.mode not in _IMAGE_MODES:
+            raise InputError(ip, f"image mode {im.mode!r}; expected one of {', '.join(_IMAGE_MODES)} (8-bit)")
+        a = read_alpha(ap)
+        if a.shape != (im.height, im.width):
+            raise InputError(ap, f"alpha is {a.shape[1]}x{a.shape[0]} but image {ip.name} is {im.width}x{im.height}")
+        lo, hi = int(a.min()), int(a.max())
+        if hi == 0:
+            raise InputError(ap, "alpha is 0 everywhere (no foreground)")
+        if lo == 255:
+            raise InputError(ap, "alpha is 255 everywhere (no background: nothing to composite)")
+        if not ((a > 0) & (a < 255)).any():
+            warnings.append(f"{ap}: alpha has only 0 and 255 (a hard mask, not a matte)")
+        hashes.append(dhash(im))
+        info[stem] = {"image": ip, "alpha": ap, "width": im.width, "height": im.height, "dhash": f"{hashes[-1]:016x}"}
+        if progress is not None:
+            progress(i + 1, 2 * n)
+    if dup_distance >= 0 and n > 1:
+        h = np.array(hashes, dtype=np.uint64)
+        x = h[:, None] ^ h[None, :]
+        dist = np.unpackbits(x.view(np.uint8).reshape(n, n, 8), axis=2).sum(axis=2)
+        ii, jj = np.nonzero(np.triu(dist <= dup_distance, k=1))
+        if ii.size:
+            a_, b_ = pairs[int(ii[0])][1], pairs[int(jj[0])][1]
+            raise InputError(a_, f"near-duplicate of {b_} (dHash distance {int(dist[ii[0], jj[0]])} <= {dup_distance}; "
+                             f"{ii.size} such pair(s); raise --dup-distance -1 to skip this check)")
+    stems = [p[0] for p in pairs]
+    if split_list is not None:
+        train, test = read_split_list(split_list, stems)
+        rule = f"list {Path(split_list).name} (sha256 {sha256_bytes(Path(split_list).read_bytes())[:16]})"
+    else:
+        k = n_test if n_test is not None else max(1 if n >= 2 else 0, round(n * 100 / 2100))
+        if not 0 <= k < n:
+            raise InputError(None, f"--n-test {k} must be between 0 and {n - 1} for {n} images")
+        perm = np.random.default_rng(seed).permutation(n)
+        test = sorted(stems[j] for j in perm[:k])
+        train = sorted(stems[j] for j in perm[k:])
+        rule = f"numpy default_rng({seed}).permutation(n) over sorted stems; first {k} are test"
+    prov_path = Path(provenance) if provenance else next(
+        (p for p in (images / "provenance.csv", images / "provenance.json", images.parent / "provenance.csv") if p.is_file()), None
+    )
+    prov = _load_provenance(prov_path)
+    rows = []
+    known = 0
+    for split, names in (("train", train), ("test", test)):
+        fg_names = []
+        for stem in names:
+            d = info[stem]
+            ip: Path = d["image"]
+            data = ip.read_bytes()
+            if len(ip.suffix) == 4:  # Adobe's stem rule strips 4 characters: keep .jpg/.png as is
+                fg_name = ip.name
+                atomic_write_bytes(out / split / "fg" / fg_name, data)
+            else:
+                fg_name = stem + ".png"
+                buf = io.BytesIO()
+                open_image(ip).save(buf, format="PNG")
+                atomic_write_bytes(out / split / "fg" / fg_name, buf.getvalue())
+            write_png(out / split / "alpha" / f"{stem}.png", read_alpha(d["alpha"]))
+            fg_names.append(fg_name)
+            p = prov.get(ip.name) or prov.get(stem) or {}
+            known += bool(p)
+            rows.append({
+                "name": fg_name, "split": split,
+                **{f: p.get(f, "") or ("unknown" if f in ("source", "license") else "") for f in _PROV_FIELDS},
+                "width": d["width"], "height": d["height"], "sha256": sha256_bytes(data), "dhash": d["dhash"],
+            })
+            if not rows[-1]["human"]:
+                rows[-1]["human"] = "true"  # Human-2K is all people unless the sidecar says otherwise
+            if progress is not None:
+                progress(n + len(rows), 2 * n)
+        atomic_write_bytes(out / split / "fg_names.txt", "\n".join(_adobe_order(fg_names)).encode("utf-8"))
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=["name", "split", *_PROV_FIELDS, "width", "height", "sha256", "dhash"], lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    atomic_write_bytes(out / "provenance.csv", buf.getvalue().encode("utf-8"))
+    split_doc = {"seed": seed, "rule": rule, "provenance_source": str(prov_path) if prov_path else "unknown",
+                 "warnings": warnings, "train": train, "test": test}
+    atomic_write_bytes(out / "split.json", json.dumps(split_doc, indent=1).encode("utf-8"))
+    return BuildReport(out, seed, train, test, rule, warnings, known)

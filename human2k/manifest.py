@@ -1,0 +1,318 @@
+"""The dataset manifest: what was built, from what, with which parameters, and every file's hash.
+
+``OUT/manifest.json`` (written by ``composite``) holds:
+
+* ``dataset``, ``parameters`` (everything that changes an output byte: the resume key),
+  ``sources`` (input roots, name lists and their SHA-256);
+* ``files``: ``{relative path: {"sha256", "bytes", "pixels", "role"}}`` where ``sha256`` hashes
+  the file bytes and ``pixels`` hashes the decoded pixels (:func:`pixel_sha256`), which does not
+  depend on the PNG encoder, so composites built elsewhere can be compared;
+* ``run``: timings and disk use (not part of the content hash: two runs that made the same
+  files have the same ``content_sha256`` even if one was interrupted and resumed).
+
+While a run is in progress, finished tasks are appended to ``OUT/.mattebench-journal.jsonl``
+(one JSON line per foreground, fsync'ed); a killed run resumes from it.
+
+Checksum lists (``human2k/checksums/*.txt``) are ``sha256sum``-style lines ``<hex>  <path>``
+with a ``# mattebench-checksums v1`` header naming the hash kind (``pixels`` or ``file``);
+:func:`read_checksum_list` reads them and plain ``sha256sum`` output (kind ``file``).
+
+Example:
+    >>> import numpy as np
+    >>> pixel_sha256(np.zeros((2, 2), np.uint8))[:12]
+    'b212a683d75e'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from human2k.errors import DatasetError, InputError, ResumeError
+from human2k.images import atomic_write_bytes, open_image
+
+__all__ = [
+    "MANIFEST_NAME",
+    "JOURNAL_NAME",
+    "MANIFEST_FORMAT",
+    "sha256_bytes",
+    "sha256_file",
+    "pixel_sha256",
+    "image_pixel_sha256",
+    "content_sha256",
+    "Journal",
+    "load_manifest",
+    "save_manifest",
+    "check_parameters",
+    "VerifyReport",
+    "verify",
+    "read_checksum_list",
+    "write_checksum_list",
+]
+
+MANIFEST_NAME = "manifest.json"
+JOURNAL_NAME = ".mattebench-journal.jsonl"
+MANIFEST_FORMAT = "mattebench-manifest-1"
+CHECKSUM_HEADER = "# mattebench-checksums v1"
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 of DATA."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | os.PathLike, *, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def pixel_sha256(array: np.ndarray) -> str:
+    """SHA-256 of decoded pixels: ``"<mode> <w> <h>\\n"`` + raw row-major bytes.
+
+    mode is ``L`` for H×W and ``RGB`` for H×W×3 uint8 arrays. Independent of the PNG encoder.
+    """
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    mode = {2: "L", 3: "RGB"}.get(array.ndim)
+    if mode is None or (array.ndim == 3 and array.shape[2] != 3):
+        raise InputError(None, f"pixel hash needs H×W or H×W×3 uint8, got shape {array.shape}")
+    header = f"{mode} {array.shape[1]} {array.shape[0]}\n".encode("ascii")
+    return hashlib.sha256(header + array.tobytes()).hexdigest()
+
+
+def image_pixel_sha256(path: str | os.PathLike) -> str:
+    """:func:`pixel_sha256` of an image file (L, gray P → L; everything else → RGB)."""
+    im = open_image(path)
+    if im.mode in ("L", "P", "1", "LA", "I;16", "I"):
+        im = im.convert("L")
+    elif im.mode != "RGB":
+        im = im.convert("RGB")
+    return pixel_sha256(np.asarray(im))
+
+
+def _canonical(obj: Any) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def content_sha256(manifest: dict[str, Any]) -> str:
+    """SHA-256 of the manifest without its ``run`` section (timings, host) and this hash itself.
+
+    Two builds of the same data with the same parameters have the same content hash.
+    """
+    core = {k: v for k, v in manifest.items() if k not in ("run", "content_sha256")}
+    return sha256_bytes(_canonical(core))
+
+
+def save_manifest(path: str | os.PathLike, manifest: dict[str, Any]) -> str:
+    """Write MANIFEST as indented JSON (atomic), with its ``content_sha256``; return that hash."""
+    manifest = dict(manifest)
+    manifest["content_sha256"] = content_sha256(manifest)
+    atomic_write_bytes(path, (json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+    return manifest["content_sha256"]
+
+
+def load_manifest(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a manifest.json (or the one in folder PATH); DatasetError when absent or corrupt."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / MANIFEST_NAME
+    if not path.is_file():
+        raise DatasetError(f"{path}: manifest not found (was this folder built by `mattebench composite`?)")
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path}: manifest is not valid JSON ({exc})") from None
+    if data.get("format") != MANIFEST_FORMAT:
+        raise DatasetError(f"{path}: unknown manifest format {data.get('format')!r}; expected {MANIFEST_FORMAT}")
+    return data
+
+
+def check_parameters(path: str | os.PathLike, found: dict[str, Any], wanted: dict[str, Any]) -> None:
+    """Raise ResumeError naming the first parameter where FOUND (on disk at PATH) differs from WANTED."""
+    for key in sorted(set(found) | set(wanted)):
+        if found.get(key) != wanted.get(key):
+            raise ResumeError(
+                f"{path}: output folder was built with {key}={found.get(key)!r}, this run has "
+                f"{key}={wanted.get(key)!r}; use another --out folder (nothing was changed)"
+            )
+
+
+@dataclass
+class Journal:
+    """Append-only record of finished tasks, so a killed run can resume.
+
+    The first line is a header ``{"dataset", "parameters"}``; each later line is
+    ``{"task": key, "files": {...}, "seconds": s}``. A torn last line (the process was killed
+    while writing it) is ignored.
+    """
+
+    path: Path
+    header: dict[str, Any]
+    tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, out_dir: str | os.PathLike, header: dict[str, Any]) -> Journal:
+        """Open (or create) the journal in OUT_DIR; ResumeError if it holds other parameters."""
+        path = Path(out_dir) / JOURNAL_NAME
+        journal = cls(path, header)
+        if path.is_file():
+            lines = path.read_bytes().split(b"\n")
+            try:
+                found = json.loads(lines[0])
+            except json.JSONDecodeError:
+                found = None
+            if found is not None:
+                if found.get("dataset") != header.get("dataset"):
+                    raise ResumeError(
+                        f"{out_dir}: output folder holds dataset {found.get('dataset')!r}, this run is "
+                        f"{header.get('dataset')!r}; use another --out folder (nothing was changed)"
+                    )
+                check_parameters(out_dir, found.get("parameters", {}), header.get("parameters", {}))
+                for raw in lines[1:]:
+                    try:
+                        rec = json.loads(raw)
+                    except json.JSONDecodeError:
+                        continue  # torn last line of a killed run
+                    journal.tasks[rec["task"]] = rec
+                return journal
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, _canonical(header) + b"\n")
+        return journal
+
+    def append(self, task: str, files: dict[str, Any], seconds: float) -> None:
+        """Record TASK as finished (flushed and fsync'ed before returning)."""
+        rec = {"task": task, "files": files, "seconds": round(float(seconds), 4)}
+        with open(self.path, "ab") as fh:
+            fh.write(_canonical(rec) + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        self.tasks[task] = rec
+
+
+@dataclass
+class VerifyReport:
+    """Result of :func:`verify`.
+
+    Attributes:
+        checked: number of files compared.
+        missing: relative paths listed but absent.
+        differing: ``(path, expected, actual)`` for each file whose hash differs.
+        kind: ``file`` (byte hashes) or ``pixels`` (decoded-pixel hashes).
+    """
+
+    checked: int = 0
+    missing: list[str] = field(default_factory=list)
+    differing: list[tuple[str, str, str]] = field(default_factory=list)
+    kind: str = "file"
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.differing
+
+
+def read_checksum_list(path: str | os.PathLike) -> tuple[str, dict[str, str]]:
+    """Read a checksum list; return ``(kind, {relative path: hex})``.
+
+    Accepts mattebench lists (header ``# mattebench-checksums v1`` and ``# hash: pixels|file``)
+    and plain ``sha256sum`` output (``<hex>  <path>`` or ``<hex> *<path>``; kind ``file``).
+
+    Example:
+        >>> import tempfile, os
+        >>> p = os.path.join(tempfile.mkdtemp(), "s.txt")
+        >>> _ = open(p, "w").write("# mattebench-checksums v1\\n# hash: pixels\\n" + "ab" * 32 + "  test/merged/a_0.png\\n")
+        >>> kind, sums = read_checksum_list(p); kind, list(sums)
+        ('pixels', ['test/merged/a_0.png'])
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "checksum list not found")
+    kind = "file"
+    sums: dict[str, str] = {}
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        if line.startswith("#"):
+            if line.lower().startswith("# hash:"):
+                kind = line.split(":", 1)[1].strip()
+                if kind not in ("pixels", "file"):
+                    raise InputError(path, f"line {n}: hash kind {kind!r}; expected pixels or file")
+            continue
+        parts = line.split(None, 1)
+        if len(parts) != 2 or len(parts[0]) != 64:
+            raise InputError(path, f"line {n}: expected '<64 hex digits>  <path>', got {line[:60]!r}")
+        sums[parts[1].lstrip("*")] = parts[0].lower()
+    return kind, sums
+
+
+def write_checksum_list(
+    path: str | os.PathLike, manifest: dict[str, Any], *, kind: str = "pixels", roles: tuple[str, ...] | None = None
+) -> int:
+    """Write a checksum list of MANIFEST's files (optionally only some roles); return the count."""
+    if kind not in ("pixels", "file"):
+        raise InputError(None, f"checksum kind {kind!r}; expected pixels or file")
+    key = "pixels" if kind == "pixels" else "sha256"
+    lines = [CHECKSUM_HEADER, f"# hash: {kind}", f"# dataset: {manifest.get('dataset', '')}"]
+    n = 0
+    for rel, rec in sorted(manifest["files"].items()):
+        if (roles is None or rec.get("role") in roles) and rec.get(key):
+            lines.append(f"{rec[key]}  {rel}")
+            n += 1
+    atomic_write_bytes(path, ("\n".join(lines) + "\n").encode("utf-8"))
+    return n
+
+
+def verify(
+    root: str | os.PathLike,
+    *,
+    checksums: str | os.PathLike | None = None,
+    progress=None,
+) -> VerifyReport:
+    """Re-hash the files of a built dataset against its manifest (or a checksum list).
+
+    Args:
+        root: the folder given to ``composite --out`` (holding manifest.json).
+        checksums: a checksum list to use instead of the manifest (paths relative to ROOT).
+        progress: optional ``progress(done, total)`` callable.
+
+    Returns:
+        A :class:`VerifyReport` naming every missing and every differing file.
+    """
+    root = Path(root)
+    if checksums is not None:
+        kind, expected = read_checksum_list(checksums)
+    else:
+        manifest = load_manifest(root)
+        kind = "file"
+        expected = {rel: rec["sha256"] for rel, rec in manifest["files"].items()}
+    report = VerifyReport(kind=kind)
+    total = len(expected)
+    for i, (rel, want) in enumerate(sorted(expected.items()), 1):
+        p = root / rel
+        if not p.is_file():
+            report.missing.append(rel)
+        else:
+            got = sha256_file(p) if kind == "file" else _pixels_or_error(p)
+            report.checked += 1
+            if got != want:
+                report.differing.append((rel, want, got))
+        if progress is not None:
+            progress(i, total)
+    return report
+
+
+def _pixels_or_error(path: Path) -> str:
+    try:
+        return image_pixel_sha256(path)
+    except InputError as exc:
+        return f"unreadable ({exc.problem})"
+
