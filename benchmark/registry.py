@@ -18,6 +18,7 @@ import dataclasses
 import difflib
 import fnmatch
 import importlib
+import importlib.util
 import re
 from collections.abc import Callable
 from typing import Any, Literal

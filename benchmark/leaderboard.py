@@ -1,0 +1,765 @@
+"""Leaderboards from score runs: one table per protocol, written as CSV, LaTeX and Markdown.
+
+Input is the results layout of ``mattebench score`` (``RESULTS/<dataset>/<model>/<run-id>/``
+with ``per_image.csv`` and ``run.json``, see :mod:`benchmark.protocol`). Rules:
+
+* Two runs share a table only when their :meth:`Protocol.key` is equal; a checkpoint whose
+  training-data tag names the test set (``train:+comp1k-test``) gets a table of its own.
+* Runs of the same model, config, training data and provenance that differ only in seed are one
+  row: mean ± sample std (ddof=1) over the runs' means. A repeated run (same seed and same
+  checkpoint) counts once: the newest ``run.json`` wins.
+* A run's mean is over the images it scored; images that failed (NaN) are counted in the
+  ``Images`` column and named in the notes, never silently dropped.
+* Columns are SAD, MSE, Grad, Conn in the display scales of
+  :data:`benchmark.metrics.scales.METRICS` (MSE ×10³); headers and captions state scale, region
+  and protocol.
+* With ``include_reported=True`` the paper's numbers (:mod:`benchmark.reported`) join the table
+  of the same dataset (test split, unknown region) as a separate ``reported`` block; paper tables
+  without such a measured table are printed on their own. Bold marks the best value per column
+  *within each block* (measured and reported are never ranked against each other).
+
+Example:
+    >>> rt = build_tables([], include_reported=True)
+    >>> [t.slug for t in rt]
+    ['paper-table3-comp1k', 'paper-table4-d646', 'paper-table5-human2k', 'paper-table6-comp1k-human']
+    >>> print(to_markdown(rt[0]).splitlines()[4])
+    | KNN [7] | reported (paper T3) | train:comp1k | - | - | 175.4 | 103 | 124.1 | 176.4 |
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import math
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchmark.metrics.scales import METRIC_NAMES, METRICS
+from benchmark.protocol import PER_IMAGE_CSV, RUN_JSON, Protocol, RunRecord
+from human2k.errors import InputError, MattebenchError
+from human2k.images import atomic_write_bytes
+
+__all__ = [
+    "Run",
+    "Row",
+    "Table",
+    "Cell",
+    "Display",
+    "collect_runs",
+    "build_tables",
+    "build_leaderboards",
+    "to_csv",
+    "to_latex",
+    "to_markdown",
+    "latex_document",
+    "column_parts",
+    "write_leaderboards",
+    "FORMATS",
+]
+
+#: Config keys that only choose a seed: runs differing in these alone are averaged.
+SEED_KEYS = frozenset({"seed", "train_seed", "training_seed", "data_seed"})
+#: Output formats and their file suffixes.
+FORMATS = {"csv": ".csv", "latex": ".tex", "md": ".md"}
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@dataclasses.dataclass(eq=False)
+class Run:
+    """One score run folder, loaded.
+
+    Attributes:
+        path: the run folder.
+        record: its ``run.json``.
+        per_image: ``per_image.csv`` indexed by image (stored scales, NaN = failed image).
+    """
+
+    path: Path
+    record: RunRecord
+    per_image: pd.DataFrame
+
+    def means(self) -> dict[str, float]:
+        """Per-metric mean over the images that were scored (stored scale)."""
+        return {m: _nanmean(self.per_image[m].to_numpy(float)) for m in METRIC_NAMES}
+
+    @property
+    def n_images(self) -> int:
+        return int(len(self.per_image))
+
+    @property
+    def n_failed(self) -> int:
+        return int(self.per_image[list(METRIC_NAMES)].isna().any(axis=1).sum())
+
+    def model_key(self) -> tuple[str, str, str, str]:
+        """(model, config without seed keys, training data, provenance): what makes a row."""
+        cfg = {k: v for k, v in self.record.model_config.items() if k not in SEED_KEYS}
+        return (
+            self.record.model,
+            json.dumps(cfg, sort_keys=True, default=str),
+            self.record.training_data,
+            self.record.provenance,
+        )
+
+    def seed_label(self) -> str:
+        rec = self.record
+        for key in ("seed", "train_seed", "training_seed"):
+            if key in rec.model_config:
+                return f"{rec.model_config[key]}"
+        return "-" if rec.seed is None else str(rec.seed)
+
+
+def _nanmean(values: np.ndarray) -> float:
+    ok = values[~np.isnan(values)]
+    return float(ok.mean()) if ok.size else math.nan
+
+
+def _read_per_image(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(path, "missing; every run folder needs per_image.csv next to run.json")
+    try:
+        df = pd.read_csv(path, dtype={"image": str}, keep_default_na=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"not a readable CSV ({exc})") from None
+    missing = [c for c in ("image", *METRIC_NAMES) if c not in df.columns]
+    if missing:
+        raise InputError(path, f"missing column(s) {', '.join(missing)}; expected image,sad,mse,grad,conn,seconds")
+    for col in METRIC_NAMES:
+        try:
+            df[col] = pd.to_numeric(df[col], errors="raise").astype(float)
+        except (ValueError, TypeError):
+            raise InputError(path, f"column {col!r} holds non-numeric values") from None
+    dupes = df["image"][df["image"].duplicated()].unique()
+    if len(dupes):
+        raise InputError(path, f"image(s) listed twice: {', '.join(map(str, dupes[:5]))}")
+    return df.set_index("image")
+
+
+def _read_record(path: Path) -> RunRecord:
+    try:
+        return RunRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"not valid JSON ({exc})") from None
+    except (KeyError, TypeError) as exc:
+        raise InputError(path, f"not a mattebench run record ({exc!r})") from None
+
+
+def collect_runs(results_dir: str | os.PathLike) -> list[Run]:
+    """Load every run folder (one holding ``run.json``) under RESULTS_DIR.
+
+    Args:
+        results_dir: the ``--out`` folder of ``mattebench score``.
+
+    Returns:
+        Runs sorted by folder path.
+
+    Raises:
+        InputError: the folder does not exist, or a run.json / per_image.csv is unreadable.
+    """
+    root = Path(results_dir)
+    if not root.is_dir():
+        raise InputError(root, "results folder not found")
+    runs = []
+    for run_json in sorted(root.rglob(RUN_JSON)):
+        record = _read_record(run_json)
+        runs.append(Run(run_json.parent, record, _read_per_image(run_json.parent / PER_IMAGE_CSV)))
+    return runs
+
+
+def dedupe_repeats(runs: Iterable[Run]) -> list[Run]:
+    """Keep one run per (model key, seed, checkpoint): the one whose run.json is newest."""
+    best: dict[tuple, Run] = {}
+    for run in runs:
+        key = (run.record.protocol.key(), run.model_key(), run.seed_label(), run.record.checkpoint_sha256)
+        old = best.get(key)
+        if old is None or _mtime(run) >= _mtime(old):
+            best[key] = run
+    return sorted(best.values(), key=lambda r: str(r.path))
+
+
+def _mtime(run: Run) -> tuple[float, str]:
+    return ((run.path / RUN_JSON).stat().st_mtime, str(run.path))
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclasses.dataclass
+class Row:
+    """One leaderboard row (display scales).
+
+    Attributes:
+        model: row label (model name, plus the config keys that tell apart rows of one model).
+        config: the model config without seed keys, as JSON (CSV only).
+        source: ``measured`` or ``reported``.
+        training_data: training-data tag.
+        mean, std: per metric, in display scale (std is NaN for a single run).
+        n_runs: runs averaged; seeds: their seeds.
+        n_images, n_failed: images per run (max over runs) and failed images (sum over runs).
+        printed: reported rows only: the value strings to show, per metric.
+        paper_table: reported rows only: the paper's table number.
+        run_dirs: measured rows: the run folders behind the row.
+    """
+
+    model: str
+    source: str
+    training_data: str
+    mean: dict[str, float]
+    std: dict[str, float]
+    n_runs: int = 1
+    seeds: tuple[str, ...] = ()
+    n_images: int = 0
+    n_failed: int = 0
+    config: str = ""
+    printed: dict[str, str] | None = None
+    paper_table: int | None = None
+    run_dirs: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass
+class Cell:
+    """A displayed cell: text and whether it is the best of its column."""
+
+    text: str
+    bold: bool = False
+
+
+@dataclasses.dataclass
+class Display:
+    """Format-neutral layout that the LaTeX and Markdown writers render.
+
+    Attributes:
+        title: one line naming the table.
+        caption: scales, region and protocol, in words.
+        columns: header per column as (line 1, line 2); Markdown joins them with a space.
+        align: one of ``l``/``r`` per column.
+        blocks: groups of rows separated by a rule (measured, reported).
+        groups: optional top header row as (text, span) pairs covering every column.
+        fixed: leading columns repeated in each part when LaTeX splits a wide table.
+        notes: lines printed under the table.
+        label: LaTeX label suffix.
+        latex_max_columns: non-fixed columns per LaTeX part.
+    """
+
+    title: str
+    caption: str
+    columns: list[tuple[str, str]]
+    align: str
+    blocks: list[list[list[Cell]]]
+    groups: list[tuple[str, int]] | None = None
+    fixed: int = 1
+    notes: list[str] = dataclasses.field(default_factory=list)
+    label: str = ""
+    latex_max_columns: int = 14
+
+
+@dataclasses.dataclass
+class Table:
+    """One leaderboard table: rows that share a protocol (plus, optionally, a reported block).
+
+    Attributes:
+        slug: file-name stem, unique per table.
+        title: one line naming the table.
+        protocol: the shared protocol (None for a paper-only table).
+        region: the scored region (printed in every metric header).
+        rows: measured rows (sorted by SAD) then reported rows (paper order).
+        notes: footnotes (seeds, failures, reported-number caveats).
+        contaminated: True when the checkpoints were trained on the test set.
+    """
+
+    slug: str
+    title: str
+    protocol: Protocol | None
+    region: str
+    rows: list[Row]
+    notes: list[str] = dataclasses.field(default_factory=list)
+    contaminated: bool = False
+
+    def best(self) -> dict[str, set[int]]:
+        """Indices of the rows holding the best value per metric, within each source block."""
+        out: dict[str, set[int]] = {m: set() for m in METRIC_NAMES}
+        for source in ("measured", "reported"):
+            idx = [i for i, r in enumerate(self.rows) if r.source == source]
+            for m in METRIC_NAMES:
+                shown = {i: _shown_value(self, i, m) for i in idx}
+                shown = {i: v for i, v in shown.items() if not math.isnan(v)}
+                if shown:
+                    low = min(shown.values())
+                    out[m] |= {i for i, v in shown.items() if v == low}
+        return out
+
+    def csv_rows(self) -> tuple[list[str], list[list[object]]]:
+        """Machine-readable header and rows (full precision, display scales)."""
+        pfields = [f.name for f in dataclasses.fields(Protocol)]
+        header = [*pfields, "source", "paper_table", "model", "config", "training_data", "n_runs", "seeds",
+                  "n_images", "n_failed"]
+        for m in METRIC_NAMES:
+            h = METRICS[m].header(self.region, display=True)
+            header += [f"{h} mean", f"{h} std"]
+        out = []
+        for r in self.rows:
+            pvals = [getattr(self.protocol, f) if self.protocol else "" for f in pfields]
+            line = [*pvals, r.source, r.paper_table or "", r.model, r.config, r.training_data, r.n_runs,
+                    " ".join(r.seeds), r.n_images, r.n_failed]
+            for m in METRIC_NAMES:
+                line += [_csv_num(r.mean[m]), _csv_num(r.std[m])]
+            out.append(line)
+        return header, out
+
+    def display(self) -> Display:
+        best = self.best()
+        decimals = {m: _decimals([r.mean[m] for r in self.rows if r.source == "measured"]) for m in METRIC_NAMES}
+        blocks: dict[str, list[list[Cell]]] = {"measured": [], "reported": []}
+        for i, r in enumerate(self.rows):
+            source = r.source if r.paper_table is None else f"reported (paper T{r.paper_table})"
+            images = "-" if r.source == "reported" else (
+                f"{r.n_images}" + (f" ({r.n_failed} failed)" if r.n_failed else ""))
+            cells = [Cell(r.model), Cell(source), Cell(r.training_data or "-"),
+                     Cell(str(r.n_runs) if r.source == "measured" else "-"), Cell(images)]
+            for m in METRIC_NAMES:
+                cells.append(Cell(_cell_text(r, m, decimals[m]), i in best[m]))
+            blocks[r.source].append(cells)
+        columns = [("Model", ""), ("Source", ""), ("Train data", ""), ("Runs", ""), ("Images", "")]
+        for m in METRIC_NAMES:
+            spec = METRICS[m]
+            columns.append((f"{spec.label}", f"({spec.display_scale}, {self.region})"))
+        return Display(
+            title=self.title,
+            caption=self.caption(),
+            columns=columns,
+            align="lllrr" + "r" * len(METRIC_NAMES),
+            blocks=[b for b in blocks.values() if b],
+            notes=list(self.notes),
+            label=self.slug,
+        )
+
+    def caption(self) -> str:
+        scales = "; ".join(
+            f"{METRICS[m].label} {_scale_words(METRICS[m].display_scale)}" for m in METRIC_NAMES)
+        proto = self.protocol.label() if self.protocol else "paper numbers only"
+        if self.protocol and self.protocol.manifest_sha256:
+            proto += f", manifest {self.protocol.manifest_sha256[:12]}"
+        text = f"{self.title}. Protocol: {proto}. Scales: {scales}; region: {self.region}. Lower is better; bold = best per column within each source block."
+        if any(r.n_runs > 1 for r in self.rows):
+            text += " Measured values with several runs are mean +- sample std over seeds."
+        if self.contaminated:
+            text += " WARNING: checkpoints trained on data that includes this test set."
+        return text
+
+
+def _scale_words(scale: str) -> str:
+    return {"/1e3": "divided by 1000", "x1e3": "multiplied by 1000", "raw": "raw"}.get(scale, scale)
+
+
+def _csv_num(v: float) -> str:
+    return "" if v is None or math.isnan(v) else repr(float(v))
+
+
+def _decimals(values: Sequence[float]) -> int:
+    """Decimals that give the smallest value in a column three significant digits (2..5)."""
+    nonzero = [abs(v) for v in values if not math.isnan(v) and v != 0]
+    if not nonzero:
+        return 2
+    return int(min(5, max(2, 2 - math.floor(math.log10(min(nonzero))))))
+
+
+def _shown_value(table: Table, i: int, m: str) -> float:
+    """The value as displayed (rounded), so that bold matches what a reader sees."""
+    r = table.rows[i]
+    if r.printed is not None:
+        return float(r.printed[m]) if r.printed[m] not in ("", "*") else math.nan
+    d = _decimals([x.mean[m] for x in table.rows if x.source == "measured"])
+    return math.nan if math.isnan(r.mean[m]) else round(r.mean[m], d)
+
+
+def _cell_text(r: Row, m: str, d: int) -> str:
+    if r.printed is not None:
+        return r.printed[m] or "*"
+    if math.isnan(r.mean[m]):
+        return "n/a"
+    text = f"{r.mean[m]:.{d}f}"
+    if r.n_runs > 1 and not math.isnan(r.std[m]):
+        text += f" ± {r.std[m]:.{d}f}"
+    return text
+
+
+def _config(run: Run) -> dict:
+    return {k: v for k, v in run.record.model_config.items() if k not in SEED_KEYS}
+
+
+def row_labels(runs: Sequence[Run]) -> list[str]:
+    """Row label per run: the model name, plus only the config keys that tell apart rows of the
+    same model (``timinet[width=64]``); the full config goes to the CSV.
+
+    Example:
+        >>> rec = lambda cfg: Run(Path("."), RunRecord(Protocol("d", "test"), "m", model_config=cfg), None)
+        >>> row_labels([rec({"a": 1, "b": 2}), rec({"a": 1, "b": 3}), rec({})])
+        ['m[a=1,b=2]', 'm[a=1,b=3]', 'm[a=-,b=-]']
+    """
+    labels = []
+    for run in runs:
+        same = [_config(r) for r in runs if r.record.model == run.record.model]
+        keys = sorted({k for c in same for k in c if len({json.dumps(x.get(k, "-"), sort_keys=True, default=str)
+                                                           for x in same}) > 1})
+        cfg = _config(run)
+        labels.append(run.record.model + ("[" + ",".join(f"{k}={cfg.get(k, '-')}" for k in keys) + "]" if keys else ""))
+    return labels
+
+
+def _measured_row(runs: list[Run], label: str) -> Row:
+    per_run = [r.means() for r in runs]
+    mean, std = {}, {}
+    for m in METRIC_NAMES:
+        f = METRICS[m].display_factor
+        vals = np.array([p[m] for p in per_run], float) * f
+        ok = vals[~np.isnan(vals)]
+        mean[m] = float(ok.mean()) if ok.size else math.nan
+        std[m] = float(ok.std(ddof=1)) if ok.size > 1 else math.nan
+    return Row(
+        model=label,
+        source="measured",
+        training_data=runs[0].record.training_data,
+        mean=mean,
+        std=std,
+        n_runs=len(runs),
+        seeds=tuple(r.seed_label() for r in runs),
+        n_images=max(r.n_images for r in runs),
+        n_failed=sum(r.n_failed for r in runs),
+        run_dirs=tuple(str(r.path) for r in runs),
+        config=runs[0].model_key()[1],
+    )
+
+
+def _is_contaminated(run: Run) -> bool:
+    return f"{run.record.protocol.dataset}-test" in run.record.training_data
+
+
+def _slug(protocol: Protocol, contaminated: bool) -> str:
+    digest = hashlib.sha256("\x1f".join(protocol.key()).encode()).hexdigest()[:6]
+    parts = [protocol.dataset, protocol.split, protocol.region, protocol.resolution]
+    stem = "-".join(re.sub(r"[^A-Za-z0-9.]+", "-", p).strip("-") for p in parts if p)
+    return f"{stem}{'-contaminated' if contaminated else ''}-{digest}"
+
+
+def _measured_tables(runs: Sequence[Run]) -> list[Table]:
+    groups: dict[tuple, list[Run]] = {}
+    for run in dedupe_repeats(runs):
+        key = (run.record.protocol.key(), _is_contaminated(run))
+        groups.setdefault(key, []).append(run)
+    tables = []
+    for (_, contaminated), members in sorted(groups.items(), key=lambda kv: kv[0]):
+        protocol = members[0].record.protocol
+        by_model: dict[tuple, list[Run]] = {}
+        for run in members:
+            by_model.setdefault(run.model_key(), []).append(run)
+        labels = row_labels([g[0] for g in by_model.values()])
+        rows = sorted((_measured_row(g, lab) for g, lab in zip(by_model.values(), labels, strict=True)),
+                      key=lambda r: (math.isnan(r.mean["sad"]), r.mean["sad"], r.model))
+        notes = _measured_notes(rows)
+        title = f"{protocol.dataset} {protocol.split}" + (" (test-set-contaminated checkpoints)" if contaminated else "")
+        tables.append(Table(_slug(protocol, contaminated), title, protocol, protocol.region, rows, notes, contaminated))
+    return tables
+
+
+def _measured_notes(rows: list[Row]) -> list[str]:
+    notes = []
+    for r in rows:
+        if r.n_runs > 1:
+            notes.append(f"{r.model}: mean +- sample std over {r.n_runs} runs, seeds {', '.join(r.seeds)}.")
+        if r.n_failed:
+            notes.append(f"{r.model}: {r.n_failed} image(s) failed or timed out; its means are over the remaining images.")
+    most = max((r.n_images for r in rows), default=0)
+    for r in rows:
+        if r.n_images < most:
+            notes.append(f"{r.model}: scored {r.n_images} images, others {most}.")
+    return notes
+
+
+# --------------------------------------------------------------------------- reported
+
+
+def _reported_rows(number: int) -> tuple[list[Row], list[str]]:
+    from benchmark.reported import load_reported
+
+    rt = load_reported()[number]
+    rows = []
+    for method, setting in rt.methods():
+        entries = {e.metric: e for e in rt.entries if e.method == method and e.setting == setting}
+        ref = next(iter(entries.values())).ref
+        label = f"{method} [{ref}]" if ref else method
+        if setting:
+            label += f" ({setting})"
+        mean, printed = {}, {}
+        for m in METRIC_NAMES:
+            e = entries[m]
+            mean[m] = e.value * METRICS[m].display_factor
+            printed[m] = "" if e.printed == "*" else _rescale_printed(e.printed, METRICS[m].display_factor)
+        rows.append(Row(label, "reported", rt.training_data(setting), mean,
+                        {m: math.nan for m in METRIC_NAMES}, n_runs=0, printed=printed, paper_table=number))
+    notes = [f"Paper Table {number} ({rt.dataset} {rt.split}): {rt.protocol_notes} Trimaps: "
+             f"{'; '.join(rt.trimaps.values())}. Printed MSE is raw; shown x1e3 with the printed precision."]
+    if any(e.printed == "*" for e in rt.entries):
+        notes.append(f"Paper Table {number}: * = not shown in the cited paper.")
+    return rows, notes
+
+
+def _rescale_printed(printed: str, factor: float) -> str:
+    """Rescale a printed number by a power of ten keeping its significant digits."""
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    shift = round(math.log10(factor))
+    return f"{float(printed) * factor:.{max(0, decimals - shift)}f}"
+
+
+def _joins(table: Table, dataset: str) -> bool:
+    p = table.protocol
+    return p is not None and not table.contaminated and p.dataset == dataset and p.split == "test" and p.region == "unknown"
+
+
+def _add_reported(tables: list[Table]) -> list[Table]:
+    from benchmark.reported import load_reported
+
+    extra = []
+    for number, rt in sorted(load_reported().items()):
+        if number == 2:  # alphamatting.com ranks: see benchmark.alphamatting_rank
+            continue
+        rows, notes = _reported_rows(number)
+        targets = [t for t in tables if _joins(t, rt.dataset)]
+        for t in targets:
+            t.rows.extend(dataclasses.replace(r) for r in rows)
+            t.notes.extend(notes)
+        if not targets:
+            extra.append(Table(f"paper-table{number}-{rt.dataset}", f"Paper Table {number} (reported): {rt.title}",
+                               None, "unknown", rows, notes))
+    return tables + extra
+
+
+def build_tables(runs: Sequence[Run], *, include_reported: bool = False) -> list[Table]:
+    """Group runs into one table per protocol.
+
+    Args:
+        runs: from :func:`collect_runs`.
+        include_reported: add the paper's Tables 3-6 (a ``reported`` block in the matching
+            dataset's table, or a table of their own).
+
+    Returns:
+        Tables in protocol order, paper-only tables last.
+    """
+    tables = _measured_tables(runs)
+    return _add_reported(tables) if include_reported else tables
+
+
+def build_leaderboards(results_dir: str | os.PathLike, *, include_reported: bool = False) -> list:
+    """All tables for a results folder: per-protocol tables, then alphamatting.com-style ranks.
+
+    Raises:
+        MattebenchError: no run found and nothing reported requested.
+    """
+    from benchmark.alphamatting_rank import build_rank_tables
+
+    runs = collect_runs(results_dir)
+    if not runs and not include_reported:
+        raise MattebenchError(f"{results_dir}: no run folders (run.json + per_image.csv) found")
+    return build_tables(runs, include_reported=include_reported) + build_rank_tables(
+        runs, include_reported=include_reported)
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def to_csv(table) -> str:
+    """CSV text of a table (full precision; headers state scale and region)."""
+    import csv
+
+    header, rows = table.csv_rows()
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def to_markdown(table) -> str:
+    """GitHub Markdown: title, pipe table (best values in ``**bold**``), caption and notes."""
+    d: Display = table.display()
+    lines = [f"### {_md_escape(d.title)}", ""]
+    header = [" ".join(x for x in col if x) for col in d.columns]
+    if d.groups:
+        header = [f"{g} {h}".strip() if g else h for g, h in zip(_expand_groups(d.groups), header, strict=True)]
+    lines.append("| " + " | ".join(_md_escape(h) for h in header) + " |")
+    lines.append("|" + "|".join(":---" if a == "l" else "---:" for a in d.align) + "|")
+    for block in d.blocks:
+        for row in block:
+            cells = [f"**{_md_escape(c.text)}**" if c.bold else _md_escape(c.text) for c in row]
+            lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", _md_escape(d.caption)]
+    lines += [f"- {_md_escape(n)}" for n in d.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _expand_groups(groups: list[tuple[str, int]]) -> list[str]:
+    out = []
+    for text, span in groups:
+        out += [text] * span
+    return out
+
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "&": r"\&",
+    "#": r"\#", "$": r"\$", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "±": r"$\pm$", "×": r"$\times$", "²": r"\textsuperscript{2}", "↓": r"$\downarrow$",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+}
+
+
+def latex_escape(text: str) -> str:
+    """Escape TeX specials; non-ASCII characters other than ± × ² ↓ become ``?``.
+
+    Example:
+        >>> latex_escape("a_b 5% ± x")
+        'a\\\\_b 5\\\\% $\\\\pm$ x'
+    """
+    out = []
+    for ch in text:
+        if ch in _LATEX_SPECIAL:
+            out.append(_LATEX_SPECIAL[ch])
+        elif ord(ch) < 128:
+            out.append(ch)
+        else:
+            out.append("?")
+    return "".join(out)
+
+
+def _latex_header_text(text: str) -> str:
+    return latex_escape(text).replace("x1e3", r"$\times 10^{3}$").replace("/1e3", r"$/10^{3}$")
+
+
+def column_parts(d: Display, max_columns: int) -> list[list[int]]:
+    """Column indices per part of a wide table: fixed columns + whole header groups up to MAX_COLUMNS."""
+    n = len(d.columns)
+    fixed = list(range(d.fixed))
+    rest = list(range(d.fixed, n))
+    if len(rest) <= max_columns:
+        return [fixed + rest]
+    spans = []
+    if d.groups:
+        pos = 0
+        for _, span in d.groups:
+            if pos >= d.fixed:
+                spans.append(list(range(pos, pos + span)))
+            pos += span
+    else:
+        spans = [[i] for i in rest]
+    chunks, cur = [], []
+    for span in spans:
+        if cur and len(cur) + len(span) > max_columns:
+            chunks.append(fixed + cur)
+            cur = []
+        cur += span
+    if cur:
+        chunks.append(fixed + cur)
+    return chunks
+
+
+def to_latex(table, *, max_columns: int | None = None) -> str:
+    """A booktabs ``table`` float; wide tables are split into stacked parts of MAX_COLUMNS.
+
+    Needs only ``\\usepackage{booktabs}`` in a standard ``article``.
+    """
+    d: Display = table.display()
+    max_columns = max_columns or d.latex_max_columns
+    out = ["\\begin{table}[htbp]", "\\centering", "\\scriptsize", "\\setlength{\\tabcolsep}{3pt}",
+           f"\\caption{{{latex_escape(d.caption)}}}", f"\\label{{tab:{latex_escape(d.label)}}}"]
+    for k, cols in enumerate(column_parts(d, max_columns)):
+        if k:
+            out.append("\\medskip")
+        out.append("\\begin{tabular}{" + "".join(d.align[c] for c in cols) + "}")
+        out.append("\\toprule")
+        if d.groups:
+            out.append(_latex_group_row(d, cols))
+        out.append(" & ".join(_latex_header_text(d.columns[c][0]) for c in cols) + " \\\\")
+        if any(d.columns[c][1] for c in cols):
+            out.append(" & ".join(_latex_header_text(d.columns[c][1]) for c in cols) + " \\\\")
+        for block in d.blocks:
+            out.append("\\midrule")
+            for row in block:
+                cells = [latex_escape(row[c].text) for c in cols]
+                cells = [f"\\textbf{{{t}}}" if row[c].bold else t for c, t in zip(cols, cells, strict=True)]
+                out.append(" & ".join(cells) + " \\\\")
+        out.append("\\bottomrule")
+        out.append("\\end{tabular}")
+        out.append("\\par")
+    for note in d.notes:
+        out.append(f"\\par {{\\tiny {latex_escape(note)}}}")
+    out.append("\\end{table}")
+    return "\n".join(out) + "\n"
+
+
+def _latex_group_row(d: Display, cols: list[int]) -> str:
+    labels = _expand_groups(d.groups)
+    parts, rules, i = [], [], 0
+    while i < len(cols):
+        j = i
+        while j + 1 < len(cols) and labels[cols[j + 1]] == labels[cols[i]] and cols[j + 1] == cols[j] + 1:
+            j += 1
+        span = j - i + 1
+        text = latex_escape(labels[cols[i]])
+        parts.append(f"\\multicolumn{{{span}}}{{c}}{{{text}}}" if span > 1 else text)
+        if text:
+            rules.append(f"\\cmidrule(lr){{{i + 1}-{j + 1}}}")
+        i = j + 1
+    return " & ".join(parts) + " \\\\" + ("\n" + "".join(rules) if rules else "")
+
+
+def latex_document(tables: Sequence) -> str:
+    """A complete ``article`` holding every table (compiles with pdflatex + booktabs)."""
+    body = []
+    for i, t in enumerate(tables):
+        if i and i % 3 == 0:
+            body.append("\\clearpage")
+        body.append(to_latex(t))
+    return ("\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n"
+            + "\n".join(body) + "\\end{document}\n")
+
+
+def write_leaderboards(tables: Sequence, out_dir: str | os.PathLike, *,
+                       formats: Iterable[str] = ("csv", "latex", "md")) -> list[Path]:
+    """Write each table as ``<slug>.csv/.tex/.md`` plus ``leaderboards.md`` and ``leaderboards.tex``.
+
+    Files are written atomically. Returns the paths written, in order.
+
+    Raises:
+        InputError: an unknown format name.
+    """
+    formats = list(formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise InputError("--format", f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+    out = Path(out_dir)
+    writers = {"csv": to_csv, "latex": to_latex, "md": to_markdown}
+    written = []
+    for t in tables:
+        for f in formats:
+            path = out / f"{t.slug}{FORMATS[f]}"
+            atomic_write_bytes(path, writers[f](t).encode("utf-8"))
+            written.append(path)
+    if "md" in formats:
+        path = out / "leaderboards.md"
+        atomic_write_bytes(path, "\n".join(to_markdown(t) for t in tables).encode("utf-8"))
+        written.append(path)
+    if "latex" in formats:
+        path = out / "leaderboards.tex"
+        atomic_write_bytes(path, latex_document(tables).encode("utf-8"))
+        written.append(path)
+    return written
