@@ -13,11 +13,18 @@ from benchmark.commands._console import console
 _FILE_ONLY = {"Source", "Runs", "Images"}
 
 
-def _rich(table) -> RichTable:
+def rich_table(table) -> RichTable:
     """A terminal view: the table's first part (for rank tables: the average ranks), without the
     Source/Runs/Images columns and the region (both in the caption); reported rows are marked
-    with their paper table (``KNN [7] (T3)``). The files keep every column."""
-    from benchmark.leaderboard import column_parts
+    with their paper table (``KNN [7] (T3)``). The files keep every column.
+
+    Args:
+        table: a :class:`benchmark.leaderboard.Table` or :class:`benchmark.alphamatting_rank.RankTable`.
+
+    Returns:
+        A rich table ready for ``console.print``.
+    """
+    from benchmark.table_format import column_parts
 
     d = table.display()
     groups = [g for g, span in d.groups or [] for _ in range(span)] or [""] * len(d.columns)
@@ -60,7 +67,7 @@ def leaderboard(results: Path, include_reported: bool, formats: str, out: Path) 
     tables = build_leaderboards(results, include_reported=include_reported)
     written = write_leaderboards(tables, out, formats=[f.strip() for f in formats.split(",") if f.strip()])
     for table in tables:
-        console.print(_rich(table))
+        console.print(rich_table(table))
         console.print()
     for path in written:
         console.print(f"wrote {escape(str(path))}")
