@@ -71,9 +71,14 @@ def _create_timinet(
             kwargs = {**kwargs, **saved}
     model = TimiNet(model_name=name, **kwargs)
     model.checkpoint_path, model.checkpoint_sha256 = None, None
+    # what score records about the weights: the training data tag and seed of a mattebench
+    # training save, "official" for released weights, nothing for an untrained model
+    model.training_data, model.seed = "", None
     if state is not None:
         load_strict(model, state, label=str(checkpoint))
         model.checkpoint_path, model.checkpoint_sha256 = str(checkpoint), file_sha256(checkpoint)
+        model.training_data = str(meta.get("training_data") or ("official" if tag else "unknown"))
+        model.seed = meta.get("seed") if isinstance(meta.get("seed"), int) else None
         model.eval()
     return model
 

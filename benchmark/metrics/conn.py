@@ -64,6 +64,23 @@ def _find(parent, node):
     return node
 
 
+@njit("i4(i4[::1], i4[::1], i4[::1], i4, i8)", cache=True, nogil=True)
+def _union(parent, size, first_cm, root, q):
+    """Merge the component of Q into ROOT's (union by size); return the merged root."""
+    rq = _find(parent, q)
+    if rq == root:
+        return root
+    if size[rq] > size[root]:
+        big, small = rq, root
+    else:
+        big, small = root, rq
+    parent[small] = big
+    size[big] += size[small]
+    if first_cm[small] < first_cm[big]:
+        first_cm[big] = first_cm[small]
+    return big
+
+
 @njit(
     "f8(u1[:, ::1], u1[:, ::1], i4[::1], i1[::1], f4[::1], f8)",
     cache=True,
@@ -106,16 +123,18 @@ def _conn_kernel(pred, gt, scored, levels, l_values, theta):
     scored_from = np.zeros(nlev + 2, np.int64)  # scored_by_m[scored_from[lv]:] have m < lv
     for lv in range(nlev, -1, -1):
         scored_from[lv] = scored_from[lv + 1] + scored_counts[lv]
-    scored_by_m = np.empty(n_scored, np.int64)  # positions in `scored`
+    scored_by_m = np.empty(n_scored, np.int32)  # pixel indices
     slot = scored_from[1:].copy()
     for k in range(n_scored):
         lv = m[scored[k]]
-        scored_by_m[slot[lv]] = k
+        scored_by_m[slot[lv]] = scored[k]
         slot[lv] += 1
     in_omega = np.zeros(n_scored, np.int32)
 
-    # only added pixels are ever read: a neighbour q is already added at level lv when
-    # m[q] > lv, or m[q] == lv and q < p (a level's pixels are added in row-major order)
+    # Pixels are added level by level, each level's pixels in row-major order, as horizontal
+    # runs: a run's pixels point at its first pixel, then the run is merged with the present
+    # neighbours around it. A pixel q is present at level lv when m[q] > lv, or m[q] == lv and
+    # it comes before the run in row-major order (the row above, or the left neighbour).
     parent = np.empty(n, np.int32)
     size = np.empty(n, np.int32)
     first_cm = np.empty(n, np.int32)  # smallest column-major index in the component
@@ -124,69 +143,55 @@ def _conn_kernel(pred, gt, scored, levels, l_values, theta):
     best_cm = 0
 
     for lv in range(nlev, 0, -1):
-        prev = -2
-        prev_root = -1
-        for k in range(starts[lv] - counts[0], starts[lv] - counts[0] + counts[lv]):
-            p = order[k]
-            y = p // w
-            x = p - y * w
-            parent[p] = p
-            size[p] = 1
-            first_cm[p] = x * h + y
-            root = p
-            for nb_i in range(4):
-                if nb_i == 0:
-                    if x == 0:
-                        continue
-                    q = p - 1
-                elif nb_i == 1:
-                    if y == 0:
-                        continue
-                    q = p - w
-                elif nb_i == 2:
-                    if x == w - 1:
-                        continue
-                    q = p + 1
-                else:
-                    if y == h - 1:
-                        continue
-                    q = p + w
-                if m[q] < lv or (m[q] == lv and q > p):
-                    continue
-                # the left neighbour processed just before p: its root is known
-                rq = prev_root if q == prev else _find(parent, q)
-                if rq == root:
-                    continue
-                # union by size; the smaller tree goes under the larger
-                if size[rq] > size[root]:
-                    big, small = rq, root
-                else:
-                    big, small = root, rq
-                parent[small] = big
-                size[big] += size[small]
-                if first_cm[small] < first_cm[big]:
-                    first_cm[big] = first_cm[small]
-                root = big
-            prev = p
-            prev_root = root
+        k = starts[lv] - counts[0]
+        k_end = k + counts[lv]
+        while k < k_end:
+            head = order[k]
+            y = head // w
+            xa = head - y * w
+            run = 1
+            while k + run < k_end and order[k + run] == head + run and xa + run < w:
+                run += 1
+            xb = xa + run - 1
+            for q in range(head, head + run):
+                parent[q] = head
+            size[head] = run
+            first_cm[head] = xa * h + y
+            root = head
+            if xa > 0 and m[head - 1] > lv:
+                root = _union(parent, size, first_cm, root, head - 1)
+            if xb < w - 1 and m[head + run] > lv:
+                root = _union(parent, size, first_cm, root, head + run)
+            if y > 0:  # row above: present when m >= lv; one union per present segment
+                q0 = head - w
+                for x in range(run):
+                    q = q0 + x
+                    if m[q] >= lv and (x == 0 or m[q - 1] < lv):
+                        root = _union(parent, size, first_cm, root, q)
+            if y < h - 1:  # row below: present when m > lv
+                q0 = head + w
+                for x in range(run):
+                    q = q0 + x
+                    if m[q] > lv and (x == 0 or m[q - 1] <= lv):
+                        root = _union(parent, size, first_cm, root, q)
             # the largest component so far (ties: first in column-major order); a component
             # only grows, and a merge makes a strictly larger one, so this stays exact
             if size[root] > best_size or (size[root] == best_size and first_cm[root] < best_cm):
                 best = root
                 best_size = size[root]
                 best_cm = first_cm[root]
+            k += run
         if best_size == 0:
             continue  # empty overlap: Omega_lv is empty (GCA copy)
         best = _find(parent, best)
         for j in range(scored_from[lv]):
-            k = scored_by_m[j]
-            if _find(parent, scored[k]) == best:
-                in_omega[k] |= 1 << lv
+            if _find(parent, scored_by_m[j]) == best:
+                in_omega[j] |= 1 << lv
 
     total = 0.0
-    for k in range(n_scored):
-        p = scored[k]
-        bits = in_omega[k]
+    for j in range(n_scored):
+        p = scored_by_m[j]
+        bits = in_omega[j]
         assigned = nlev  # l = 1 unless the pixel leaves the main region earlier
         for lv in range(1, nlev + 1):
             if not (bits >> lv) & 1:

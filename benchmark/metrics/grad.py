@@ -54,25 +54,17 @@ def gauss_gradient_kernels(sigma: float = SIGMA) -> tuple[np.ndarray, np.ndarray
 _GAUSS, _DGAUSS = gauss_gradient_kernels()
 
 
-@njit("f8[::1](u1[:, ::1])", cache=True, nogil=True)
-def _mat2gray_lut(image):
-    """Lookup table of mat2gray for the 256 levels: (k − min)/(max − min), 0 for a flat image."""
+@njit("UniTuple(f8, 2)(u1[:, ::1])", cache=True, nogil=True)
+def _min_max(image):
     lo = 255
     hi = 0
     h, w = image.shape
     for y in range(h):
         for x in range(w):
             v = image[y, x]
-            if v < lo:
-                lo = v
-            if v > hi:
-                hi = v
-    lut = np.zeros(256, np.float64)
-    if hi > lo:
-        delta = float(hi) - float(lo)
-        for k in range(256):
-            lut[k] = (float(k) - float(lo)) / delta
-    return lut
+            lo = min(lo, v)
+            hi = max(hi, v)
+    return float(lo), float(hi)
 
 
 @njit("f8(u1[:, ::1], u1[:, ::1], i4[::1], f8[::1], f8[::1])", cache=True, nogil=True)
@@ -83,15 +75,21 @@ def _grad_kernel(pred, gt, scored, gauss, dgauss):
     n = scored.shape[0]
     if n == 0:
         return 0.0
-    lut_p = _mat2gray_lut(pred)
-    lut_g = _mat2gray_lut(gt)
-    # vertical passes of one row, Gaussian (for gx) and derivative (for gy), computed only at
-    # the columns the horizontal pass reads (within `half` of a scored pixel of that row)
+    # mat2gray is affine, I~ = (I - lo) / delta, so filter the raw levels and rescale:
+    # conv(h, I~) = (conv(h, I) - lo * sum(h)) / delta, with sum(hx) = sum(gauss) * sum(dgauss)
+    lo_p, hi_p = _min_max(pred)
+    lo_g, hi_g = _min_max(gt)
+    kernel_sum = gauss.sum() * dgauss.sum()
+    scale_p = 1.0 / (hi_p - lo_p) if hi_p > lo_p else 0.0  # a flat image has no gradient
+    scale_g = 1.0 / (hi_g - lo_g) if hi_g > lo_g else 0.0
+    offset_p = lo_p * kernel_sum
+    offset_g = lo_g * kernel_sum
+    # vertical passes of one row (Gaussian for gx, derivative for gy), over the runs of
+    # columns within `half` of a scored pixel of that row; contiguous loops that vectorise
     vg_p = np.empty(w)
     vd_p = np.empty(w)
     vg_g = np.empty(w)
     vd_g = np.empty(w)
-    done = np.full(w, -1, np.int64)  # row for which column x of the buffers is valid
     total = 0.0
     k = 0
     while k < n:
@@ -99,33 +97,31 @@ def _grad_kernel(pred, gt, scored, gauss, dgauss):
         row_end = k
         while row_end < n and scored[row_end] // w == y:
             row_end += 1
-        for kk in range(k, row_end):
-            x0 = scored[kk] - y * w
-            for x in range(max(x0 - half, 0), min(x0 + half, w - 1) + 1):
-                if done[x] == y:
-                    continue
-                done[x] = y
-                sgp = 0.0
-                sdp = 0.0
-                sgg = 0.0
-                sdg = 0.0
-                for i in range(taps):
-                    # true convolution: out(y) = sum_i k[i] * I(y - u_i), u_i = i - half
-                    yy = y - (i - half)
-                    if yy < 0:
-                        yy = 0
-                    elif yy >= h:
-                        yy = h - 1
-                    vp = lut_p[pred[yy, x]]
-                    vq = lut_g[gt[yy, x]]
-                    sgp += gauss[i] * vp
-                    sdp += dgauss[i] * vp
-                    sgg += gauss[i] * vq
-                    sdg += dgauss[i] * vq
-                vg_p[x] = sgp
-                vd_p[x] = sdp
-                vg_g[x] = sgg
-                vd_g[x] = sdg
+        kk = k
+        while kk < row_end:
+            xa = max(scored[kk] - y * w - half, 0)
+            xb = min(scored[kk] - y * w + half, w - 1)
+            kk += 1
+            while kk < row_end and scored[kk] - y * w - half <= xb + 1:
+                xb = min(scored[kk] - y * w + half, w - 1)
+                kk += 1
+            for x in range(xa, xb + 1):
+                vg_p[x] = 0.0
+                vd_p[x] = 0.0
+                vg_g[x] = 0.0
+                vd_g[x] = 0.0
+            for i in range(taps):
+                # true convolution: out(y) = sum_i k[i] * I(y - u_i), u_i = i - half
+                yy = min(max(y - (i - half), 0), h - 1)
+                gi = gauss[i]
+                di = dgauss[i]
+                for x in range(xa, xb + 1):
+                    a = float(pred[yy, x])
+                    b = float(gt[yy, x])
+                    vg_p[x] += gi * a
+                    vd_p[x] += di * a
+                    vg_g[x] += gi * b
+                    vd_g[x] += di * b
         for kk in range(k, row_end):
             x = scored[kk] - y * w
             gxp = 0.0
@@ -133,15 +129,15 @@ def _grad_kernel(pred, gt, scored, gauss, dgauss):
             gxg = 0.0
             gyg = 0.0
             for j in range(taps):
-                xx = x - (j - half)
-                if xx < 0:
-                    xx = 0
-                elif xx >= w:
-                    xx = w - 1
+                xx = min(max(x - (j - half), 0), w - 1)
                 gxp += dgauss[j] * vg_p[xx]
                 gyp += gauss[j] * vd_p[xx]
                 gxg += dgauss[j] * vg_g[xx]
                 gyg += gauss[j] * vd_g[xx]
+            gxp = (gxp - offset_p) * scale_p
+            gyp = (gyp - offset_p) * scale_p
+            gxg = (gxg - offset_g) * scale_g
+            gyg = (gyg - offset_g) * scale_g
             mp = np.float32(math.sqrt(gxp * gxp + gyp * gyp))
             mg = np.float32(math.sqrt(gxg * gxg + gyg * gyg))
             e = mp - mg
