@@ -18,6 +18,9 @@ __all__ = ["TrimapOnly", "trimap_only"]
 class TrimapOnly:
     """Predict alpha from the trimap alone: 0 / ``unknown_value`` / 1."""
 
+    #: nothing to time out: ``benchmark.score`` runs it in-process, without a child process.
+    isolate = False
+
     def __init__(self, unknown_value: float = 0.5):
         if not 0.0 <= unknown_value <= 1.0:
             raise ValueError(f"unknown_value must be in [0, 1], got {unknown_value}")
