@@ -98,7 +98,9 @@ def measure_forward(
         out["peak_bytes"] = out["forward_bytes"] = torch.cuda.max_memory_allocated()
     else:
         out["peak_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        out["forward_bytes"] = out["peak_bytes"] - before
+        # ru_maxrss (KiB) and the RSS read before differ in granularity; when the forward does
+        # not raise the process peak (tiny inputs) the difference is noise around 0
+        out["forward_bytes"] = max(0, out["peak_bytes"] - before)
     if flops:  # after the measured forward, so it does not disturb the memory figures
         from torch.utils.flop_counter import FlopCounterMode
 
