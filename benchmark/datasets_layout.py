@@ -185,13 +185,13 @@ def discover_dataset(dataset_dir: str | os.PathLike, *, trimap_set: str | None =
     chosen = _pick_trimap_set(root, trimap_set)
     if (root / "merged").is_dir():
         samples = _match(root, root / "merged", root / "alpha", root / chosen)
-        name = str(manifest.get("dataset") or root.resolve().parent.name)
+        name = str(manifest.get("dataset_label") or manifest.get("dataset") or root.resolve().parent.name)
         split = str(manifest.get("split") or root.name)
         words = (manifest.get("trimap_source"), manifest.get("trimaps"))
         source = next((w for w in words if isinstance(w, str) and w), chosen)
         return Dataset(root, "composite", name, split, chosen, source, manifest_sha, samples)
     if (root / "image").is_dir():
         samples = _match(root, root / "image", root / "alpha", root / chosen)
-        name = str(manifest.get("dataset") or root.resolve().name)
+        name = str(manifest.get("dataset_label") or manifest.get("dataset") or root.resolve().name)
         return Dataset(root, "alphamatting", name, chosen, chosen, chosen, manifest_sha, samples)
     raise DatasetError(f"{root}: unknown layout: neither merged/ (composite output) nor image/ (alphamatting)")

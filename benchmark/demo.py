@@ -52,20 +52,21 @@ class DemoConfig:
         n_train_fg, n_test_fg: synthetic foregrounds per split.
         bg_per_fg: backgrounds per foreground (both splits; the real datasets use 100 / 20).
         size: synthetic image size (W, H).
-        train_epochs, train_samples, crop, batch_size: the brief training runs.
+        train_epochs, train_samples, crop, batch_size: the brief training runs (train_samples
+            caps the samples per epoch, which are n_train_fg × bg_per_fg at most).
         train: False skips training (deep models are then scored untrained: clearly labelled).
         workers: processes for composition and classical scoring.
     """
 
     seed: int = 0
-    n_train_fg: int = 6
+    n_train_fg: int = 16
     n_test_fg: int = 3
     bg_per_fg: int = 2
     size: tuple[int, int] = (320, 240)
-    train_epochs: int = 2
-    train_samples: int = 8
+    train_epochs: int = 8
+    train_samples: int = 32
     crop: int = 128
-    batch_size: int = 2
+    batch_size: int = 4
     train: bool = True
     workers: int = 2
 
@@ -151,6 +152,7 @@ def run_demo(
             voc_root=tree.voc_root,
             split="all",
             bg_per_fg=config.bg_per_fg,
+            save_bg=True,  # training composes online over the dataset's own backgrounds
             workers=config.workers,
             progress=lambda split, done, total: progress(f"composite {split}", done, total),
         ),
@@ -160,7 +162,8 @@ def run_demo(
     if config.train:
         from timinet.train import train
 
-        total_steps = config.train_epochs * -(-config.train_samples // config.batch_size)
+        per_epoch = min(config.train_samples, config.n_train_fg * config.bg_per_fg)
+        total_steps = config.train_epochs * -(-per_epoch // config.batch_size)
         for model in DEEP_MODELS:
             counter = iter(range(1, 10**9))
             result = timed(

@@ -271,8 +271,13 @@ def plan_composite(
                 "params": sp.trimap_params,
                 "seed_rule": "human2k.trimap.derive_seed(trimap_seed, '<fg stem>_<k>.png')",
             }
+    # a tree written by human2k.synthetic carries synth_record.json at its root: its results
+    # must never be mistaken for (or tabled with) the real dataset's
+    root_path = Path(root).resolve()
+    synthetic = any((d / "synth_record.json").is_file() for d in (root_path, root_path.parent))
     plan.sources.update(
         {
+            "synthetic": synthetic,
             "coco_root": None if coco_root is None else str(Path(coco_root).resolve()),
             "voc_root": None if voc_root is None else str(Path(voc_root).resolve()),
             "splits": {
@@ -631,6 +636,8 @@ def _assemble(plan: CompositePlan, out: Path, journal: Journal, base: dict[str, 
     return {
         "format": MANIFEST_FORMAT,
         "dataset": plan.dataset,
+        # the name results and leaderboards use: "synthetic-comp1k" for a procedural tree
+        "dataset_label": f"synthetic-{plan.dataset}" if plan.sources.get("synthetic") else plan.dataset,
         "parameters": plan.parameters,
         "sources": plan.sources,
         "splits": splits,

@@ -401,7 +401,8 @@ def training_data_tag(data_dir: str | os.PathLike) -> str:
         manifest = folder / "manifest.json"
         if manifest.is_file():
             try:
-                name = json.loads(manifest.read_text(encoding="utf-8")).get("dataset")
+                record = json.loads(manifest.read_text(encoding="utf-8"))
+                name = record.get("dataset_label") or record.get("dataset")
             except (OSError, json.JSONDecodeError, AttributeError):
                 name = None
             if isinstance(name, str) and name:

@@ -1,0 +1,26 @@
+"""Composites of a procedural tree are labelled synthetic, so they never join real tables."""
+
+from __future__ import annotations
+
+from benchmark.datasets_layout import discover_dataset
+from human2k.composite import composite_dataset
+from human2k.synthetic import write_comp1k_tree
+
+
+def _composite(tree, out):
+    return composite_dataset(
+        "comp1k", out=out, root=tree.adobe_root, coco_root=tree.coco_root, voc_root=tree.voc_root,
+        split="test", bg_per_fg=2,
+    )  # fmt: skip
+
+
+def test_synthetic_tree_is_labelled_and_real_layout_is_not(tmp_path):
+    tree = write_comp1k_tree(tmp_path / "raw", n_train_fg=1, n_test_fg=1, seed=3, size=(64, 48))
+    manifest = _composite(tree, tmp_path / "synth")
+    assert manifest["dataset"] == "comp1k" and manifest["dataset_label"] == "synthetic-comp1k"
+    assert discover_dataset(tmp_path / "synth" / "test").name == "synthetic-comp1k"
+
+    (tree.root / "synth_record.json").unlink()  # now it looks like a user's real Combined_Dataset
+    manifest = _composite(tree, tmp_path / "real")
+    assert manifest["dataset_label"] == "comp1k"
+    assert discover_dataset(tmp_path / "real" / "test").name == "comp1k"
