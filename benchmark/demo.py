@@ -56,6 +56,7 @@ class DemoConfig:
             caps the samples per epoch, which are n_train_fg × bg_per_fg at most).
         train: False skips training (deep models are then scored untrained: clearly labelled).
         workers: processes for composition and classical scoring.
+        classical_models, deep_models: what is scored (and, for deep models, trained).
     """
 
     seed: int = 0
@@ -69,6 +70,8 @@ class DemoConfig:
     batch_size: int = 4
     train: bool = True
     workers: int = 2
+    classical_models: tuple[str, ...] = CLASSICAL_MODELS
+    deep_models: tuple[str, ...] = DEEP_MODELS
 
 
 @dataclasses.dataclass
@@ -123,7 +126,8 @@ def run_demo(
     steps = {s.name: s for s in DEMO_STEPS}
 
     def timed(name: str, fn: Callable[[], Any]) -> Any:
-        on_step(name, steps[name].description)
+        step = steps.get(name) or DemoStep(name, name)
+        on_step(name, step.description)
         start = time.perf_counter()
         value = fn()
         timings[name] = time.perf_counter() - start
@@ -164,7 +168,7 @@ def run_demo(
 
         per_epoch = min(config.train_samples, config.n_train_fg * config.bg_per_fg)
         total_steps = config.train_epochs * -(-per_epoch // config.batch_size)
-        for model in DEEP_MODELS:
+        for model in config.deep_models:
             counter = iter(range(1, 10**9))
             result = timed(
                 f"train {model}",
@@ -189,7 +193,7 @@ def run_demo(
 
     results = out / "results"
     test_set = dataset / "test"
-    for model in (*CLASSICAL_MODELS, *DEEP_MODELS):
+    for model in (*config.classical_models, *config.deep_models):
         timed(
             f"score {model}",
             lambda model=model: score_model(
@@ -197,7 +201,7 @@ def run_demo(
                 test_set,
                 results,
                 checkpoint=checkpoints.get(model),
-                workers=config.workers if model in CLASSICAL_MODELS else 1,
+                workers=config.workers if model in config.classical_models else 1,
                 save_preds=True,
                 progress=lambda done, total, name, model=model: progress(f"score {model}", done, total),
             ),

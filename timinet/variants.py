@@ -73,7 +73,7 @@ def _create_timinet(
     model.checkpoint_path, model.checkpoint_sha256 = None, None
     # what score records about the weights: the training data tag and seed of a mattebench
     # training save, "official" for released weights, nothing for an untrained model
-    model.training_data, model.seed = "", None
+    model.training_data, model.seed = "untrained (random init)", None
     if state is not None:
         load_strict(model, state, label=str(checkpoint))
         model.checkpoint_path, model.checkpoint_sha256 = str(checkpoint), file_sha256(checkpoint)

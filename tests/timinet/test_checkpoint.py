@@ -103,3 +103,18 @@ def test_training_save_rebuilds_with_its_model_kwargs(tmp_path):
     assert loaded.config["attention"] == "auto"  # runtime option not taken from the save
     for k, v in loaded.state_dict().items():
         assert torch.equal(v, trained.state_dict()[k])
+
+
+def test_weights_provenance_is_exposed_for_run_records(tmp_path):
+    """score reads model.training_data / model.seed / model.checkpoint_sha256 into run.json."""
+    untrained = create_model("timinet_basic")
+    assert untrained.training_data == "untrained (random init)" and untrained.checkpoint_sha256 is None
+    path = tmp_path / "model.pt"
+    torch.save({"format": "mattebench.model/1", "model_name": "timinet_basic", "model": untrained.state_dict(),
+                "model_kwargs": {}, "training_data": "train:comp1k", "seed": 7}, path)  # fmt: skip
+    loaded = create_model("timinet_basic", checkpoint=str(path))
+    assert (loaded.training_data, loaded.seed) == ("train:comp1k", 7)
+    assert len(loaded.checkpoint_sha256) == 64
+    bare = tmp_path / "bare.pth"
+    torch.save(untrained.state_dict(), bare)
+    assert create_model("timinet_basic", checkpoint=str(bare)).training_data == "unknown"
