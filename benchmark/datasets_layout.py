@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from human2k.errors import DatasetError
+from human2k.manifest import split_identity_sha256
 
 __all__ = ["Sample", "Dataset", "discover_dataset", "natural_key", "IMAGE_EXTENSIONS"]
 
@@ -119,7 +120,10 @@ def _find_manifest(root: Path) -> Path | None:
     return None
 
 
-def _manifest_info(path: Path | None) -> tuple[str, dict[str, Any]]:
+def _manifest_info(path: Path | None, split: str) -> tuple[str, dict[str, Any]]:
+    """(identity hash, parsed manifest). A composite manifest identifies the scored split by its
+    files' pixel hashes (``split_identity_sha256``: rebuilding the same data gives the same
+    hash); any other manifest.json by the SHA-256 of its bytes."""
     if path is None:
         return "", {}
     data = path.read_bytes()
@@ -127,7 +131,10 @@ def _manifest_info(path: Path | None) -> tuple[str, dict[str, Any]]:
         parsed = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path}: not valid JSON ({exc})") from None
-    return hashlib.sha256(data).hexdigest(), parsed if isinstance(parsed, dict) else {}
+    if not isinstance(parsed, dict):
+        return hashlib.sha256(data).hexdigest(), {}
+    identity = split_identity_sha256(parsed, split) if path.parent.name != split else ""
+    return identity or hashlib.sha256(data).hexdigest(), parsed
 
 
 def _pick_trimap_set(root: Path, trimap_set: str | None) -> str:
@@ -181,7 +188,7 @@ def discover_dataset(dataset_dir: str | os.PathLike, *, trimap_set: str | None =
     if not (root / "alpha").is_dir():
         raise DatasetError(f"{root}: no alpha/ folder (expected merged/ + alpha/ + trimaps/, "
                            f"or image/ + alpha/ + trimap1/ ...)")
-    manifest_sha, manifest = _manifest_info(_find_manifest(root))
+    manifest_sha, manifest = _manifest_info(_find_manifest(root), root.name)
     chosen = _pick_trimap_set(root, trimap_set)
     if (root / "merged").is_dir():
         samples = _match(root, root / "merged", root / "alpha", root / chosen)

@@ -491,8 +491,15 @@ def _warm_up() -> None:
 
 
 def _mp_context():
+    """Worker processes start from a fork server (a fresh interpreter that has imported this
+    module), not by forking the caller: a forked child inherits OpenCV/OpenMP thread pools in
+    whatever state the caller left them, and generating trimaps with cv2 there can deadlock."""
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["human2k.composite"])
+        return ctx
+    return multiprocessing.get_context("spawn")
 
 
 def run_composite(

@@ -43,6 +43,7 @@ __all__ = [
     "MANIFEST_FORMAT",
     "sha256_bytes",
     "sha256_file",
+    "split_identity_sha256",
     "pixel_sha256",
     "image_pixel_sha256",
     "content_sha256",
@@ -110,6 +111,30 @@ def content_sha256(manifest: dict[str, Any]) -> str:
     """
     core = {k: v for k, v in manifest.items() if k not in ("run", "content_sha256")}
     return sha256_bytes(_canonical(core))
+
+
+def split_identity_sha256(manifest: dict[str, Any], split: str) -> str:
+    """Identity of one split of a built dataset: SHA-256 over its files' names and pixel hashes.
+
+    Unlike ``content_sha256`` it ignores where the sources were read from, timings, PNG
+    encoder settings and the other splits, so two builds of the same pixels (on two machines,
+    from two copies of the sources, with or without the train split) get the same identity.
+    Score runs record it as the dataset's hash. '' when the manifest lists no file of SPLIT.
+
+    Example:
+        >>> m = {"dataset": "comp1k", "files": {"test/alpha/a.png": {"pixels": "ab", "sha256": "x"}}}
+        >>> split_identity_sha256(m, "test")[:12], split_identity_sha256(m, "train")
+        ('a4ac1ce7e7eb', '')
+    """
+    prefix = f"{split}/"
+    entries = sorted(
+        (rel[len(prefix):], rec.get("pixels") or rec.get("sha256"))
+        for rel, rec in dict(manifest.get("files") or {}).items()
+        if rel.startswith(prefix) and isinstance(rec, dict)
+    )
+    if not entries:
+        return ""
+    return sha256_bytes(_canonical({"dataset": manifest.get("dataset"), "split": split, "files": entries}))
 
 
 def save_manifest(path: str | os.PathLike, manifest: dict[str, Any]) -> str:

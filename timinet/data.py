@@ -35,6 +35,8 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import multiprocessing.context
 import os
 import random
 from collections.abc import Iterator
@@ -209,6 +211,20 @@ def seed_worker(worker_id: int, *, seed: int, epoch: int) -> None:
     torch.manual_seed(s)
     cv2.setRNGSeed(s & 0x7FFFFFFF)
     cv2.setNumThreads(1)
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """The multiprocessing context for DataLoader workers: ``forkserver``, never plain fork.
+
+    A forked worker inherits OpenCV's (and OpenMP's) thread pools in whatever state the parent
+    left them; the first parallel cv2 call or ``cv2.setNumThreads`` in the child can then wait
+    forever on a lock held by a thread that no longer exists (seen here: a DataLoader test hung
+    in ``pthread_cond_destroy`` inside cv2). The fork server is a fresh interpreter that imports
+    this module once, so workers start quickly and clean.
+    """
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["timinet.data"])
+    return ctx
 
 
 class MattingTrainSet(torch.utils.data.Dataset):

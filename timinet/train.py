@@ -54,6 +54,7 @@ from timinet.data import (
     ShardedBatchSampler,
     find_training_data,
     seed_worker,
+    worker_context,
     worker_seed,
 )
 from timinet.schedule import RECIPES, make_schedule
@@ -609,6 +610,7 @@ def _train(*, model_name, data_dir, out_dir, recipe, epochs, batch_size, device,
         loader = torch.utils.data.DataLoader(
             dataset, batch_sampler=sampler, num_workers=workers,
             worker_init_fn=functools.partial(seed_worker, seed=seed, epoch=epoch) if workers else None,
+            multiprocessing_context=worker_context() if workers else None,
             pin_memory=dev.type == "cuda",
         )
         torch.manual_seed(_torch_seed(seed, epoch))

@@ -4,6 +4,7 @@ every global batch."""
 
 from __future__ import annotations
 
+import functools
 import pickle
 import shutil
 
@@ -16,7 +17,13 @@ from human2k.images import write_png
 from human2k.pack import pack_split
 from human2k.synthetic import synth_background, synth_sample
 from timinet.augment import crop_on_unknown, erosion_trimap, random_affine, two_fg_composite
-from timinet.data import MattingTrainSet, ShardedBatchSampler, find_training_data, seed_worker
+from timinet.data import (
+    MattingTrainSet,
+    ShardedBatchSampler,
+    find_training_data,
+    seed_worker,
+    worker_context,
+)
 
 
 def make_training_tree(root, *, n_fg: int = 3, n_bg: int = 2, size=(120, 96), seed: int = 0):
@@ -161,7 +168,8 @@ def test_workers_do_not_change_samples(tree):
     for workers in (0, 2):
         loader = torch.utils.data.DataLoader(
             ds, batch_sampler=ShardedBatchSampler(4, batch_size=2, seed=0, epoch=1), num_workers=workers,
-            worker_init_fn=(lambda w: seed_worker(w, seed=0, epoch=1)) if workers else None,
+            worker_init_fn=functools.partial(seed_worker, seed=0, epoch=1) if workers else None,
+            multiprocessing_context=worker_context() if workers else None,
         )
         batches[workers] = [b["image"] for b in loader]
     for x, y in zip(batches[0], batches[2], strict=True):
