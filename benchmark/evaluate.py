@@ -131,11 +131,14 @@ class EvalResult:
     region: str
     seconds: float
     n_undefined_mse: int
+    trimap_quantize: bool = False
 
     def protocol(self) -> dict[str, Any]:
         return {
             "metric_version": METRIC_VERSION,
             "region": self.region,
+            "trimap_quantize": self.trimap_quantize,
+            "prediction_quantisation": "as stored (uint8 PNG files)",
             "scales": {k: METRICS[k].stored_scale for k in METRIC_NAMES},
             "semantics": "DIM MATLAB evaluation code (GCA copy; Conn empty-overlap rule: Omega = {})",
             "n_images": len(self.records),
@@ -172,7 +175,9 @@ def evaluate_triplets(
     acc = MattingMetrics(region=region)
     for record in records:
         acc.add_record(record)
-    return EvalResult(records, acc.compute(), acc.counts(), region, time.perf_counter() - start, acc.n_undefined_mse)
+    return EvalResult(
+        records, acc.compute(), acc.counts(), region, time.perf_counter() - start, acc.n_undefined_mse, trimap_quantize
+    )
 
 
 def _fmt(value: float) -> str:

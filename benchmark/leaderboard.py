@@ -262,6 +262,12 @@ class Table:
         out: dict[str, set[int]] = {m: set() for m in METRIC_NAMES}
         for source in ("measured", "reported"):
             idx = [i for i, r in enumerate(self.rows) if r.source == source]
+            if source == "measured":
+                # a mean over fewer images (a --limit run, failures) is not comparable: it may
+                # not be bold against complete runs
+                most = max((self.rows[i].n_images for i in idx), default=0)
+                complete = [i for i in idx if self.rows[i].n_images == most and not self.rows[i].n_failed]
+                idx = complete or idx
             for m in METRIC_NAMES:
                 shown = {i: _shown_value(self, i, m) for i in idx}
                 shown = {i: v for i, v in shown.items() if not math.isnan(v)}
@@ -449,11 +455,11 @@ def _measured_notes(rows: list[Row]) -> list[str]:
         if r.n_runs > 1:
             notes.append(f"{r.model}: mean +- sample std over {r.n_runs} runs, seeds {', '.join(r.seeds)}.")
         if r.n_failed:
-            notes.append(f"{r.model}: {r.n_failed} image(s) failed or timed out; its means are over the remaining images.")
+            notes.append(f"{r.model}: {r.n_failed} image(s) failed or timed out; its means are over the remaining images and not eligible for bold.")
     most = max((r.n_images for r in rows), default=0)
     for r in rows:
         if r.n_images < most:
-            notes.append(f"{r.model}: scored {r.n_images} images, others {most}.")
+            notes.append(f"{r.model}: scored {r.n_images} images, others {most}; not eligible for bold.")
     return notes
 
 

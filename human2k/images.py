@@ -92,7 +92,7 @@ def check_trimap_values(trimap: np.ndarray, path=None) -> None:
         raise InputError(
             path if path is not None else "trimap",
             f"trimap has values outside {{0, 128, 255}}: {shown} "
-            f"(use --trimap-quantize to map <85 to 0, >=170 to 255, else 128)",
+            f"(`mattebench eval --trimap-quantize` maps <85 to 0, >=170 to 255, else 128)",
         )
 
 
@@ -135,6 +135,15 @@ def read_rgb(path: str | os.PathLike) -> np.ndarray:
     return np.array(im, dtype=np.uint8)
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)  # the only portable way to read it; done once, at import
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_read_umask()
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write bytes to PATH through a temporary file and rename, so no partial file is left."""
     path = Path(path)
@@ -143,6 +152,8 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        # mkstemp creates 0600; give the file the mode a plain open() would (0666 & ~umask)
+        os.chmod(tmp, _FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -309,9 +309,14 @@ def d646_test_trimaps(
     out_dir: str | os.PathLike,
     *,
     seed: int = 646,
+    per_image: int | None = None,
     progress=None,
 ) -> list[dict[str, Any]]:
     """The documented, deterministic Distinctions-646 test trimaps (D646 ships none).
+
+    With ``per_image=N`` it writes ``<stem>_<k>.png`` for k < N: exactly the trimaps
+    ``mattebench composite d646`` writes beside its composites (same preset, parameters and
+    per-file seed rule), so a set made from the GT alone matches a composited test set.
 
     Preset ``gca`` (separate erosion of the α==255 and α==0 masks) with kernel sizes drawn in
     1–30 px, ViTMatte's range, seeded per file name from SEED (default 646). The parameters of
@@ -329,6 +334,7 @@ def d646_test_trimaps(
         out_dir,
         preset=D646_TEST_PRESET,
         seed=seed,
+        per_image=per_image,
         progress=progress,
         **D646_TEST_PARAMS,
     )

@@ -75,7 +75,9 @@ def _create_timinet(
     # training save, "official" for released weights, nothing for an untrained model
     model.training_data, model.seed = "untrained (random init)", None
     if state is not None:
-        load_strict(model, state, label=str(checkpoint))
+        saved_from = str(meta.get("model_name") or "")
+        label = str(checkpoint) + (f" (saved from {saved_from})" if saved_from and saved_from.split(".")[0] != variant else "")
+        load_strict(model, state, label=label)
         model.checkpoint_path, model.checkpoint_sha256 = str(checkpoint), file_sha256(checkpoint)
         model.training_data = str(meta.get("training_data") or ("official" if tag else "unknown"))
         model.seed = meta.get("seed") if isinstance(meta.get("seed"), int) else None

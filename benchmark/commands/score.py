@@ -27,7 +27,7 @@ def render_run(record) -> None:
     console.print(table)
     for name, why in sorted(record.extra.get("failures", {}).items()):
         console.print(f"[yellow]{name}: {why['status']}: {why['reason']}[/] (metrics NaN, left out of the means)")
-    state = "complete" if record.extra.get("complete") else "partial (rerun the same command to resume)"
+    state = "complete" if record.extra.get("complete") else "partial (rerun without --limit to finish; the same command resumes an interrupted run)"
     console.print(f"{state}; device {record.device}; wall {record.wall_time_s:.1f} s; files: {record.extra['run_dir']}")
 
 

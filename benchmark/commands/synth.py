@@ -82,6 +82,9 @@ def synth(out: Path, n: int, seed: int, size, layout: str, bg_train: int, bg_tes
         seed=seed,
         size=size,
     )
+    if out.exists() and any(out.iterdir()):
+        # files of another seed, size or count would stay beside the new ones and mix in
+        raise click.ClickException(f"{out}: folder is not empty; choose a new --out")
     if layout == "comp1k":
         tree, rows = synthetic.write_comp1k_tree(out, **kw), "comp1k"
     elif layout == "d646":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import click
@@ -56,6 +58,8 @@ def train(model, data_dir, out, epochs, recipe, batch_size, resume, device, amp,
             val_trimap_set=val_trimap_set, val_every=val_every, limit_samples=limit_samples, workers=workers, lr=lr, milestones=milestones,
             comp_loss=comp_loss, deterministic=deterministic, progress=progress,
         )
+    if int(os.environ.get("RANK", "0")) != 0:
+        return  # under torchrun only rank 0 reports (the others' losses are not gathered)
     last = result.losses[-1] if result.losses else float("nan")
     console.print(f"trained {model}: {result.epochs} epochs, {result.steps} steps, {result.samples_seen} samples, "
                   f"last loss {last:.4f} (L1 over unknown pixels, alpha in [0,1]), {result.images_per_s:.1f} img/s")

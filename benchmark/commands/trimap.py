@@ -78,12 +78,12 @@ def trimap(
         task = progress.add_task("trimaps", total=None)
         report = lambda done, total: progress.update(task, completed=done, total=total)  # noqa: E731
         if preset == "d646-test":
-            if params or per_image:
+            if params:
                 raise click.UsageError(
-                    "--preset d646-test takes only --seed (its parameters are fixed)"
+                    "--preset d646-test takes only --seed and --per-image (its parameters are fixed)"
                 )
             seed = 646 if seed is None else seed
-            records = tm.d646_test_trimaps(alpha_dir, out, seed=seed, progress=report)
+            records = tm.d646_test_trimaps(alpha_dir, out, seed=seed, per_image=per_image, progress=report)
         else:
             seed = 0 if seed is None else seed
             records = tm.write_trimaps(

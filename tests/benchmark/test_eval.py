@@ -85,6 +85,7 @@ def test_cli_writes_csv_and_protocol_json(tmp_path):
     meta = json.loads(out.with_suffix(".json").read_text())
     assert meta["scales"] == {"sad": "/1e3", "mse": "raw", "grad": "/1e3", "conn": "/1e3"}
     assert meta["region"] == "unknown" and meta["n_images"] == 6 and meta["metric_version"]
+    assert meta["trimap_quantize"] is False
 
 
 def test_cli_bad_trimap_values_name_the_file_and_quantize_option(tmp_path):

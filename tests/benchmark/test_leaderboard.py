@@ -169,6 +169,17 @@ def test_failed_images_are_counted_and_noted(tmp_path):
     assert any("1 image(s) failed" in n for n in table.notes)
 
 
+def test_partial_runs_are_not_bold_against_complete_ones(tmp_path):
+    make_run(tmp_path, model="full", sad=(5.0, 5.0, 5.0))
+    make_run(tmp_path, model="subset", sad=(1.0, 1.0))  # e.g. a --limit 2 run: lower, not comparable
+    make_run(tmp_path, model="failing", sad=(0.5, float("nan"), 0.5))
+    (table,) = build_tables(collect_runs(tmp_path))
+    md = to_markdown(table)
+    assert md_row(md, "full")[5].startswith("**5.0")
+    assert not md_row(md, "subset")[5].startswith("**") and not md_row(md, "failing")[5].startswith("**")
+    assert any("subset: scored 2 images, others 3; not eligible for bold" in n for n in table.notes)
+
+
 def test_reported_rows_join_their_dataset_as_a_separate_block(tmp_path):
     make_run(tmp_path, model="mine", sad=(20.0, 22.0), mse=(0.005, 0.007))
     make_run(tmp_path, model="mine", dataset="synthetic", sad=(1.0, 1.0))

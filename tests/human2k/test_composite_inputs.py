@@ -62,9 +62,10 @@ def test_d646_crlf_lists_names_and_generated_trimaps(tmp_path):
     assert len(tri) == 4 and all(r["trimap"]["seed"] > 0 for r in tri.values())
     assert m["parameters"]["trimap_seed"] == 646
     # the same trimaps as human2k.trimap's documented D646 generator
-    from human2k.trimap import D646_TEST_PARAMS, D646_TEST_PRESET, write_trimaps
+    # (`mattebench trimap --preset d646-test --per-image 2` on the GT alphas)
+    from human2k.trimap import d646_test_trimaps
 
-    write_trimaps(tmp_path / "o/test/alpha", tmp_path / "ref_tri", preset=D646_TEST_PRESET, seed=646, per_image=2, **D646_TEST_PARAMS)
+    d646_test_trimaps(tmp_path / "o/test/alpha", tmp_path / "ref_tri", per_image=2)
     for p, _r in tri.items():
         assert np.array_equal(np.asarray(Image.open(tmp_path / "o" / p)), np.asarray(Image.open(tmp_path / "ref_tri" / Path(p).name)))
     # deterministic: a second build has the same content hash

@@ -267,3 +267,13 @@ def test_synth_cli_writes_each_layout(tmp_path, layout):
         )
     bad = CliRunner().invoke(cli, ["synth", "--out", str(out), "--size", "48by40"])
     assert bad.exit_code == 2 and "WxH" in bad.output
+
+
+def test_synth_cli_refuses_a_non_empty_folder(tmp_path):
+    from click.testing import CliRunner
+
+    from benchmark.cli import cli
+
+    (tmp_path / "old.txt").write_text("x")
+    res = CliRunner().invoke(cli, ["synth", "--out", str(tmp_path), "--n", "2"])
+    assert res.exit_code == 1 and "folder is not empty" in res.output

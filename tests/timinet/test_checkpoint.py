@@ -118,3 +118,11 @@ def test_weights_provenance_is_exposed_for_run_records(tmp_path):
     bare = tmp_path / "bare.pth"
     torch.save(untrained.state_dict(), bare)
     assert create_model("timinet_basic", checkpoint=str(bare)).training_data == "unknown"
+
+
+def test_checkpoint_of_another_variant_names_its_model(tmp_path):
+    path = tmp_path / "basic.pt"
+    torch.save({"format": "mattebench.model/1", "model_name": "timinet_basic",
+                "model": create_model("timinet_basic").state_dict(), "model_kwargs": {}}, path)  # fmt: skip
+    with pytest.raises(ModelError, match=r"saved from timinet_basic"):
+        create_model("timinet_ti2", checkpoint=str(path))
