@@ -699,8 +699,11 @@ def check_dataset(
     coco_root: str | os.PathLike | None = None,
     voc_root: str | os.PathLike | None = None,
     split: str = "all",
+    bg_per_fg: int | None = None,
 ) -> CheckReport:
     """Say what is missing to composite DATASET and where each part is officially obtained.
+
+    ``bg_per_fg`` checks a proxy or synthetic tree built with another ratio (as ``composite``).
 
     Example:
         >>> r = check_dataset("comp1k", root="/nonexistent", split="test")
@@ -711,7 +714,8 @@ def check_dataset(
     report = CheckReport(dataset)
     for s in {"all": ["train", "test"]}.get(split, [split]):
         try:
-            plan = plan_composite(dataset, root=root, coco_root=coco_root, voc_root=voc_root, split=s, strict=False)
+            plan = plan_composite(dataset, root=root, coco_root=coco_root, voc_root=voc_root, split=s,
+                                  bg_per_fg=bg_per_fg, strict=False)
         except MattebenchError as exc:
             report.missing.append(str(exc))
             continue
@@ -719,6 +723,7 @@ def check_dataset(
         report.lines.append(f"[green]{s}[/]: {len(sp.tasks)} foregrounds x {sp.n_bg} backgrounds resolved from {sp.fg_list}")
         for path, why in plan.missing:
             report.missing.append(f"{path}: missing ({why})")
+    report.missing = list(dict.fromkeys(report.missing))  # both splits report a missing root once
     if report.missing:
         shown = report.missing[:20]
         report.lines += [f"[red]missing[/] {m}" for m in shown]

@@ -19,11 +19,12 @@ def datasets():
 @click.option("--coco-root", type=click.Path(), help="Folder holding train2014/ or train2017/.")
 @click.option("--voc-root", type=click.Path(), help="Folder holding JPEGImages/.")
 @click.option("--split", type=click.Choice(["train", "test", "all"]), default="all", show_default=True)
-def check(dataset: str, root: str, coco_root: str | None, voc_root: str | None, split: str) -> None:
+@click.option("--bg-per-fg", type=int, help="Backgrounds per foreground when not the official ratio (proxy or synthetic trees).")
+def check(dataset: str, root: str, coco_root: str | None, voc_root: str | None, split: str, bg_per_fg: int | None) -> None:
     """Say what is missing for DATASET and where it is officially obtained."""
     from human2k.composite import check_dataset
 
-    report = check_dataset(dataset, root=root, coco_root=coco_root, voc_root=voc_root, split=split)
+    report = check_dataset(dataset, root=root, coco_root=coco_root, voc_root=voc_root, split=split, bg_per_fg=bg_per_fg)
     for line in report.lines:
         console.print(line)
     if not report.ok:

@@ -108,3 +108,13 @@ def synth(out: Path, n: int, seed: int, size, layout: str, bg_train: int, bg_tes
         console.print(
             f"train: {tree.n_train_fg} fg × {tree.bg_train} bg, test: {tree.n_test_fg} fg × {tree.bg_test} bg in {tree.root}"
         )
+        if tree.bg_train == tree.bg_test:
+            roots = (
+                f"--adobe-root '{tree.adobe_root}'" if rows == "comp1k" else f"--root '{tree.d646_root}'"
+            )
+            console.print(
+                f"next: mattebench composite {rows} {roots} --coco-root '{tree.coco_root}' "
+                f"--voc-root '{tree.voc_root}' --split all --bg-per-fg {tree.bg_train} --out OUT",
+                soft_wrap=True,  # one line, to copy and paste
+                highlight=False,
+            )
