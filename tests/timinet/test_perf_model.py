@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from benchmark.commands.perf_model import measure_forward, perf_model
+from benchmark.commands.perf_model import perf_model
+from benchmark.perf_model import measure_forward
 
 
 def test_measure_forward_reports_memory_time_and_flops():
