@@ -172,7 +172,7 @@ def run_demo(
             counter = iter(range(1, 10**9))
             result = timed(
                 f"train {model}",
-                lambda model=model: train(
+                lambda model=model, counter=counter: train(
                     model,
                     dataset,
                     out / "runs" / model,

@@ -125,8 +125,8 @@ def bench_metrics(
         compute_all(*case)
         ref_all(*case)
     for name, (ours, ref) in pairs.items():
-        t_ours = sum(_best_time(lambda c=c: ours(*c), repeats) for _, c in cases)
-        t_ref = sum(_best_time(lambda c=c: ref(*c), repeats) for _, c in cases)
+        t_ours = sum(_best_time(lambda c=c, f=ours: f(*c), repeats) for _, c in cases)
+        t_ref = sum(_best_time(lambda c=c, f=ref: f(*c), repeats) for _, c in cases)
         diff = max(_rel(ours(*c), ref(*c)) for _, c in cases)
         rows.append({"metric": name, "ours_s": t_ours, "reference_s": t_ref, "ratio": t_ref / t_ours, "max_rel_diff": diff})
     t_ours = sum(_best_time(lambda c=c: compute_all(*c), repeats) for _, c in cases)
