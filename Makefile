@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(VENV)/bin/mattebench demo
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check human2k benchmark timinet tests
 	$(PY) -m pytest -n 2 -q
 
 lint: $(STAMP)

@@ -114,7 +114,7 @@ def _score_one(args: tuple[Triplet, str, bool]) -> dict[str, Any]:
     pred = read_alpha(triplet.pred)
     gt = read_alpha(triplet.gt)
     trimap = read_trimap(triplet.trimap, quantize=quantize)
-    record = {"image": triplet.name}
+    record = {"image": Path(triplet.name).stem}  # as score's per_image.csv: the name without .png
     record.update(
         compute_all(pred, gt, trimap, region=region, labels=(str(triplet.pred), str(triplet.gt), str(triplet.trimap)))
     )

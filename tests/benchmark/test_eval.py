@@ -31,7 +31,7 @@ def make_tree(root, n_fg=2, k=3, size=(20, 24), seed=0):
             pred = rng.integers(0, 256, size[::-1]).astype(np.uint8)
             write_png(root / f"tri/fg{i}_{j}.png", tri)
             write_png(root / f"pred/fg{i}_{j}.png", pred)
-            truth[f"fg{i}_{j}.png"] = compute_all(pred, gt, tri)
+            truth[f"fg{i}_{j}"] = compute_all(pred, gt, tri)
     return truth
 
 
