@@ -561,6 +561,9 @@ def _train(*, model_name, data_dir, out_dir, recipe, epochs, batch_size, device,
     np.random.seed(seed)
     torch.manual_seed(seed)
     model = _build_model(model_name, model_kwargs)
+    if batch_size < 2 and dict(getattr(model, "config", {}) or {}).get("aspp") and not (sync_bn and dist_.world > 1):
+        raise InputError(None, f"{model_name} has ASPP, whose image-pooling branch applies BatchNorm to a "
+                               f"1x1 map: training needs --batch-size >= 2 per device (got {batch_size})")
     if sync_bn:
         model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
     model.to(dev)

@@ -195,3 +195,16 @@ def test_cli_train_and_resume(tree, tmp_path, tiny, one_thread):
     assert again.exit_code == 1 and "--resume" in again.output
     bad = CliRunner().invoke(cli, args[:-6] + ["--crop", "65", "--out", str(tmp_path / "x")])
     assert bad.exit_code == 1 and "multiple of 32" in bad.output
+
+
+def test_batch_of_one_with_aspp_is_a_clear_error(tmp_path):
+    from human2k.errors import InputError
+    from human2k.images import write_png
+    from human2k.synthetic import synth_sample
+    from timinet.train import train
+
+    fg, alpha = synth_sample(np.random.default_rng(0), (64, 64))
+    write_png(tmp_path / "data" / "fg" / "a.png", fg)
+    write_png(tmp_path / "data" / "alpha" / "a.png", alpha)
+    with pytest.raises(InputError, match=r"timinet has ASPP.*--batch-size >= 2"):
+        train("timinet", tmp_path / "data", tmp_path / "run", epochs=1, batch_size=1, crop=64)
