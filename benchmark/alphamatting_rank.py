@@ -180,7 +180,9 @@ def build_rank_tables(runs: Sequence[Run], *, include_reported: bool = False) ->
     groups: dict[tuple, list[Run]] = {}
     for run in dedupe_repeats(runs):
         p = run.record.protocol
-        if p.dataset == ALPHAMATTING and trimap_kind(p):
+        # the alphamatting layout (image/ + trimap1/ ...), whatever the folder is called
+        alphamatting = p.dataset == ALPHAMATTING or run.record.extra.get("layout") == "alphamatting"
+        if alphamatting and trimap_kind(p):
             groups.setdefault(_base_key(p), []).append(run)
     tables = [_measured_rank_table(members) for _, members in sorted(groups.items())]
     if include_reported:

@@ -264,8 +264,8 @@ def build_human2k(
                 **{f: p.get(f, "") or ("unknown" if f in ("source", "license") else "") for f in _PROV_FIELDS},
                 "width": d["width"], "height": d["height"], "sha256": sha256_bytes(data), "dhash": d["dhash"],
             })
-            if not rows[-1]["human"]:
-                rows[-1]["human"] = "true"  # Human-2K is all people unless the sidecar says otherwise
+            # left empty when no provenance says so: Table 1's H then prints "n/a" rather than
+            # counting every image as a person
             if progress is not None:
                 progress(n + len(rows), 2 * n)
         atomic_write_bytes(out / split / "fg_names.txt", "\n".join(_adobe_order(fg_names)).encode("utf-8"))

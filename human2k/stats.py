@@ -90,7 +90,7 @@ def _alpha_dirs(root: Path, dataset: str | None) -> dict[str, list[Path]]:
 
 
 def _is_human(value: str | None) -> bool | None:
-    if value is None or value.strip() == "":
+    if value is None or value.strip().lower() in ("", "unknown", "n/a"):
         return None
     return value.strip().lower() in ("1", "true", "yes", "y", "human")
 

@@ -222,6 +222,20 @@ def test_rank_columns_average_ties_and_put_nan_last():
     assert ranks.tolist() == [[2.5, 1.0], [2.5, 2.5], [1.0, 2.5]]
 
 
+def test_rank_table_follows_the_layout_not_the_folder_name(tmp_path):
+    """A subset scored from a folder named e.g. gt21_27 (alphamatting layout) still gets ranks."""
+    import json
+
+    for model, sad in (("a", (1.0, 2.0)), ("b", (2.0, 1.0))):
+        run_dir = make_run(tmp_path, model=model, dataset="gt21_27", split="trimap1", trimap_source="trimap1",
+                           sad=sad, images=["GT21", "GT22"])  # fmt: skip
+        record = json.loads((run_dir / "run.json").read_text())
+        record["extra"]["layout"] = "alphamatting"  # what score writes for this layout
+        (run_dir / "run.json").write_text(json.dumps(record))
+    (table,) = build_rank_tables(collect_runs(tmp_path))
+    assert table.columns == [("GT21", "trimap1"), ("GT22", "trimap1")]
+
+
 def test_alphamatting_ranks_per_image_and_trimap(tmp_path):
     sads = {  # model -> kind -> SAD on GT01, GT02
         "a": {"trimap1": (1.0, 4.0), "trimap2": (2.0, 2.0)},
