@@ -117,6 +117,9 @@ class RankTable:
         d = _decimals(list(self.sad.ravel()))
         best_col = {}
         for j in range(len(self.columns)):
+            if self.ranks is not None:  # measured: bold = the best rank, computed on exact values
+                best_col[j] = set(np.flatnonzero(self.ranks[:, j] == np.nanmin(self.ranks[:, j])))
+                continue
             col = self.sad[:, j] if self.printed is None else np.array(
                 [float(self.printed[i][j]) for i in range(len(self.models))])
             col = np.round(col, d) if self.printed is None else col

@@ -236,6 +236,15 @@ def test_rank_table_follows_the_layout_not_the_folder_name(tmp_path):
     assert table.columns == [("GT21", "trimap1"), ("GT22", "trimap1")]
 
 
+def test_rank_bold_follows_exact_ranks_not_rounded_values(tmp_path):
+    for model, sad in (("close", (1.92062,)), ("best", (1.91920,))):
+        make_run(tmp_path, model=model, dataset="alphamatting", split="trimap1", trimap_source="trimap1",
+                 sad=sad, images=["GT22"])  # fmt: skip
+    (table,) = build_rank_tables(collect_runs(tmp_path))
+    cells = {row[0].text: row[-1] for row in table.display().blocks[0]}
+    assert cells["best"].bold and not cells["close"].bold
+
+
 def test_alphamatting_ranks_per_image_and_trimap(tmp_path):
     sads = {  # model -> kind -> SAD on GT01, GT02
         "a": {"trimap1": (1.0, 4.0), "trimap2": (2.0, 2.0)},
