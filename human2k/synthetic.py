@@ -55,7 +55,7 @@ meet (composition_reference.md §2–§5):
 
     root/images/human_0000.jpg …   (RGB JPEG: the foreground composited over a background)
     root/alphas/human_0000.png …   (L PNG matte, same size)
-    root/provenance.csv            name,source,license,seed
+    root/provenance.csv            name,source,license,seed,human
 
 Everything is byte-identical for a given seed and library versions (fixed JPEG quality,
 no timestamps in PNG), and the default Composition-1K tree takes well under a second.
@@ -742,7 +742,7 @@ def write_human2k_raw(
 
     Each photo is the drawn foreground composited over a drawn background with float64
     ``α·F + (1−α)·B`` and rounding; sizes vary by ±15 % around SIZE. ``provenance.csv`` lists
-    ``name,source,license,seed`` per image, where ``seed`` is the image's own generator seed
+    ``name,source,license,seed,human`` per image, where ``seed`` is the image's own generator seed
     ``derive_seed(seed, name)`` (so the first 5 images of n=10 equal those of n=5).
 
     Example:
@@ -765,10 +765,11 @@ def write_human2k_raw(
         photo = np.clip(np.rint(a * fg + (1 - a) * bg), 0, 255).astype(np.uint8)
         _save(root / "images" / f"{stem}.jpg", Image.fromarray(photo), "JPEG")
         _save(root / "alphas" / f"{stem}.png", Image.fromarray(alpha, "L"), "PNG")
-        rows.append([stem, "mattebench-synthetic", "CC0-1.0", str(sample_seed)])
+        # human=true: the silhouettes stand in for people (Table 1's H counts them)
+        rows.append([stem, "mattebench-synthetic", "CC0-1.0", str(sample_seed), "true"])
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["name", "source", "license", "seed"])
+    writer.writerow(["name", "source", "license", "seed", "human"])
     writer.writerows(rows)
     atomic_write_bytes(root / "provenance.csv", buf.getvalue().encode("utf-8"))
     return Human2KRaw(

@@ -60,6 +60,8 @@ def train(model, data_dir, out, epochs, recipe, batch_size, resume, device, amp,
     if int(os.environ.get("RANK", "0")) != 0:
         return  # under torchrun only rank 0 reports (the others' losses are not gathered)
     last = result.losses[-1] if result.losses else float("nan")
+    speed = (f"{result.images_per_s:.1f} img/s this session" if result.images_per_s
+             else "nothing left to train in this session (the run had already finished)")
     console.print(f"trained {model}: {result.epochs} epochs, {result.steps} steps, {result.samples_seen} samples, "
-                  f"last loss {last:.4f} (L1 over unknown pixels, alpha in [0,1]), {result.images_per_s:.1f} img/s")
+                  f"last loss {last:.4f} (L1 over unknown pixels, alpha in [0,1]); {speed}")
     console.print(f"weights: {result.checkpoint}\nstate:   {result.state}\nlog:     {result.log}")

@@ -30,7 +30,7 @@ def test_build_split_provenance_and_composite(raw, tmp_path):
     assert "CC0-1.0" in prov and prov.count("\n") == 9
     assert json.loads((out / "split.json").read_text())["test"] == r.test
     st = {s.split: s.row() for s in dataset_stats(out)}
-    assert st["train"]["V"] == 6 and st["test"]["H"] == "n/a"  # no `human` column: not counted as people
+    assert st["train"]["V"] == 6 and st["test"]["H"] == 2  # from the provenance `human` column
     # composite human2k reads the build (drawn bg list, generated trimaps)
     bgs = write_comp1k_tree(tmp_path / "bg", n_train_fg=2, n_test_fg=2, bg_train=2, bg_test=2, size=(30, 20))
     m = composite_dataset("human2k", root=out, coco_root=bgs.coco_root, voc_root=bgs.voc_root, split="all",

@@ -220,7 +220,7 @@ def test_human2k_raw_pairs_and_prefix_stability(tmp_path):
         assert read_rgb(img).shape[:2] == alpha.shape
         assert ((alpha > 0) & (alpha < 255)).any()
     rows = r5.provenance.read_text().splitlines()
-    assert rows[0] == "name,source,license,seed" and len(rows) == 4
+    assert rows[0] == "name,source,license,seed,human" and len(rows) == 4
 
 
 @pytest.mark.parametrize("layout", ["comp1k", "d646", "human2k-raw"])
