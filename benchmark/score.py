@@ -68,6 +68,7 @@ from benchmark.protocol import (
 from benchmark.registry import create_model, model_info
 from human2k.errors import InputError, MattebenchError, ModelError, ResumeError
 from human2k.images import atomic_write_bytes, read_alpha, read_rgb, read_trimap, write_png
+from human2k.manifest import sha256_file
 
 __all__ = ["score_model", "run_id_of", "sha256_file", "read_per_image", "DEFAULT_TIME_BUDGET_S"]
 
@@ -76,15 +77,6 @@ SECONDS_NOTE = ("per-image model time: classical = solver time inside the worker
                 "warm-up call (Numba kernels already loaded), deep = predict_alpha incl. transfers; "
                 "excludes image I/O and metrics")
 ProgressFn = Callable[[int, int, str], None]
-
-
-def sha256_file(path: str | os.PathLike) -> str:
-    """SHA-256 hex digest of a file, read in 1 MiB chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _canonical(obj: Any) -> str:

@@ -20,7 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -30,19 +29,10 @@ from torch import nn
 
 from human2k.errors import ModelError
 
-__all__ = ["load_official_checkpoint", "load_strict", "read_checkpoint", "read_state_dict", "file_sha256"]
+__all__ = ["load_official_checkpoint", "load_strict", "read_checkpoint", "read_state_dict"]
 
 _NESTING_KEYS = ("state_dict", "model", "model_state_dict", "generator")
 _SHOW = 8
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """SHA-256 hex digest of a file (recorded with every score made with a checkpoint)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:

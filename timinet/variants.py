@@ -41,7 +41,8 @@ from typing import Any
 
 from benchmark.registry import register_model
 from human2k.errors import ModelError
-from timinet.checkpoint import file_sha256, load_strict, read_checkpoint
+from human2k.manifest import sha256_file
+from timinet.checkpoint import load_strict, read_checkpoint
 from timinet.network import TimiNet
 
 __all__: list[str] = []  # the registry adds the entry points
@@ -78,7 +79,7 @@ def _create_timinet(
         saved_from = str(meta.get("model_name") or "")
         label = str(checkpoint) + (f" (saved from {saved_from})" if saved_from and saved_from.split(".")[0] != variant else "")
         load_strict(model, state, label=label)
-        model.checkpoint_path, model.checkpoint_sha256 = str(checkpoint), file_sha256(checkpoint)
+        model.checkpoint_path, model.checkpoint_sha256 = str(checkpoint), sha256_file(checkpoint)
         model.training_data = str(meta.get("training_data") or ("official" if tag else "unknown"))
         model.seed = meta.get("seed") if isinstance(meta.get("seed"), int) else None
         model.eval()

@@ -7,7 +7,8 @@ import torch
 
 from benchmark.registry import create_model
 from human2k.errors import ModelError
-from timinet.checkpoint import file_sha256, load_official_checkpoint
+from human2k.manifest import sha256_file
+from timinet.checkpoint import load_official_checkpoint
 
 _MODELS: dict[str, torch.nn.Module] = {}
 
@@ -45,7 +46,7 @@ def test_strict_load_reproduces_outputs(tmp_path, wrap):
     torch.save(saved, path)
     target = create_model("timinet", checkpoint=str(path))
     assert not target.training
-    assert target.checkpoint_sha256 == file_sha256(path)
+    assert target.checkpoint_sha256 == sha256_file(path)
     for k, v in target.state_dict().items():
         assert torch.equal(v, state[k]), k
     img = torch.randn(1, 3, 64, 64)
