@@ -105,11 +105,18 @@ def _canonical(obj: Any) -> bytes:
 
 
 def content_sha256(manifest: dict[str, Any]) -> str:
-    """SHA-256 of the manifest without its ``run`` section (timings, host) and this hash itself.
+    """SHA-256 of the manifest without what says *where* or *when* it was built: the ``run``
+    section (timings, host), the ``sources`` paths, each file's ``source`` path, and this hash.
 
-    Two builds of the same data with the same parameters have the same content hash.
+    Two builds of the same data with the same parameters have the same content hash, on any
+    machine and from any copy of the sources (the paths stay recorded in the manifest).
     """
-    core = {k: v for k, v in manifest.items() if k not in ("run", "content_sha256")}
+    core = {k: v for k, v in manifest.items() if k not in ("run", "content_sha256", "sources")}
+    if isinstance(core.get("files"), dict):
+        core["files"] = {
+            rel: {k: v for k, v in rec.items() if k != "source"} if isinstance(rec, dict) else rec
+            for rel, rec in core["files"].items()
+        }
     return sha256_bytes(_canonical(core))
 
 
