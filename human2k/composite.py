@@ -681,11 +681,12 @@ def composite_dataset(
 
 @dataclass
 class CheckReport:
-    """Result of :func:`check_dataset`: printable lines and the missing items."""
+    """Result of :func:`check_dataset`: the missing items and report lines as ``(kind, text)``,
+    kind being ``ok``, ``missing`` or ``info`` (the CLI colours them)."""
 
     dataset: str
     missing: list[str] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
+    lines: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -720,19 +721,19 @@ def check_dataset(
             report.missing.append(str(exc))
             continue
         sp = plan.splits[0]
-        report.lines.append(f"[green]{s}[/]: {len(sp.tasks)} foregrounds x {sp.n_bg} backgrounds resolved from {sp.fg_list}")
+        report.lines.append(("ok", f"{s}: {len(sp.tasks)} foregrounds x {sp.n_bg} backgrounds resolved from {sp.fg_list}"))
         for path, why in plan.missing:
             report.missing.append(f"{path}: missing ({why})")
     report.missing = list(dict.fromkeys(report.missing))  # both splits report a missing root once
     if report.missing:
         shown = report.missing[:20]
-        report.lines += [f"[red]missing[/] {m}" for m in shown]
+        report.lines += [("missing", f"missing {m}") for m in shown]
         if len(report.missing) > len(shown):
-            report.lines.append(f"... and {len(report.missing) - len(shown)} more")
-        report.lines.append(f"[bold]{spec.title}[/] is obtained from: {spec.obtain}")
+            report.lines.append(("missing", f"... and {len(report.missing) - len(shown)} more"))
+        report.lines.append(("info", f"{spec.title} is obtained from: {spec.obtain}"))
         for key, where in spec.backgrounds.items():
-            report.lines.append(f"  backgrounds ({key}): {where}")
-        report.lines += [f"  note: {n}" for n in spec.notes]
+            report.lines.append(("info", f"  backgrounds ({key}): {where}"))
+        report.lines += [("info", f"  note: {n}") for n in spec.notes]
     else:
-        report.lines.append(f"[green]{dataset}: everything the name lists need is present[/]")
+        report.lines.append(("ok", f"{dataset}: everything the name lists need is present"))
     return report

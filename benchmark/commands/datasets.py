@@ -25,8 +25,9 @@ def check(dataset: str, root: str, coco_root: str | None, voc_root: str | None, 
     from human2k.composite import check_dataset
 
     report = check_dataset(dataset, root=root, coco_root=coco_root, voc_root=voc_root, split=split, bg_per_fg=bg_per_fg)
-    for line in report.lines:
-        console.print(line)
+    styles = {"ok": "green", "missing": "red", "info": "default"}
+    for kind, text in report.lines:
+        console.print(text, style=styles[kind], highlight=False, markup=False)
     if not report.ok:
         raise SystemExit(1)
 

@@ -26,6 +26,8 @@ def test_composite_check_verify_stats(tmp_path):
     roots = ["--coco-root", str(t.coco_root), "--voc-root", str(t.voc_root)]
     r = run(cli, ["datasets", "check", "comp1k", "--root", str(t.adobe_root), *roots])
     assert r.exit_code == 1 and "background list has 4 lines" in r.output and "request it from Adobe" in r.output
+    r = run(cli, ["datasets", "check", "comp1k", "--root", str(t.adobe_root), *roots, "--bg-per-fg", "2"])
+    assert r.exit_code == 0 and "everything the name lists need is present" in r.output
     out = tmp_path / "o"
     r = run(cli, ["composite", "comp1k", "--adobe-root", str(t.adobe_root), *roots, "--split", "all", "--bg-per-fg", "2",
                   "--out", str(out), "--workers", "1", "--limit-fg", "1"])
