@@ -20,9 +20,14 @@ Outputs in ``out_dir``:
   ``epoch_start`` (epoch, data seed, worker seeds), ``step`` (epoch, step, global_batch,
   samples_seen, lr, loss, loss_alpha, loss_comp, grad_norm, images_per_s, data_s, seed,
   indices), ``epoch`` (mean loss, checkpoint), ``val`` (metric means), ``resume``, ``end``.
-* ``last.pt`` — full training state (see ``save_state``), replaced atomically each epoch.
+* ``last.pt`` — full training state (``timinet.train_state``), replaced atomically each epoch.
 * ``model.pt`` — weights only, ``{"format", "model_name", "model", "config", ...}``, loadable
   by ``benchmark.registry.create_model(name, checkpoint="model.pt")``.
+
+Pieces live in their own modules: losses (``timinet.losses``), clipping
+(``timinet.grad_clip``), the process group (``timinet.distributed``), the JSONL log
+(``timinet.train_log``), checkpoint contents (``timinet.train_state``) and device/model setup
+(``timinet.train_setup``); their public names are re-exported here.
 
 Example:
     >>> unknown_l1_sum(torch.tensor([[[[0.5, 1.0]]]]), torch.tensor([[[[0.0, 0.0]]]]),
@@ -34,10 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime
 import functools
-import json
-import math
 import os
 import random
 import time
@@ -48,7 +50,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from human2k.errors import InputError, ModelError, ResumeError
+from human2k.errors import InputError, ResumeError
 from timinet.data import (
     MattingTrainSet,
     ShardedBatchSampler,
@@ -57,7 +59,22 @@ from timinet.data import (
     worker_context,
     worker_seed,
 )
+from timinet.distributed import _all_sum, _barrier, _init_dist
+from timinet.grad_clip import GradClipper
+from timinet.losses import composition_l1_sum, unknown_l1_sum
 from timinet.schedule import RECIPES, make_schedule
+from timinet.train_log import _Log, _losses_from_log, _truncate_log
+from timinet.train_setup import _amp_dtype, _build_model, _model_inputs, _resolve_device
+from timinet.train_state import (
+    MODEL_FORMAT,
+    STATE_FORMAT,
+    _atomic_torch_save,
+    _model_payload,
+    _rng_state,
+    _set_rng_state,
+    _torch_seed,
+    training_data_tag,
+)
 
 __all__ = [
     "TrainConfig",
@@ -71,10 +88,7 @@ __all__ = [
     "MODEL_FORMAT",
 ]
 
-STATE_FORMAT = "mattebench.train-state/1"
-MODEL_FORMAT = "mattebench.model/1"
 LOG_NAME, STATE_NAME, MODEL_NAME = "train.jsonl", "last.pt", "model.pt"
-_EPOCH_TORCH = 4  # SeedSequence tag of the per-epoch torch seed (timinet.data uses 1-3)
 
 # Fields that must not change across --resume (anything else may: device, workers, amp...).
 _RESUME_FIXED = (
@@ -144,271 +158,6 @@ class TrainResult:
     samples_seen: int
     images_per_s: float
     val: list[dict[str, Any]]
-
-
-# ----------------------------------------------------------------------------------- losses
-def unknown_l1_sum(pred: torch.Tensor, alpha: torch.Tensor, trimap: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """GCA's regression loss, un-normalised: (Σ|pred−alpha| over trimap==128, unknown count).
-
-    Divide the sum by (count + 1e-8) — GCA's normalisation — where count may be summed over
-    devices.
-    """
-    w = (trimap == 128).to(pred.dtype)
-    return (torch.abs(pred - alpha) * w).sum(), w.sum()
-
-
-def composition_l1_sum(
-    pred: torch.Tensor, image: torch.Tensor, fg: torch.Tensor, bg: torch.Tensor, trimap: torch.Tensor
-) -> torch.Tensor:
-    """Σ over unknown pixels of |pred·fg + (1−pred)·bg − image| / 3 (colours in [0, 1]).
-
-    Per unknown pixel it is the mean over the 3 channels, so it shares the alpha loss's
-    normaliser. All colour tensors are uint8 B×3×H×W; ``pred`` float B×1×H×W.
-
-    Example:
-        >>> u8 = lambda v, c=3: torch.full((1, c, 1, 1), v, dtype=torch.uint8)
-        >>> round(float(composition_l1_sum(torch.full((1, 1, 1, 1), 0.5), u8(51), u8(255), u8(0), u8(128, 1))), 6)
-        0.3
-    """
-    w = (trimap == 128).to(pred.dtype)
-    merged = pred * fg.to(pred.dtype) / 255 + (1 - pred) * bg.to(pred.dtype) / 255
-    return (torch.abs(merged - image.to(pred.dtype) / 255) * w).sum() / 3
-
-
-class GradClipper:
-    """GCA-Matting's clipping: clip the total norm at 2× its running mean (momentum 0.999).
-
-    The first call clips at 1e6 and starts the running mean at the norm it measured.
-
-    Example:
-        >>> p = torch.nn.Parameter(torch.zeros(2)); c = GradClipper()
-        >>> p.grad = torch.tensor([3.0, 4.0]); c([p]), c.moving
-        (5.0, 5.0)
-        >>> p.grad = torch.tensor([30.0, 40.0]); c([p]), round(p.grad.norm().item(), 4)
-        (50.0, 10.0)
-    """
-
-    def __init__(self, momentum: float = 0.999, first_max: float = 1e6):
-        self.momentum, self.first_max, self.moving = momentum, first_max, 0.0
-
-    def __call__(self, params) -> float:
-        params = [p for p in params if p.grad is not None]
-        if self.moving == 0.0:
-            norm = float(torch.nn.utils.clip_grad_norm_(params, self.first_max))
-            self.moving = norm if math.isfinite(norm) else 0.0
-        else:
-            norm = float(torch.nn.utils.clip_grad_norm_(params, 2.0 * self.moving))
-            if math.isfinite(norm):  # an fp16 overflow step (skipped by the scaler) is not averaged
-                self.moving = self.moving * self.momentum + norm * (1.0 - self.momentum)
-        return norm
-
-    def state_dict(self) -> dict[str, float]:
-        return {"moving": self.moving, "momentum": self.momentum, "first_max": self.first_max}
-
-    def load_state_dict(self, state: dict[str, float]) -> None:
-        self.moving, self.momentum, self.first_max = state["moving"], state["momentum"], state["first_max"]
-
-
-# ------------------------------------------------------------------------------ distributed
-@dataclasses.dataclass(frozen=True)
-class _Dist:
-    world: int
-    rank: int
-    local_rank: int
-    owns_group: bool
-
-    @property
-    def main(self) -> bool:
-        return self.rank == 0
-
-
-def _init_dist(device: str) -> _Dist:
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world <= 1:
-        return _Dist(1, 0, 0, False)
-    import torch.distributed as dist
-
-    local = int(os.environ.get("LOCAL_RANK", "0"))
-    owns = not dist.is_initialized()
-    if owns:
-        if device.startswith("cuda"):
-            torch.cuda.set_device(local)
-        # rank 0 validates while the others wait at a barrier: allow long validations
-        dist.init_process_group("nccl" if device.startswith("cuda") else "gloo", timeout=datetime.timedelta(hours=2))
-    return _Dist(dist.get_world_size(), dist.get_rank(), local, owns)
-
-
-def _all_sum(x: torch.Tensor, dist_: _Dist) -> torch.Tensor:
-    if dist_.world > 1:
-        import torch.distributed as dist
-
-        dist.all_reduce(x, op=dist.ReduceOp.SUM)
-    return x
-
-
-def _barrier(dist_: _Dist) -> None:
-    if dist_.world > 1:
-        import torch.distributed as dist
-
-        dist.barrier()
-
-
-# ------------------------------------------------------------------------------- utilities
-def _torch_seed(seed: int, epoch: int) -> int:
-    return int(np.random.SeedSequence([int(seed), _EPOCH_TORCH, int(epoch)]).generate_state(1)[0])
-
-
-def _atomic_torch_save(obj: Any, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _rng_state() -> dict[str, Any]:
-    kind, keys, pos, has_gauss, gauss = np.random.get_state()
-    state = {"python": random.getstate(), "numpy": [kind, keys.tolist(), pos, has_gauss, gauss],
-             "torch": torch.get_rng_state()}  # plain types: last.pt loads with weights_only=True
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def _set_rng_state(state: dict[str, Any]) -> None:
-    random.setstate(state["python"])
-    kind, keys, pos, has_gauss, gauss = state["numpy"]
-    np.random.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, gauss))
-    torch.set_rng_state(state["torch"])
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-
-
-class _Log:
-    """Append-only JSONL writer (main rank only); each line is appended and flushed on its own."""
-
-    def __init__(self, path: Path, enabled: bool):
-        self.path, self.enabled = path, enabled
-
-    def write(self, record: dict[str, Any]) -> None:
-        if self.enabled:
-            with open(self.path, "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(record, default=_json_default) + "\n")
-
-
-def _json_default(o: Any):
-    if isinstance(o, (np.integer, np.floating)):
-        return o.item()
-    if isinstance(o, Path):
-        return str(o)
-    if isinstance(o, tuple):
-        return list(o)
-    return str(o)
-
-
-def _truncate_log(path: Path, epoch: int) -> None:
-    """Drop the log lines of epochs after EPOCH (the partial epoch of a killed run)."""
-    if not path.exists():
-        return
-    keep = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:  # a line cut short by the kill
-            continue
-        if rec.get("event") in ("step", "epoch_start", "epoch", "val") and rec["epoch"] > epoch:
-            continue
-        keep.append(line)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("".join(k + "\n" for k in keep), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _losses_from_log(path: Path) -> list[float]:
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        if rec.get("event") == "step":
-            out.append(float(rec["loss"]))
-    return out
-
-
-def _resolve_device(device: str, dist_: _Dist) -> torch.device:
-    if device.startswith("cuda"):
-        if not torch.cuda.is_available():
-            raise InputError(None, "--device cuda requested but torch sees no CUDA device")
-        return torch.device("cuda", dist_.local_rank if device == "cuda" else torch.device(device).index)
-    if device != "cpu":
-        raise InputError(None, f"unknown device {device!r}; expected cpu or cuda[:N]")
-    return torch.device("cpu")
-
-
-def _amp_dtype(amp: bool | str, device: torch.device) -> torch.dtype | None:
-    if not amp:
-        return None
-    if amp is True or amp == "bf16":
-        return torch.bfloat16
-    if amp == "fp16":
-        if device.type != "cuda":
-            raise InputError(None, "fp16 AMP needs a CUDA device; use bf16 on CPU")
-        return torch.float16
-    raise InputError(None, f"amp must be False, True, 'bf16' or 'fp16', got {amp!r}")
-
-
-def _build_model(model_name: str, model_kwargs: dict[str, Any]) -> torch.nn.Module:
-    from benchmark.registry import create_model, model_info
-
-    if model_info(model_name).kind != "deep":
-        raise ModelError(f"model {model_name!r} is classical; only deep models can be trained")
-    model = create_model(model_name, **model_kwargs)
-    if not isinstance(model, torch.nn.Module):
-        raise ModelError(f"model {model_name!r} is not a torch.nn.Module and cannot be trained")
-    return model
-
-
-def _model_inputs(model: torch.nn.Module, image: torch.Tensor, trimap: torch.Tensor):
-    """The model's own ``preprocess`` on uint8 batches (B×3×H×W, B×1×H×W), else TIMI-Net's."""
-    preprocess = getattr(model, "preprocess", None)
-    if preprocess is None:
-        from timinet.inputs import to_model_inputs as preprocess
-    return preprocess(image, trimap)
-
-
-def _model_payload(model: torch.nn.Module, cfg: TrainConfig, counters: dict[str, int]) -> dict[str, Any]:
-    return {
-        "format": MODEL_FORMAT,
-        "model_name": cfg.model_name,
-        "model": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
-        "config": dict(getattr(model, "config", {}) or {}),
-        "model_kwargs": dict(cfg.model_kwargs),
-        "training_data": training_data_tag(cfg.data_dir),
-        "seed": cfg.seed,
-        "train_config": cfg.to_dict(),
-        **counters,
-    }
-
-
-def training_data_tag(data_dir: str | os.PathLike) -> str:
-    """``train:<dataset>`` from the composite's ``manifest.json``, else ``train:<folder name>``.
-
-    Example:
-        >>> training_data_tag("/data/my_set")
-        'train:my_set'
-    """
-    data_dir = Path(data_dir)
-    for folder in (data_dir, data_dir.parent):
-        manifest = folder / "manifest.json"
-        if manifest.is_file():
-            try:
-                record = json.loads(manifest.read_text(encoding="utf-8"))
-                name = record.get("dataset_label") or record.get("dataset")
-            except (OSError, json.JSONDecodeError, AttributeError):
-                name = None
-            if isinstance(name, str) and name:
-                return f"train:{name}"
-    return f"train:{data_dir.stem if data_dir.suffix == '.h5' else data_dir.name}"
 
 
 def _validate(cfg: TrainConfig, checkpoint: Path, val_data: str, out_dir: Path, device: str,
