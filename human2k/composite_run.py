@@ -70,6 +70,28 @@ def _warm_up() -> None:
     blend(z, z[..., 0], z)
 
 
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: end this worker when the process that started the run is gone.
+
+    Workers come from the fork server, so a SIGKILL of the caller does not reach them; without
+    this they would stay idle forever. A daemon thread checks the caller's pid once a second.
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # alive, owned by someone else
+                pass
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _mp_context():
     """Worker processes start from a fork server (a fresh interpreter that has imported this
     module), not by forking the caller: a forked child inherits OpenCV/OpenMP thread pools in
@@ -148,7 +170,8 @@ def run_composite(
                 finish(_worker(t, str(out), options))
         else:
             _warm_up()  # load the Numba kernel once here; forked workers inherit it
-            with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_mp_context()) as pool:
+            with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_mp_context(),
+                                     initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
                 pending = {pool.submit(_worker, t, str(out), options) for t in todo}
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
