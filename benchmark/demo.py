@@ -114,9 +114,9 @@ def run_demo(
         on_step: called as ``on_step(name, description)`` when a step starts.
         progress: called as ``progress(task, done, total)`` during long steps.
     """
-    from benchmark.leaderboard import build_leaderboards, write_leaderboards
-    from benchmark.report import write_report
-    from benchmark.score import score_model
+    from benchmark.tables.leaderboard import build_leaderboards, write_leaderboards
+    from benchmark.report.html import write_report
+    from benchmark.scoring.score import score_model
     from human2k.composite import composite_dataset
     from human2k.synthetic import write_comp1k_tree
 
@@ -164,7 +164,7 @@ def run_demo(
 
     checkpoints: dict[str, Path] = {}
     if config.train:
-        from timinet.train import train
+        from benchmark.training.loop import train
 
         per_epoch = min(config.train_samples, config.n_train_fg * config.bg_per_fg)
         total_steps = config.train_epochs * -(-per_epoch // config.batch_size)

@@ -132,7 +132,7 @@ class TimiNet(nn.Module):
 
     @property
     def inference_bytes_per_pixel(self) -> int:
-        """Peak forward memory per input pixel, for ``benchmark.inference``'s native/tiled choice.
+        """Peak forward memory per input pixel, for ``benchmark.models.inference``'s native/tiled choice.
 
         With O(N) TI² ``mattebench perf model`` measured 0.83 KiB/px at 1024² and 0.69 KiB/px at
         2560×1440 (CPU, fp32); 1 KiB leaves a margin. The naive form grows with N², so a
@@ -169,7 +169,7 @@ class TimiNet(nn.Module):
 
     def predict(self, image, trimap):
         """Full-resolution alpha (float32 H×W in [0, 1]) for an RGB uint8 image and its trimap."""
-        from benchmark.inference import predict_alpha
+        from benchmark.models.inference import predict_alpha
 
         self.eval()
         alpha, _ = predict_alpha(self, image, trimap)

@@ -27,7 +27,7 @@ units: ``create_model("timinet", rgb_unit_channels=(16, 64, 128), trimap_unit_st
 trimap_projections="separate")``.
 
 Example:
-    >>> from benchmark.registry import list_models, model_info
+    >>> from benchmark.models.registry import list_models, model_info
     >>> list_models("timinet*")  # doctest: +NORMALIZE_WHITESPACE
     ['timinet', 'timinet_basic', 'timinet_rgb_unit', 'timinet_si', 'timinet_ti2', 'timinet_ti2_d',
      'timinet_ti2_e', 'timinet_trimap_unit']
@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmark.registry import register_model
+from benchmark.models.registry import register_model
 from human2k.errors import ModelError
 from human2k.manifest import sha256_file
 from timinet.checkpoint import load_strict, read_checkpoint

@@ -8,9 +8,9 @@ import time
 import numpy as np
 import pytest
 
-from benchmark.baselines.pymatting_solvers import SOLVERS, PymattingSolver
-from benchmark.registry import create_model, list_models, model_info
-from benchmark.timeout import TimeBudgetExceeded, call_with_budget, run_budgeted
+from benchmark.models.classical import SOLVERS, PymattingSolver
+from benchmark.models.registry import create_model, list_models, model_info
+from benchmark.scoring.timeout import TimeBudgetExceeded, call_with_budget, run_budgeted
 from human2k.errors import InputError, ModelError
 
 CLASSICAL = ["closed_form", "knn", "lkm", "random_walk"]
@@ -171,8 +171,8 @@ def test_fork_path_in_fresh_process():
 
     code = (
         "import numpy as np\n"
-        "from benchmark.timeout import default_start_method, run_budgeted\n"
-        "from benchmark.baselines.pymatting_solvers import PymattingSolver\n"
+        "from benchmark.scoring.timeout import default_start_method, run_budgeted\n"
+        "from benchmark.models.classical import PymattingSolver\n"
         "method = default_start_method()\n"
         "m = PymattingSolver('lkm'); m.warmup()\n"
         "img = np.random.default_rng(0).integers(0, 256, (48, 48, 3), dtype=np.uint8)\n"

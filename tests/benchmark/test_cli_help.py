@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from benchmark.cli import LAZY_COMMANDS, cli
+from benchmark.cli.main import LAZY_COMMANDS, cli
 
 
 def _all_commands():

@@ -9,7 +9,7 @@ import numpy as np
 from click.testing import CliRunner
 
 from benchmark.cli import cli
-from benchmark.protocol import read_run
+from benchmark.scoring.protocol import read_run
 from human2k.images import write_png
 
 

@@ -6,7 +6,7 @@ import csv
 import json
 
 from benchmark.demo import DemoConfig, run_demo
-from benchmark.protocol import read_run
+from benchmark.scoring.protocol import read_run
 
 
 def test_demo_pipeline_end_to_end(tmp_path):

@@ -1,4 +1,4 @@
-"""`mattebench eval` and benchmark.evaluate: pairing, CSV/JSON output, clear errors."""
+"""`mattebench eval` and benchmark.scoring.evaluate: pairing, CSV/JSON output, clear errors."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from benchmark.cli import cli
-from benchmark.evaluate import CSV_COLUMNS, evaluate_triplets, pair_files
+from benchmark.scoring.evaluate import CSV_COLUMNS, evaluate_triplets, pair_files
 from benchmark.metrics import compute_all
 from human2k.errors import InputError
 from human2k.images import write_png

@@ -11,7 +11,7 @@ import pytest
 import torch
 from torch import nn
 
-from benchmark.inference import (
+from benchmark.models.inference import (
     _reflect_pad,
     force_known,
     predict_alpha,
@@ -19,7 +19,7 @@ from benchmark.inference import (
     tile_windows,
     unknown_bbox,
 )
-from benchmark.registry import create_model, list_models
+from benchmark.models.registry import create_model, list_models
 from human2k.errors import InputError, ModelError
 
 

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from benchmark.alphamatting_rank import build_rank_tables, rank_columns, reported_rank_table
+from benchmark.tables.alphamatting_rank import build_rank_tables, rank_columns, reported_rank_table
 from benchmark.cli import cli
-from benchmark.leaderboard import (
+from benchmark.tables.leaderboard import (
     build_leaderboards,
     build_tables,
     collect_runs,
@@ -28,7 +28,7 @@ from benchmark.leaderboard import (
     to_markdown,
     write_leaderboards,
 )
-from benchmark.protocol import Protocol, RunRecord
+from benchmark.scoring.protocol import Protocol, RunRecord
 from human2k.errors import InputError
 
 

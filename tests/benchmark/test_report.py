@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from benchmark.cli import cli
-from benchmark.protocol import Protocol, RunRecord
-from benchmark.report import (
+from benchmark.scoring.protocol import Protocol, RunRecord
+from benchmark.report.html import (
     DatasetLayout,
     bar_chart_svg,
     build_report,

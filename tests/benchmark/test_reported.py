@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.reported import SOURCE, load_reported
+from benchmark.tables.reported import SOURCE, load_reported
 
 PAPER = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "timinet_paper.md"
 

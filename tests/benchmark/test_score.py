@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark.datasets_layout import discover_dataset
+from benchmark.scoring.datasets import discover_dataset
 from benchmark.metrics import compute_all
-from benchmark.protocol import PER_IMAGE_COLUMNS, read_run
-from benchmark.score import read_per_image, score_model
+from benchmark.scoring.protocol import PER_IMAGE_COLUMNS, read_run
+from benchmark.scoring.score import read_per_image, score_model
 from human2k.errors import DatasetError, ResumeError
 from human2k.images import read_alpha, read_rgb, read_trimap, write_png
 
@@ -240,7 +240,7 @@ def test_real_alphamatting_crop(tmp_path, shared_data):
 
 @pytest.mark.parametrize("name", ["timinet_basic"])
 def test_deep_model_scores_in_process(name, comp_dataset, tmp_path):
-    from benchmark.registry import is_model
+    from benchmark.models.registry import is_model
 
     if not is_model(name):
         pytest.skip(f"{name} not registered yet")
@@ -254,7 +254,7 @@ def test_deep_model_scores_in_process(name, comp_dataset, tmp_path):
 def test_cuda_device_without_cuda_is_a_clear_error(comp_dataset, tmp_path):
     import torch
 
-    from benchmark.registry import list_models
+    from benchmark.models.registry import list_models
     from human2k.errors import ModelError
 
     deep = list_models(kind="deep")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmark.datasets_layout import discover_dataset
+from benchmark.scoring.datasets import discover_dataset
 from human2k.composite import composite_dataset
 from human2k.synthetic import write_comp1k_tree
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from benchmark.registry import create_model
+from benchmark.models.registry import create_model
 from human2k.errors import ModelError
 from human2k.manifest import sha256_file
 from timinet.checkpoint import load_official_checkpoint

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from benchmark.registry import create_model
+from benchmark.models.registry import create_model
 from timinet.spectral_norm import SpectralNorm, refresh_spectral_norm
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from benchmark.registry import create_model, list_models, model_info
+from benchmark.models.registry import create_model, list_models, model_info
 from timinet.network import count_parameters
 
 BASIC, RGB, TRI, TI2, PROJ = 25_071_329, 23_696, 73_168, 8_322, 64 * 128

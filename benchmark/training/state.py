@@ -1,0 +1,96 @@
+"""What a training checkpoint holds: weights payload, RNG snapshots, atomic ``torch.save``.
+
+``model.pt`` is ``_model_payload`` (format ``MODEL_FORMAT``); ``last.pt`` adds the optimiser,
+scaler, clipper, schedule and ``_rng_state`` (format ``STATE_FORMAT``).
+
+Example:
+    >>> training_data_tag("/data/my_set.h5")
+    'train:my_set'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+if TYPE_CHECKING:
+    from benchmark.training.loop import TrainConfig
+
+__all__ = ["STATE_FORMAT", "MODEL_FORMAT", "training_data_tag"]
+
+STATE_FORMAT = "mattebench.train-state/1"
+MODEL_FORMAT = "mattebench.model/1"
+_EPOCH_TORCH = 4  # SeedSequence tag of the per-epoch torch seed (benchmark.training.data uses 1-3)
+
+
+def _torch_seed(seed: int, epoch: int) -> int:
+    return int(np.random.SeedSequence([int(seed), _EPOCH_TORCH, int(epoch)]).generate_state(1)[0])
+
+
+def _atomic_torch_save(obj: Any, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _rng_state() -> dict[str, Any]:
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    state = {"python": random.getstate(), "numpy": [kind, keys.tolist(), pos, has_gauss, gauss],
+             "torch": torch.get_rng_state()}  # plain types: last.pt loads with weights_only=True
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _set_rng_state(state: dict[str, Any]) -> None:
+    random.setstate(state["python"])
+    kind, keys, pos, has_gauss, gauss = state["numpy"]
+    np.random.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, gauss))
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _model_payload(model: torch.nn.Module, cfg: TrainConfig, counters: dict[str, int]) -> dict[str, Any]:
+    return {
+        "format": MODEL_FORMAT,
+        "model_name": cfg.model_name,
+        "model": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+        "config": dict(getattr(model, "config", {}) or {}),
+        "model_kwargs": dict(cfg.model_kwargs),
+        "training_data": training_data_tag(cfg.data_dir),
+        "seed": cfg.seed,
+        "train_config": cfg.to_dict(),
+        **counters,
+    }
+
+
+def training_data_tag(data_dir: str | os.PathLike) -> str:
+    """``train:<dataset>`` from the composite's ``manifest.json``, else ``train:<folder name>``.
+
+    Example:
+        >>> training_data_tag("/data/my_set")
+        'train:my_set'
+    """
+    data_dir = Path(data_dir)
+    for folder in (data_dir, data_dir.parent):
+        manifest = folder / "manifest.json"
+        if manifest.is_file():
+            try:
+                record = json.loads(manifest.read_text(encoding="utf-8"))
+                name = record.get("dataset_label") or record.get("dataset")
+            except (OSError, json.JSONDecodeError, AttributeError):
+                name = None
+            if isinstance(name, str) and name:
+                return f"train:{name}"
+    return f"train:{data_dir.stem if data_dir.suffix == '.h5' else data_dir.name}"
