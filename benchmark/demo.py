@@ -36,8 +36,14 @@ class DemoStep:
 DEMO_STEPS = (
     DemoStep("synthesise", "procedural fg/alpha/bg in the Composition-1K + COCO + VOC layout"),
     DemoStep("composite", "DIM-exact composition of the train and test splits"),
-    *(DemoStep(f"train {m}", f"brief CPU training of {m} (online composition, GCA recipe)") for m in DEEP_MODELS),
-    *(DemoStep(f"score {m}", f"score {m} on the synthetic test set") for m in (*CLASSICAL_MODELS, *DEEP_MODELS)),
+    *(
+        DemoStep(f"train {m}", f"brief CPU training of {m} (online composition, GCA recipe)")
+        for m in DEEP_MODELS
+    ),
+    *(
+        DemoStep(f"score {m}", f"score {m} on the synthetic test set")
+        for m in (*CLASSICAL_MODELS, *DEEP_MODELS)
+    ),
     DemoStep("leaderboards", "CSV, LaTeX and Markdown tables"),
     DemoStep("report", "self-contained HTML report"),
 )
@@ -114,9 +120,9 @@ def run_demo(
         on_step: called as ``on_step(name, description)`` when a step starts.
         progress: called as ``progress(task, done, total)`` during long steps.
     """
-    from benchmark.tables.leaderboard import build_leaderboards, write_leaderboards
     from benchmark.report.html import write_report
     from benchmark.scoring.score import score_model
+    from benchmark.tables.leaderboard import build_leaderboards, write_leaderboards
     from human2k.composite import composite_dataset
     from human2k.synthetic import write_comp1k_tree
 
@@ -203,11 +209,15 @@ def run_demo(
                 checkpoint=checkpoints.get(model),
                 workers=config.workers if model in config.classical_models else 1,
                 save_preds=True,
-                progress=lambda done, total, name, model=model: progress(f"score {model}", done, total),
+                progress=lambda done, total, name, model=model: progress(
+                    f"score {model}", done, total
+                ),
             ),
         )
 
     tables = timed("leaderboards", lambda: build_leaderboards(results))
     leaderboards = write_leaderboards(tables, out / "leaderboards", formats=("csv", "latex", "md"))
-    report = timed("report", lambda: write_report(results, out / "report.html", dataset_dir=test_set))
+    report = timed(
+        "report", lambda: write_report(results, out / "report.html", dataset_dir=test_set)
+    )
     return DemoResult(out, dataset, results, leaderboards, report, checkpoints, timings)

@@ -116,11 +116,15 @@ def random_affine(
     lin = rot @ shr @ np.diag([sx * fx, sy * fy])
     c = np.array([(w - 1) / 2.0, (h - 1) / 2.0])
     m = np.hstack([lin, (c - lin @ c)[:, None]])
-    warp = dict(dsize=(w, h), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    warp = dict(
+        dsize=(w, h), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+    )
     return cv2.warpAffine(fg, m, **warp), cv2.warpAffine(alpha, m, **warp), params
 
 
-def erosion_trimap(alpha: np.ndarray, rng: np.random.Generator, *, kernel_range: tuple[int, int] = (1, 29)) -> np.ndarray:
+def erosion_trimap(
+    alpha: np.ndarray, rng: np.random.Generator, *, kernel_range: tuple[int, int] = (1, 29)
+) -> np.ndarray:
     """GCA's ``GenTrimap``: erode fg (α ≥ 1−1e-5) and bg (α ≤ 1e-5) masks with random ellipses.
 
     Uses ``human2k.trimap.generate_trimap(preset="gca")`` on an 8-bit alpha in which exactly
@@ -146,7 +150,9 @@ def _resize_all(arrays: dict[str, np.ndarray], w: int, h: int) -> dict[str, np.n
     }
 
 
-def crop_on_unknown(arrays: dict[str, np.ndarray], rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
+def crop_on_unknown(
+    arrays: dict[str, np.ndarray], rng: np.random.Generator, size: int
+) -> dict[str, np.ndarray]:
     """GCA's ``RandomCrop``: a SIZE×SIZE window centred on a random unknown pixel.
 
     ``arrays`` holds ``fg``, ``alpha``, ``trimap`` and ``bg`` of one size (bg is resized to it
@@ -175,7 +181,9 @@ def crop_on_unknown(arrays: dict[str, np.ndarray], rng: np.random.Generator, siz
         trimap = arrays["trimap"]
     margin = size // 2
     small = cv2.resize(trimap, (w // 4, h // 4), interpolation=cv2.INTER_NEAREST)
-    cand = np.argwhere(small[margin // 4 : (h - margin) // 4, margin // 4 : (w - margin) // 4] == 128)
+    cand = np.argwhere(
+        small[margin // 4 : (h - margin) // 4, margin // 4 : (w - margin) // 4] == 128
+    )
     if len(cand) < 10:
         top, left = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
     else:
@@ -264,8 +272,15 @@ def augment_gca(
         fg = cv2.resize(fg, (side, side), interpolation=cv2.INTER_NEAREST)
         alpha = cv2.resize(alpha, (side, side), interpolation=cv2.INTER_NEAREST)
     fg, alpha, params = random_affine(
-        fg, alpha, rng, degrees=30, scale=(0.8, 1.25), shear=10, flip=(0.5, 0.5),
-        anisotropic=True, rotate_min_side=2 * crop,
+        fg,
+        alpha,
+        rng,
+        degrees=30,
+        scale=(0.8, 1.25),
+        shear=10,
+        flip=(0.5, 0.5),
+        anisotropic=True,
+        rotate_min_side=2 * crop,
     )
     trimap = erosion_trimap(alpha, rng)
     out = crop_on_unknown({"fg": fg, "alpha": alpha, "trimap": trimap, "bg": bg}, rng, crop)
@@ -301,7 +316,14 @@ def augment_paper(
         The same keys as ``augment_gca`` plus ``params["window"]``.
     """
     fg, alpha, params = random_affine(
-        fg, alpha, rng, degrees=60, scale=(0.8, 1.25), shear=0, flip=(0.5, 0.0), anisotropic=False,
+        fg,
+        alpha,
+        rng,
+        degrees=60,
+        scale=(0.8, 1.25),
+        shear=0,
+        flip=(0.5, 0.0),
+        anisotropic=False,
     )
     trimap = erosion_trimap(alpha, rng)
     window = int(round(PAPER_WINDOWS[int(rng.integers(len(PAPER_WINDOWS)))] * crop))

@@ -85,4 +85,3 @@ def composite_dataset(
     """
     plan = plan_composite(dataset, **plan_options)
     return run_composite(plan, out, workers=workers, progress=progress)
-

@@ -139,7 +139,11 @@ def run_composite(
         if sp.generated_bg_names is not None:
             data = ("\n".join(sp.generated_bg_names)).encode("utf-8")
             atomic_write_bytes(out / sp.split / "bg_names.txt", data)
-            base_files[f"{sp.split}/bg_names.txt"] = {"sha256": sha256_bytes(data), "bytes": len(data), "role": "list"}
+            base_files[f"{sp.split}/bg_names.txt"] = {
+                "sha256": sha256_bytes(data),
+                "bytes": len(data),
+                "role": "list",
+            }
         options = {
             "compress_level": plan.parameters["png_compress_level"],
             "save_bg": plan.parameters["save_bg"],
@@ -170,8 +174,12 @@ def run_composite(
                 finish(_worker(t, str(out), options))
         else:
             _warm_up()  # load the Numba kernel once here; forked workers inherit it
-            with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_mp_context(),
-                                     initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
+            with ProcessPoolExecutor(
+                max_workers=min(workers, len(todo)),
+                mp_context=_mp_context(),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            ) as pool:
                 pending = {pool.submit(_worker, t, str(out), options) for t in todo}
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
@@ -228,7 +236,9 @@ def _version(module: str) -> str:
     return getattr(importlib.import_module(module), "__version__", "unknown")
 
 
-def _assemble(plan: CompositePlan, out: Path, journal: Journal, base: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _assemble(
+    plan: CompositePlan, out: Path, journal: Journal, base: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     files: dict[str, dict[str, Any]] = dict(base)
     splits: dict[str, Any] = {}
     for sp in plan.splits:
@@ -239,15 +249,21 @@ def _assemble(plan: CompositePlan, out: Path, journal: Journal, base: dict[str, 
             "bg_per_fg": sp.bg_per_fg,
             "composites_per_fg": sp.n_bg,
             "composites": sp.n_composites,
-            "bg_list": "official" if sp.bg_list else f"drawn (bg_seed={plan.parameters['bg_seed']})",
-            "trimaps": sp.trimaps if sp.trimaps != "generated" else f"generated:{sp.trimap_preset}:seed={plan.parameters['trimap_seed']}",
+            "bg_list": "official"
+            if sp.bg_list
+            else f"drawn (bg_seed={plan.parameters['bg_seed']})",
+            "trimaps": sp.trimaps
+            if sp.trimaps != "generated"
+            else f"generated:{sp.trimap_preset}:seed={plan.parameters['trimap_seed']}",
             "fg_names": [t.fg_name for t in sp.tasks],
         }
     return {
         "format": MANIFEST_FORMAT,
         "dataset": plan.dataset,
         # the name results and leaderboards use: "synthetic-comp1k" for a procedural tree
-        "dataset_label": f"synthetic-{plan.dataset}" if plan.sources.get("synthetic") else plan.dataset,
+        "dataset_label": f"synthetic-{plan.dataset}"
+        if plan.sources.get("synthetic")
+        else plan.dataset,
         "parameters": plan.parameters,
         "sources": plan.sources,
         "splits": splits,

@@ -74,7 +74,9 @@ def _single_band(im: Image.Image, path, what: str) -> np.ndarray:
     if im.mode in ("I;16", "I;16B", "I;16L", "I"):
         arr = np.asarray(im).astype(np.int64)
         if arr.max(initial=0) > 255:
-            raise InputError(path, f"{what} is 16-bit (max {arr.max()}); expected 8-bit values 0..255")
+            raise InputError(
+                path, f"{what} is 16-bit (max {arr.max()}); expected 8-bit values 0..255"
+            )
         return arr.astype(np.uint8)
     raise InputError(path, f"{what} has unsupported mode {im.mode!r}; expected L, P or RGB")
 
@@ -120,7 +122,9 @@ def read_trimap(path: str | os.PathLike, *, quantize: bool = False) -> np.ndarra
     if quantize:
         bad = np.setdiff1d(np.unique(trimap), TRIMAP_VALUES)
         if bad.size:
-            warnings.warn(f"{path}: quantized {bad.size} trimap value(s) outside {{0,128,255}}", stacklevel=2)
+            warnings.warn(
+                f"{path}: quantized {bad.size} trimap value(s) outside {{0,128,255}}", stacklevel=2
+            )
             trimap = quantize_trimap(trimap)
     else:
         check_trimap_values(trimap, path)

@@ -51,13 +51,17 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad checkpoint
-        raise ModelError(f"{path}: not a readable torch checkpoint ({exc.__class__.__name__}: {exc})") from exc
+        raise ModelError(
+            f"{path}: not a readable torch checkpoint ({exc.__class__.__name__}: {exc})"
+        ) from exc
     meta: dict[str, Any] = {}
     if isinstance(obj, Mapping) and not _is_state_dict(obj):
         meta = {k: v for k, v in obj.items() if not isinstance(v, Mapping | torch.Tensor)}
         meta.update({k: v for k, v in obj.items() if k in ("config", "model_kwargs")})
     while isinstance(obj, Mapping) and not _is_state_dict(obj):
-        inner = next((obj[k] for k in _NESTING_KEYS if k in obj and isinstance(obj[k], Mapping)), None)
+        inner = next(
+            (obj[k] for k in _NESTING_KEYS if k in obj and isinstance(obj[k], Mapping)), None
+        )
         if inner is None:
             raise ModelError(
                 f"{path}: no state_dict found (top-level keys: {', '.join(map(str, list(obj)[:_SHOW]))})"

@@ -157,7 +157,9 @@ class TimiNet(nn.Module):
                 "img", f"height and width must be multiples of {STRIDE}, got {h}×{w} (pad first)"
             )
         if tri.shape[0] != img.shape[0] or tri.shape[-2:] != img.shape[-2:]:
-            raise InputError("tri", f"shape {tuple(tri.shape)} does not match img {tuple(img.shape)}")
+            raise InputError(
+                "tri", f"shape {tuple(tri.shape)} does not match img {tuple(img.shape)}"
+            )
         index = trimap_index(tri).to(img.dtype)
         x4 = torch.cat([img, index], dim=1)
         z, skips, guides = self.encoder(x4, img, index)

@@ -68,7 +68,9 @@ def _create_timinet(
         state, meta = read_checkpoint(checkpoint)
         if str(meta.get("model_name", variant)).split(".")[0] == variant:
             # a mattebench training save: rebuild with the options it was trained with
-            saved = {k: v for k, v in dict(meta.get("model_kwargs") or {}).items() if k not in _RUNTIME}
+            saved = {
+                k: v for k, v in dict(meta.get("model_kwargs") or {}).items() if k not in _RUNTIME
+            }
             kwargs = {**kwargs, **saved}
     model = TimiNet(model_name=name, **kwargs)
     model.checkpoint_path, model.checkpoint_sha256 = None, None
@@ -77,7 +79,11 @@ def _create_timinet(
     model.training_data, model.seed = "untrained (random init)", None
     if state is not None:
         saved_from = str(meta.get("model_name") or "")
-        label = str(checkpoint) + (f" (saved from {saved_from})" if saved_from and saved_from.split(".")[0] != variant else "")
+        label = str(checkpoint) + (
+            f" (saved from {saved_from})"
+            if saved_from and saved_from.split(".")[0] != variant
+            else ""
+        )
         load_strict(model, state, label=label)
         model.checkpoint_path, model.checkpoint_sha256 = str(checkpoint), sha256_file(checkpoint)
         model.training_data = str(meta.get("training_data") or ("official" if tag else "unknown"))
@@ -110,49 +116,63 @@ def _info(params: int, weights: str = "") -> dict[str, Any]:
 def timinet_basic(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'Basic': GCA-style ResNet-34-D U-Net with shortcuts (Tables 3-5)."""
     model_args = dict(rgb_unit=False, trimap_unit=False, integration="none", **_NO_ASPP)
-    return _create_timinet("timinet_basic", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_basic", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(25_111_409))
 def timinet_rgb_unit(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'Basic + RGB-Unit' (additive, Tables 3-5)."""
     model_args = dict(trimap_unit=False, integration="add", **_NO_ASPP)
-    return _create_timinet("timinet_rgb_unit", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_rgb_unit", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(25_160_881))
 def timinet_trimap_unit(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'Basic + Trimap-Unit' (additive, Tables 3-5)."""
     model_args = dict(rgb_unit=False, integration="add", **_NO_ASPP)
-    return _create_timinet("timinet_trimap_unit", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_trimap_unit", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(25_200_961))
 def timinet_si(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'Basic + S.I': both units added to the main branch (Tables 3-5)."""
     model_args = dict(integration="add", **_NO_ASPP)
-    return _create_timinet("timinet_si", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_si", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(25_184_837))
 def timinet_ti2(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'TI²': TI² in encoder and decoder, no ASPP (Tables 3-5)."""
     model_args = dict(integration="ti2", **_NO_ASPP)
-    return _create_timinet("timinet_ti2", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_ti2", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(25_176_515))
 def timinet_ti2_e(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'TI²_E': TI² in the encoder only, no ASPP (Table 3)."""
     model_args = dict(integration="ti2", integrate_decoder=False, **_NO_ASPP)
-    return _create_timinet("timinet_ti2_e", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_ti2_e", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(25_176_515))
 def timinet_ti2_d(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'TI²_D': TI² in the decoder only, no ASPP (Tables 4-5)."""
     model_args = dict(integration="ti2", integrate_encoder=False, **_NO_ASPP)
-    return _create_timinet("timinet_ti2_d", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_ti2_d", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(34_888_261, weights="timinet.official: TIMI-Net.pth (Composition-1K)"))

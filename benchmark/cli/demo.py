@@ -6,10 +6,25 @@ import click
 
 
 @click.command("demo")
-@click.option("--out", default="demo-output", show_default=True, type=click.Path(file_okay=False), help="Output folder (reruns resume).")
+@click.option(
+    "--out",
+    default="demo-output",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Output folder (reruns resume).",
+)
 @click.option("--seed", default=0, show_default=True, help="Seed of data, trimaps and training.")
-@click.option("--no-train", is_flag=True, help="Skip training; deep models are scored untrained (labelled so).")
-@click.option("--workers", default=2, show_default=True, help="Processes for composition and classical scoring.")
+@click.option(
+    "--no-train",
+    is_flag=True,
+    help="Skip training; deep models are scored untrained (labelled so).",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    help="Processes for composition and classical scoring.",
+)
 def demo(out, seed, no_train, workers):
     """Synthesise → composite → train TIMI-Net briefly → score it and the baselines →
     leaderboards (CSV/LaTeX/Markdown) → HTML report. A few minutes on 2 CPU cores."""
@@ -32,7 +47,12 @@ def demo(out, seed, no_train, workers):
                 tasks[task] = bar.add_task(task, total=total)
             bar.update(tasks[task], completed=done, total=total)
 
-        result = run_demo(out, DemoConfig(seed=seed, train=not no_train, workers=workers), on_step=on_step, progress=progress)
+        result = run_demo(
+            out,
+            DemoConfig(seed=seed, train=not no_train, workers=workers),
+            on_step=on_step,
+            progress=progress,
+        )
 
     from benchmark.cli.leaderboard import rich_table
     from benchmark.tables.leaderboard import build_leaderboards

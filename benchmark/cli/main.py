@@ -76,8 +76,11 @@ class LazyGroup(click.Group):
             raise click.ClickException(str(exc)) from None
 
 
-
-@click.group(cls=LazyGroup, lazy_subcommands=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy_subcommands=LAZY_COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="mattebench")
 def cli():
     """mattebench: build the matting benchmarks of TIMI-Net, score models with DIM-exact

@@ -9,7 +9,9 @@ from benchmark.cli.console import console
 
 @click.command("models")
 @click.argument("pattern", default="*")
-@click.option("--kind", type=click.Choice(["deep", "classical"]), help="Only deep or only classical models.")
+@click.option(
+    "--kind", type=click.Choice(["deep", "classical"]), help="Only deep or only classical models."
+)
 def models(pattern, kind):
     """List registered models matching PATTERN (fnmatch, e.g. 'timinet*')."""
     from rich import box
@@ -20,7 +22,9 @@ def models(pattern, kind):
     names = list_models(pattern, kind=kind)
     if not names:
         raise click.ClickException(f"no registered model matches {pattern!r}")
-    table = Table(title=f"{len(names)} registered model(s)", title_justify="left", box=box.SIMPLE_HEAD)
+    table = Table(
+        title=f"{len(names)} registered model(s)", title_justify="left", box=box.SIMPLE_HEAD
+    )
     wide = console.width >= 150  # the description column only where it fits
     for col in ("name", "kind", "provenance", "params"):
         table.add_column(col, no_wrap=True, justify="right" if col == "params" else "left")

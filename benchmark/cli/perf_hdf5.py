@@ -32,7 +32,15 @@ def measure(split_dir: Path, h5: Path, repeats: int = 2) -> list[dict]:
 
     out = []
     for label, fn, size in (
-        ("PNG files", png, sum(p.stat().st_size for g in ("merged", "alpha", "fg", "trimaps") for p in (split_dir / g).glob("*.png"))),
+        (
+            "PNG files",
+            png,
+            sum(
+                p.stat().st_size
+                for g in ("merged", "alpha", "fg", "trimaps")
+                for p in (split_dir / g).glob("*.png")
+            ),
+        ),
         ("HDF5 pack (LZF, 256x256 chunks)", pack, h5.stat().st_size),
     ):
         best = min(_time(fn) for _ in range(repeats))
@@ -47,7 +55,11 @@ def _time(fn) -> float:
 
 
 @click.command("hdf5")
-@click.option("--split-dir", type=click.Path(exists=True, file_okay=False), help="A composited OUT/<split> (default: a synthetic one).")
+@click.option(
+    "--split-dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="A composited OUT/<split> (default: a synthetic one).",
+)
 @click.option("--size", default="1280x1024", show_default=True, help="Synthetic foreground WxH.")
 def perf_hdf5(split_dir: str | None, size: str) -> None:
     """Pack a split and compare its size and read speed (samples/s) with the PNGs."""
@@ -59,15 +71,32 @@ def perf_hdf5(split_dir: str | None, size: str) -> None:
         tmp = Path(d)
         if split_dir is None:
             w, h = (int(v) for v in size.lower().split("x"))
-            t = write_comp1k_tree(tmp / "src", n_train_fg=1, n_test_fg=3, bg_train=1, bg_test=4, size=(w, h))
-            composite_dataset("comp1k", root=t.adobe_root, voc_root=t.voc_root, split="test", bg_per_fg=4, out=tmp / "out", workers=2)
+            t = write_comp1k_tree(
+                tmp / "src", n_train_fg=1, n_test_fg=3, bg_train=1, bg_test=4, size=(w, h)
+            )
+            composite_dataset(
+                "comp1k",
+                root=t.adobe_root,
+                voc_root=t.voc_root,
+                split="test",
+                bg_per_fg=4,
+                out=tmp / "out",
+                workers=2,
+            )
             split_dir = tmp / "out" / "test"
         h5 = tmp / "pack.h5"
         pack_split(split_dir, h5)
         rows = measure(Path(split_dir), h5)
-    table = Table(title="Training-read speed: one sample = merged + alpha + fg, decoded to uint8 (best of 2)")
+    table = Table(
+        title="Training-read speed: one sample = merged + alpha + fg, decoded to uint8 (best of 2)"
+    )
     for col in ("format", "size MB", "samples/s", "vs PNG"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["format"], f"{r['bytes'] / 1e6:.1f}", f"{r['sps']:.1f}", f"{r['sps'] / rows[0]['sps']:.2f}x")
+        table.add_row(
+            r["format"],
+            f"{r['bytes'] / 1e6:.1f}",
+            f"{r['sps']:.1f}",
+            f"{r['sps'] / rows[0]['sps']:.2f}x",
+        )
     console.print(table)

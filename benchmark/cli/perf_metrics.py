@@ -16,9 +16,21 @@ def _parse_size(ctx, param, value):
 
 
 @click.command("metrics")
-@click.option("--size", default="1920x1080", callback=_parse_size, show_default=True, help="Synthetic image size WxH.")
-@click.option("--images", type=click.Path(exists=True, file_okay=False), help="Folder with alpha/ and trimaps/ (or trimap1/) to use instead.")
-@click.option("--repeats", default=5, show_default=True, help="Timings are the best of this many runs.")
+@click.option(
+    "--size",
+    default="1920x1080",
+    callback=_parse_size,
+    show_default=True,
+    help="Synthetic image size WxH.",
+)
+@click.option(
+    "--images",
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder with alpha/ and trimaps/ (or trimap1/) to use instead.",
+)
+@click.option(
+    "--repeats", default=5, show_default=True, help="Timings are the best of this many runs."
+)
 def perf_metrics(size, images, repeats):
     """Time SAD, MSE, Grad, Conn (one thread, warm cache) against the reference implementation."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -28,9 +40,17 @@ def perf_metrics(size, images, repeats):
     from benchmark.perf.metrics import bench_metrics
 
     report = bench_metrics(size=size, images=images, repeats=repeats)
-    table = Table(title=f"Metrics speed: {report.description}; {report.n_scored:,} of {report.n_pixels:,} px scored (unknown region); best of {repeats}, one thread")
+    table = Table(
+        title=f"Metrics speed: {report.description}; {report.n_scored:,} of {report.n_pixels:,} px scored (unknown region); best of {repeats}, one thread"
+    )
     for col in ("metric", "ours (ms)", "reference (ms)", "speed-up (×)", "max rel. diff"):
         table.add_column(col, justify="right")
     for row in report.rows:
-        table.add_row(row["metric"], f"{row['ours_s'] * 1e3:.2f}", f"{row['reference_s'] * 1e3:.1f}", f"{row['ratio']:.1f}", f"{row['max_rel_diff']:.1e}")
+        table.add_row(
+            row["metric"],
+            f"{row['ours_s'] * 1e3:.2f}",
+            f"{row['reference_s'] * 1e3:.1f}",
+            f"{row['ratio']:.1f}",
+            f"{row['max_rel_diff']:.1e}",
+        )
     console.print(table)

@@ -11,12 +11,27 @@ from benchmark.cli.console import console
 
 
 @click.command("report")
-@click.option("--results", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder written by `mattebench score` (runs with --save-preds show pictures).")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write.")
-@click.option("--dataset", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Dataset folder with the inputs/trimaps/GT (default: run.json extra.dataset_dir).")
-@click.option("--max-images", type=int, default=12, show_default=True, help="Images shown per protocol.")
+@click.option(
+    "--results",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder written by `mattebench score` (runs with --save-preds show pictures).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write.",
+)
+@click.option(
+    "--dataset",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Dataset folder with the inputs/trimaps/GT (default: run.json extra.dataset_dir).",
+)
+@click.option(
+    "--max-images", type=int, default=12, show_default=True, help="Images shown per protocol."
+)
 def report(results: Path, out: Path, dataset: Path | None, max_images: int) -> None:
     """Write an HTML report: per image the input, trimap, GT, each model's alpha and error map.
 

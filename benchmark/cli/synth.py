@@ -110,7 +110,9 @@ def synth(out: Path, n: int, seed: int, size, layout: str, bg_train: int, bg_tes
         )
         if tree.bg_train == tree.bg_test:
             roots = (
-                f"--adobe-root '{tree.adobe_root}'" if rows == "comp1k" else f"--root '{tree.d646_root}'"
+                f"--adobe-root '{tree.adobe_root}'"
+                if rows == "comp1k"
+                else f"--root '{tree.d646_root}'"
             )
             console.print(
                 f"next: mattebench composite {rows} {roots} --coco-root '{tree.coco_root}' "

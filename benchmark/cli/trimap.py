@@ -83,7 +83,9 @@ def trimap(
                     "--preset d646-test takes only --seed and --per-image (its parameters are fixed)"
                 )
             seed = 646 if seed is None else seed
-            records = tm.d646_test_trimaps(alpha_dir, out, seed=seed, per_image=per_image, progress=report)
+            records = tm.d646_test_trimaps(
+                alpha_dir, out, seed=seed, per_image=per_image, progress=report
+            )
         else:
             seed = 0 if seed is None else seed
             records = tm.write_trimaps(

@@ -81,7 +81,9 @@ class PymattingSolver:
         cg_kwargs: dict[str, Any] | None = None,
     ):
         if method not in SOLVERS:
-            raise ModelError(f"unknown pymatting solver {method!r}; choose from {', '.join(SOLVERS)}")
+            raise ModelError(
+                f"unknown pymatting solver {method!r}; choose from {', '.join(SOLVERS)}"
+            )
         from benchmark.scoring.timeout import prefer_fork_safe_numba
 
         prefer_fork_safe_numba()  # before pymatting's import starts Numba's threads: stay forkable
@@ -90,14 +92,22 @@ class PymattingSolver:
         est_name, lap_name = SOLVERS[method]
         self.method = method
         self._estimate = getattr(pymatting, est_name)
-        lap_defaults = _defaults(getattr(pymatting, lap_name), skip=("image", "is_known", "return_diagonal"))
-        cg_defaults = _defaults(pymatting.cg, skip=("A", "b", "x0", "M", "callback", "reorthogonalize"))
+        lap_defaults = _defaults(
+            getattr(pymatting, lap_name), skip=("image", "is_known", "return_diagonal")
+        )
+        cg_defaults = _defaults(
+            pymatting.cg, skip=("A", "b", "x0", "M", "callback", "reorthogonalize")
+        )
         unknown = set(laplacian_kwargs or {}) - set(lap_defaults)
         if unknown:
-            raise ModelError(f"{method}: unknown laplacian option(s) {sorted(unknown)}; known: {sorted(lap_defaults)}")
+            raise ModelError(
+                f"{method}: unknown laplacian option(s) {sorted(unknown)}; known: {sorted(lap_defaults)}"
+            )
         unknown = set(cg_kwargs or {}) - set(cg_defaults)
         if unknown:
-            raise ModelError(f"{method}: unknown cg option(s) {sorted(unknown)}; known: {sorted(cg_defaults)}")
+            raise ModelError(
+                f"{method}: unknown cg option(s) {sorted(unknown)}; known: {sorted(cg_defaults)}"
+            )
         self.laplacian_kwargs = {**lap_defaults, **(laplacian_kwargs or {})}
         self.cg_kwargs = {**cg_defaults, **(cg_kwargs or {})}
         self.config = {
@@ -113,8 +123,11 @@ class PymattingSolver:
         if self.method == "lkm":
             need = 4 * int(self.laplacian_kwargs["radius"]) + 1
             if min(trimap.shape) < need:
-                raise InputError("image", f"lkm with radius {self.laplacian_kwargs['radius']} needs "
-                                          f"both sides >= {need} px, got {trimap.shape[1]}x{trimap.shape[0]}")
+                raise InputError(
+                    "image",
+                    f"lkm with radius {self.laplacian_kwargs['radius']} needs "
+                    f"both sides >= {need} px, got {trimap.shape[1]}x{trimap.shape[0]}",
+                )
         tri = trimap.astype(np.float64) / 255.0
         unknown = (tri > 0.1) & (tri < 0.9)
         if not unknown.any():  # nothing to solve; pymatting's CG would get an empty system
@@ -154,7 +167,9 @@ def _build(name: str, laplacian_kwargs, cg_kwargs, kwargs: dict[str, Any]) -> Py
     if kwargs.pop("tag", None):
         raise ModelError(f"{name} has no tagged variants")
     if kwargs:
-        raise ModelError(f"{name}: unknown option(s) {sorted(kwargs)}; use laplacian_kwargs / cg_kwargs")
+        raise ModelError(
+            f"{name}: unknown option(s) {sorted(kwargs)}; use laplacian_kwargs / cg_kwargs"
+        )
     return PymattingSolver(name, laplacian_kwargs=laplacian_kwargs, cg_kwargs=cg_kwargs)
 
 

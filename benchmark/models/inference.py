@@ -75,7 +75,9 @@ def quantize_alpha(alpha: np.ndarray) -> np.ndarray:
     """
     alpha = np.asarray(alpha, dtype=np.float64)
     if not np.isfinite(alpha).all():
-        raise InputError("prediction", f"alpha has {int((~np.isfinite(alpha)).sum())} non-finite values")
+        raise InputError(
+            "prediction", f"alpha has {int((~np.isfinite(alpha)).sum())} non-finite values"
+        )
     return np.floor(np.clip(alpha, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
 
 
@@ -127,6 +129,7 @@ def tile_windows(box: tuple[int, int, int, int], shape: tuple[int, int], tile: i
         raise ValueError(f"overlap ({overlap}) must be smaller than tile ({tile})")
     h, w = shape
     y0, y1, x0, x1 = box
+
     def grow(lo: int, hi: int, limit: int) -> tuple[int, int]:  # to ≥ one tile, centred, inside
         length = max(hi - lo, min(tile, limit))
         lo = max(0, min(lo - (length - (hi - lo)) // 2, limit - length))
@@ -142,6 +145,7 @@ def tile_windows(box: tuple[int, int, int, int], shape: tuple[int, int], tile: i
 
 def _feather(h: int, w: int, overlap: int, edges: tuple[bool, bool, bool, bool]) -> np.ndarray:
     """Blend weights of a tile: linear ramps over OVERLAP px on interior edges, 1 elsewhere."""
+
     def ramp(n, lo_inner, hi_inner):
         r = np.ones(n, np.float32)
         k = min(overlap, n // 2)
@@ -150,7 +154,7 @@ def _feather(h: int, w: int, overlap: int, edges: tuple[bool, bool, bool, bool])
             if lo_inner:
                 r[:k] = np.minimum(r[:k], up)
             if hi_inner:
-                r[n - k:] = np.minimum(r[n - k:], up[::-1])
+                r[n - k :] = np.minimum(r[n - k :], up[::-1])
         return r
 
     top, bottom, left, right = edges
@@ -219,7 +223,9 @@ def _forward(model, img, tri, device, amp: bool) -> np.ndarray:
     if isinstance(out, (tuple, list)):
         out = out[0]
     if out.ndim != 4 or out.shape[:2] != (1, 1) or tuple(out.shape[-2:]) != (h + ph, w + pw):
-        raise ModelError(f"forward returned shape {tuple(out.shape)}; expected (1, 1, {h + ph}, {w + pw})")
+        raise ModelError(
+            f"forward returned shape {tuple(out.shape)}; expected (1, 1, {h + ph}, {w + pw})"
+        )
     return out[0, 0, :h, :w].float().cpu().numpy()
 
 
@@ -251,11 +257,18 @@ def _run_downscaled(model, img, tri, device, amp, max_pixels: int) -> tuple[np.n
 
     h, w = img.shape[-2:]
     scale = min(1.0, math.sqrt(max_pixels / float(h * w)))
-    sh, sw = max(MULTIPLE, int(h * scale) // MULTIPLE * MULTIPLE), max(MULTIPLE, int(w * scale) // MULTIPLE * MULTIPLE)
-    small_img = F.interpolate(img.float(), size=(sh, sw), mode="bilinear", align_corners=False).to(img.dtype)
+    sh, sw = (
+        max(MULTIPLE, int(h * scale) // MULTIPLE * MULTIPLE),
+        max(MULTIPLE, int(w * scale) // MULTIPLE * MULTIPLE),
+    )
+    small_img = F.interpolate(img.float(), size=(sh, sw), mode="bilinear", align_corners=False).to(
+        img.dtype
+    )
     small_tri = F.interpolate(tri.float(), size=(sh, sw), mode="nearest").to(tri.dtype)
     small = _forward(model, small_img, small_tri, device, amp)
-    up = F.interpolate(torch.from_numpy(small)[None, None], size=(h, w), mode="bilinear", align_corners=False)
+    up = F.interpolate(
+        torch.from_numpy(small)[None, None], size=(h, w), mode="bilinear", align_corners=False
+    )
     return up[0, 0].numpy(), sh / h
 
 
@@ -298,7 +311,9 @@ def predict_alpha(
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise InputError("image", f"expected uint8 H×W×3, got {image.dtype} {image.shape}")
     if trimap.shape != image.shape[:2] or trimap.dtype != np.uint8:
-        raise InputError("trimap", f"expected uint8 {image.shape[:2]}, got {trimap.dtype} {trimap.shape}")
+        raise InputError(
+            "trimap", f"expected uint8 {image.shape[:2]}, got {trimap.dtype} {trimap.shape}"
+        )
     if device is None:
         param = next(model.parameters(), None)
         device = param.device if param is not None else torch.device("cpu")
@@ -321,8 +336,14 @@ def predict_alpha(
         tile = max(MULTIPLE, min(tile, fit))
         overlap = min(overlap, tile // 4)
     info: dict[str, Any] = {
-        "requested_policy": policy, "device": str(device), "amp": amp, "tiles": 1, "tile": tile,
-        "padded_size": padded, "estimated_bytes": need, "budget_bytes": budget,
+        "requested_policy": policy,
+        "device": str(device),
+        "amp": amp,
+        "tiles": 1,
+        "tile": tile,
+        "padded_size": padded,
+        "estimated_bytes": need,
+        "budget_bytes": budget,
     }
 
     t0 = time.perf_counter()
@@ -330,7 +351,9 @@ def predict_alpha(
         img, tri = model.preprocess(image, trimap)
         img, tri = _batched(img), _batched(tri)
         if tuple(img.shape[-2:]) != (h, w) or tuple(tri.shape[-2:]) != (h, w):
-            raise ModelError(f"preprocess changed the size to {tuple(img.shape[-2:])}; expected {(h, w)}")
+            raise ModelError(
+                f"preprocess changed the size to {tuple(img.shape[-2:])}; expected {(h, w)}"
+            )
         if used == "native":
             try:
                 alpha = _forward(model, img, tri, device, amp)
@@ -342,8 +365,14 @@ def predict_alpha(
         if used == "tiled":
             alpha, info["tiles"] = _run_tiled(model, img, tri, trimap, device, amp, tile, overlap)
         elif used == "downscaled":
-            pixels = int(max_pixels) if max_pixels is not None else int(budget / (bpp * (0.5 if amp else 1.0)))
-            alpha, info["scale"] = _run_downscaled(model, img, tri, device, amp, max(pixels, MULTIPLE * MULTIPLE))
+            pixels = (
+                int(max_pixels)
+                if max_pixels is not None
+                else int(budget / (bpp * (0.5 if amp else 1.0)))
+            )
+            alpha, info["scale"] = _run_downscaled(
+                model, img, tri, device, amp, max(pixels, MULTIPLE * MULTIPLE)
+            )
         if device.type == "cuda":
             torch.cuda.synchronize(device)
     info["seconds"] = time.perf_counter() - t0

@@ -64,7 +64,9 @@ def cases_from_folder(folder: str | Path, limit: int = 5):
     from human2k.images import read_alpha, read_trimap
 
     folder = Path(folder)
-    trimap_dir = next((folder / d for d in ("trimaps", "trimap1", "trimap") if (folder / d).is_dir()), None)
+    trimap_dir = next(
+        (folder / d for d in ("trimaps", "trimap1", "trimap") if (folder / d).is_dir()), None
+    )
     if trimap_dir is None or not (folder / "alpha").is_dir():
         raise FileNotFoundError(f"{folder}: expected alpha/ and trimaps/ (or trimap1/) inside")
     cases = []
@@ -105,7 +107,11 @@ def _rel(a: float, b: float) -> float:
 
 
 def bench_metrics(
-    *, size: tuple[int, int] = (1920, 1080), images: str | Path | None = None, repeats: int = 5, seed: int = 0
+    *,
+    size: tuple[int, int] = (1920, 1080),
+    images: str | Path | None = None,
+    repeats: int = 5,
+    seed: int = 0,
 ) -> MetricsPerfReport:
     """Time each metric (ours vs reference) and all four together; ratios = reference / ours."""
     if images is not None:
@@ -128,11 +134,27 @@ def bench_metrics(
         t_ours = sum(_best_time(lambda c=c, f=ours: f(*c), repeats) for _, c in cases)
         t_ref = sum(_best_time(lambda c=c, f=ref: f(*c), repeats) for _, c in cases)
         diff = max(_rel(ours(*c), ref(*c)) for _, c in cases)
-        rows.append({"metric": name, "ours_s": t_ours, "reference_s": t_ref, "ratio": t_ref / t_ours, "max_rel_diff": diff})
+        rows.append(
+            {
+                "metric": name,
+                "ours_s": t_ours,
+                "reference_s": t_ref,
+                "ratio": t_ref / t_ours,
+                "max_rel_diff": diff,
+            }
+        )
     t_ours = sum(_best_time(lambda c=c: compute_all(*c), repeats) for _, c in cases)
     t_ref = sum(_best_time(lambda c=c: ref_all(*c), repeats) for _, c in cases)
     diff = max(max(_rel(compute_all(*c)[k], v) for k, v in ref_all(*c).items()) for _, c in cases)
-    rows.append({"metric": "all four", "ours_s": t_ours, "reference_s": t_ref, "ratio": t_ref / t_ours, "max_rel_diff": diff})
+    rows.append(
+        {
+            "metric": "all four",
+            "ours_s": t_ours,
+            "reference_s": t_ref,
+            "ratio": t_ref / t_ours,
+            "max_rel_diff": diff,
+        }
+    )
     n_pixels = sum(c[2].size for _, c in cases)
     n_scored = sum(int(check_matting_inputs(*c).scored.shape[0]) for _, c in cases)
     return MetricsPerfReport(rows, len(cases), n_pixels, n_scored, description)

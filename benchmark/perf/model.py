@@ -136,7 +136,9 @@ def bench_model(
             results.append(ForwardMeasurement(mode, error=f"timed out after {timeout:g} s"))
             continue
         if proc.returncode != 0:
-            reason = "killed (out of memory?)" if proc.returncode < 0 else f"exit code {proc.returncode}"
+            reason = (
+                "killed (out of memory?)" if proc.returncode < 0 else f"exit code {proc.returncode}"
+            )
             tail = proc.stderr.strip().splitlines()[-1:] or [""]
             results.append(ForwardMeasurement(mode, error=f"{reason} {tail[0]}".strip()))
             continue

@@ -33,9 +33,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from benchmark.metrics.scales import METRIC_NAMES, METRICS
 from benchmark.tables.alphamatting_rank import trimap_kind
 from benchmark.tables.leaderboard import Run, Table, build_tables, collect_runs
-from benchmark.metrics.scales import METRIC_NAMES, METRICS
 from human2k.errors import DatasetError, InputError, MattebenchError
 from human2k.images import atomic_write_bytes, read_alpha, read_rgb, read_trimap
 
@@ -60,22 +60,36 @@ def error_colormap(error: np.ndarray, unknown: np.ndarray | None = None) -> np.n
     return np.round(rgb).astype(np.uint8)
 
 
-def bar_chart_svg(title: str, labels: Sequence[str], values: Sequence[float],
-                  errors: Sequence[float] | None = None, *, width: int = 420) -> str:
+def bar_chart_svg(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    errors: Sequence[float] | None = None,
+    *,
+    width: int = 420,
+) -> str:
     """A horizontal bar chart as an SVG string (NaN values get no bar and print ``n/a``)."""
     label_w, bar_h, gap, top = 170, 16, 6, 22
     plot_w = width - label_w - 70
     errors = list(errors) if errors is not None else [math.nan] * len(values)
-    finite = [v + (e if not math.isnan(e) else 0.0) for v, e in zip(values, errors, strict=True) if not math.isnan(v)]
+    finite = [
+        v + (e if not math.isnan(e) else 0.0)
+        for v, e in zip(values, errors, strict=True)
+        if not math.isnan(v)
+    ]
     vmax = max(finite, default=1.0) or 1.0
     height = top + len(values) * (bar_h + gap) + 4
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'role="img" aria-label="{html.escape(title)}">',
-           f'<text x="0" y="14" font-size="12" font-weight="bold">{html.escape(title)}</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="{html.escape(title)}">',
+        f'<text x="0" y="14" font-size="12" font-weight="bold">{html.escape(title)}</text>',
+    ]
     for i, (label, v, e) in enumerate(zip(labels, values, errors, strict=True)):
         y = top + i * (bar_h + gap)
-        out.append(f'<text x="{label_w - 6}" y="{y + bar_h - 4}" font-size="11" text-anchor="end">'
-                   f'{html.escape(label[:28])}</text>')
+        out.append(
+            f'<text x="{label_w - 6}" y="{y + bar_h - 4}" font-size="11" text-anchor="end">'
+            f"{html.escape(label[:28])}</text>"
+        )
         if math.isnan(v):
             out.append(f'<text x="{label_w}" y="{y + bar_h - 4}" font-size="11">n/a</text>')
             continue
@@ -84,8 +98,10 @@ def bar_chart_svg(title: str, labels: Sequence[str], values: Sequence[float],
         text_x = label_w + w + 4
         if not math.isnan(e):
             lo, hi = label_w + plot_w * max(v - e, 0) / vmax, label_w + plot_w * (v + e) / vmax
-            out.append(f'<line x1="{lo:.1f}" x2="{hi:.1f}" y1="{y + bar_h / 2}" y2="{y + bar_h / 2}" '
-                       f'stroke="#222" stroke-width="1.5"/>')
+            out.append(
+                f'<line x1="{lo:.1f}" x2="{hi:.1f}" y1="{y + bar_h / 2}" y2="{y + bar_h / 2}" '
+                f'stroke="#222" stroke-width="1.5"/>'
+            )
             text_x = max(text_x, hi + 4)
         out.append(f'<text x="{text_x:.1f}" y="{y + bar_h - 4}" font-size="11">{_fmt(v)}</text>')
     out.append("</svg>")
@@ -119,8 +135,10 @@ class DatasetLayout:
         elif (self.root / "image").is_dir():
             self.image_dir, self.trimap_dir = self.root / "image", self.root / (kind or "trimap1")
         else:
-            raise DatasetError(f"{self.root}: neither a composite dataset (merged/ alpha/ trimaps/) "
-                               "nor an alphamatting one (image/ alpha/ trimap1/)")
+            raise DatasetError(
+                f"{self.root}: neither a composite dataset (merged/ alpha/ trimaps/) "
+                "nor an alphamatting one (image/ alpha/ trimap1/)"
+            )
         self.alpha_dir = self.root / "alpha"
 
     @staticmethod
@@ -134,8 +152,11 @@ class DatasetLayout:
 
     def files(self, name: str) -> dict[str, Path | None]:
         """Paths of ``image``, ``trimap`` and ``alpha`` for NAME (None where missing)."""
-        return {"image": self._find(self.image_dir, name), "trimap": self._find(self.trimap_dir, name),
-                "alpha": self._find(self.alpha_dir, name)}
+        return {
+            "image": self._find(self.image_dir, name),
+            "trimap": self._find(self.trimap_dir, name),
+            "alpha": self._find(self.alpha_dir, name),
+        }
 
 
 def _pred_path(run: Run, name: str) -> Path | None:
@@ -161,8 +182,10 @@ def _png_uri(array: np.ndarray, size: int) -> str:
 def _figure(array: np.ndarray | None, caption: str, size: int) -> str:
     if array is None:
         return f'<td class="missing">{html.escape(caption)}</td>'
-    return (f'<td><img src="{_png_uri(array, size)}" alt="{html.escape(caption)}">'
-            f"<div>{html.escape(caption)}</div></td>")
+    return (
+        f'<td><img src="{_png_uri(array, size)}" alt="{html.escape(caption)}">'
+        f"<div>{html.escape(caption)}</div></td>"
+    )
 
 
 def _per_image_caption(run: Run, name: str) -> str:
@@ -191,13 +214,17 @@ def _image_row(name: str, layout: DatasetLayout | None, runs: list[Run], size: i
             cells += [f'<td class="missing" colspan="3">{html.escape(str(exc))}</td>']
             rgb = trimap = gt = None
         else:
-            cells += [_figure(rgb, "input" if rgb is not None else "input missing", size),
-                      _figure(trimap, "trimap" if trimap is not None else "trimap missing", size),
-                      _figure(gt, "GT" if gt is not None else "GT missing", size)]
+            cells += [
+                _figure(rgb, "input" if rgb is not None else "input missing", size),
+                _figure(trimap, "trimap" if trimap is not None else "trimap missing", size),
+                _figure(gt, "GT" if gt is not None else "GT missing", size),
+            ]
     for run in runs:
         path = _pred_path(run, name)
         if path is None:
-            cells += ['<td class="missing" colspan="2">no saved prediction (score with --save-preds)</td>']
+            cells += [
+                '<td class="missing" colspan="2">no saved prediction (score with --save-preds)</td>'
+            ]
             continue
         try:
             pred = read_alpha(path)
@@ -219,13 +246,24 @@ def _natural(name: str) -> list:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
 
-def _section(table: Table, runs: list[Run], dataset_dir: Path | None, max_images: int, size: int) -> str:
-    parts = [f"<h2>{html.escape(table.title)}</h2>", f'<p class="caption">{html.escape(table.caption())}</p>']
+def _section(
+    table: Table, runs: list[Run], dataset_dir: Path | None, max_images: int, size: int
+) -> str:
+    parts = [
+        f"<h2>{html.escape(table.title)}</h2>",
+        f'<p class="caption">{html.escape(table.caption())}</p>',
+    ]
     labels = [r.model for r in table.rows]
     charts = []
     for m in METRIC_NAMES:
-        charts.append(bar_chart_svg(METRICS[m].header(table.region, display=True), labels,
-                                    [r.mean[m] for r in table.rows], [r.std[m] for r in table.rows]))
+        charts.append(
+            bar_chart_svg(
+                METRICS[m].header(table.region, display=True),
+                labels,
+                [r.mean[m] for r in table.rows],
+                [r.std[m] for r in table.rows],
+            )
+        )
     parts.append('<div class="charts">' + "".join(f"<div>{c}</div>" for c in charts) + "</div>")
     if table.notes:
         parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in table.notes) + "</ul>")
@@ -240,13 +278,18 @@ def _section(table: Table, runs: list[Run], dataset_dir: Path | None, max_images
     if root is not None:
         layout = DatasetLayout(root, kind=trimap_kind(table.protocol) if table.protocol else None)
     images = sorted({im for _, r in shown for im in r.per_image.index}, key=_natural)
-    head = ["<th>image</th>", "<th>input</th><th>trimap</th><th>GT</th>"] if layout else [
-        "<th>image</th>", "<th>-</th>"]
+    head = (
+        ["<th>image</th>", "<th>input</th><th>trimap</th><th>GT</th>"]
+        if layout
+        else ["<th>image</th>", "<th>-</th>"]
+    )
     for row, run in shown:
         seed = f" (seed {run.seed_label()})" if row.n_runs > 1 else ""
         head.append(f'<th colspan="2">{html.escape(row.model + seed)}<br>alpha | error</th>')
     body = [_image_row(name, layout, [r for _, r in shown], size) for name in images[:max_images]]
-    parts.append('<div class="grid"><table><tr>' + "".join(head) + "</tr>" + "".join(body) + "</table></div>")
+    parts.append(
+        '<div class="grid"><table><tr>' + "".join(head) + "</tr>" + "".join(body) + "</table></div>"
+    )
     if len(images) > max_images:
         parts.append(f"<p>{max_images} of {len(images)} images shown (--max-images).</p>")
     return "\n".join(parts)
@@ -267,8 +310,13 @@ table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:3px;vertical-
 td img{display:block;margin:auto}.missing{color:#999;font-style:italic}th.name{white-space:nowrap}"""
 
 
-def build_report(results_dir: str | os.PathLike, *, dataset_dir: str | os.PathLike | None = None,
-                 max_images: int = 12, thumb_size: int = 200) -> str:
+def build_report(
+    results_dir: str | os.PathLike,
+    *,
+    dataset_dir: str | os.PathLike | None = None,
+    max_images: int = 12,
+    thumb_size: int = 200,
+) -> str:
     """The report as one HTML string.
 
     Args:
@@ -288,14 +336,19 @@ def build_report(results_dir: str | os.PathLike, *, dataset_dir: str | os.PathLi
     if not runs:
         raise MattebenchError(f"{results_dir}: no run folders (run.json + per_image.csv) found")
     tables = build_tables(runs)
-    sections = [_section(t, runs, Path(dataset_dir) if dataset_dir else None, max_images, thumb_size)
-                for t in tables]
-    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>mattebench report</title>"
-            f"<style>{_CSS}</style></head><body><h1>mattebench report</h1>"
-            f"<p>{len(runs)} run(s) from {html.escape(str(results_dir))}. Error maps: |pred - GT| "
-            "(black 0, yellow 1), dimmed outside the unknown region (trimap = 128) that the metrics score. "
-            "Captions under predictions: SAD (/1e3) and MSE (x1e3) of that image.</p>"
-            + "\n".join(sections) + "</body></html>\n")
+    sections = [
+        _section(t, runs, Path(dataset_dir) if dataset_dir else None, max_images, thumb_size)
+        for t in tables
+    ]
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>mattebench report</title>'
+        f"<style>{_CSS}</style></head><body><h1>mattebench report</h1>"
+        f"<p>{len(runs)} run(s) from {html.escape(str(results_dir))}. Error maps: |pred - GT| "
+        "(black 0, yellow 1), dimmed outside the unknown region (trimap = 128) that the metrics score. "
+        "Captions under predictions: SAD (/1e3) and MSE (x1e3) of that image.</p>"
+        + "\n".join(sections)
+        + "</body></html>\n"
+    )
 
 
 def write_report(results_dir: str | os.PathLike, out: str | os.PathLike, **kwargs) -> Path:

@@ -93,8 +93,15 @@ class Dataset:
 def _files(folder: Path) -> dict[str, Path]:
     """stem -> path for the image files of FOLDER (PNG preferred on duplicate stems)."""
     out: dict[str, Path] = {}
-    for p in sorted(folder.iterdir(), key=lambda p: (p.stem, IMAGE_EXTENSIONS.index(p.suffix.lower())
-                                                     if p.suffix.lower() in IMAGE_EXTENSIONS else 99)):
+    for p in sorted(
+        folder.iterdir(),
+        key=lambda p: (
+            p.stem,
+            IMAGE_EXTENSIONS.index(p.suffix.lower())
+            if p.suffix.lower() in IMAGE_EXTENSIONS
+            else 99,
+        ),
+    ):
         if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS and not p.name.startswith("."):
             out.setdefault(p.stem, p)
     return out
@@ -138,17 +145,23 @@ def _manifest_info(path: Path | None, split: str) -> tuple[str, dict[str, Any]]:
 
 
 def _pick_trimap_set(root: Path, trimap_set: str | None) -> str:
-    sets = sorted((p.name for p in root.iterdir() if p.is_dir() and p.name.lower().startswith("trimap")),
-                  key=natural_key)
+    sets = sorted(
+        (p.name for p in root.iterdir() if p.is_dir() and p.name.lower().startswith("trimap")),
+        key=natural_key,
+    )
     if trimap_set is not None:
         if trimap_set not in sets:
             listed = ", ".join(sets) if sets else "none"
             raise DatasetError(f"{root}: no trimap set {trimap_set!r}; available: {listed}")
         return trimap_set
     if not sets:
-        raise DatasetError(f"{root}: no trimap folder (expected trimaps/ or trimap1/, trimap2/ ...)")
+        raise DatasetError(
+            f"{root}: no trimap folder (expected trimaps/ or trimap1/, trimap2/ ...)"
+        )
     if len(sets) > 1:
-        raise DatasetError(f"{root}: several trimap sets, choose one with --trimap-set: {', '.join(sets)}")
+        raise DatasetError(
+            f"{root}: several trimap sets, choose one with --trimap-set: {', '.join(sets)}"
+        )
     return sets[0]
 
 
@@ -160,14 +173,20 @@ def _match(root: Path, image_dir: Path, alpha_dir: Path, trimap_dir: Path) -> tu
     for stem in sorted(images, key=natural_key):
         a, t = _lookup(alphas, stem), _lookup(trimaps, stem)
         if a is None or t is None:
-            missing.append(f"{stem} ({'alpha' if a is None else ''}{'+' if a is None and t is None else ''}"
-                           f"{'trimap' if t is None else ''})")
+            missing.append(
+                f"{stem} ({'alpha' if a is None else ''}{'+' if a is None and t is None else ''}"
+                f"{'trimap' if t is None else ''})"
+            )
             continue
         samples.append(Sample(stem, images[stem], a, t))
     if missing:
-        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-        raise DatasetError(f"{root}: {len(missing)} image(s) without GT alpha or trimap in "
-                           f"{alpha_dir.name}/ / {trimap_dir.name}/: {shown}")
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise DatasetError(
+            f"{root}: {len(missing)} image(s) without GT alpha or trimap in "
+            f"{alpha_dir.name}/ / {trimap_dir.name}/: {shown}"
+        )
     return tuple(samples)
 
 
@@ -186,13 +205,17 @@ def discover_dataset(dataset_dir: str | os.PathLike, *, trimap_set: str | None =
     if not root.is_dir():
         raise DatasetError(f"{root}: dataset folder not found")
     if not (root / "alpha").is_dir():
-        raise DatasetError(f"{root}: no alpha/ folder (expected merged/ + alpha/ + trimaps/, "
-                           f"or image/ + alpha/ + trimap1/ ...)")
+        raise DatasetError(
+            f"{root}: no alpha/ folder (expected merged/ + alpha/ + trimaps/, "
+            f"or image/ + alpha/ + trimap1/ ...)"
+        )
     manifest_sha, manifest = _manifest_info(_find_manifest(root), root.name)
     chosen = _pick_trimap_set(root, trimap_set)
     if (root / "merged").is_dir():
         samples = _match(root, root / "merged", root / "alpha", root / chosen)
-        name = str(manifest.get("dataset_label") or manifest.get("dataset") or root.resolve().parent.name)
+        name = str(
+            manifest.get("dataset_label") or manifest.get("dataset") or root.resolve().parent.name
+        )
         split = str(manifest.get("split") or root.name)
         words = (manifest.get("trimap_source"), manifest.get("trimaps"))
         source = next((w for w in words if isinstance(w, str) and w), chosen)
@@ -201,4 +224,6 @@ def discover_dataset(dataset_dir: str | os.PathLike, *, trimap_set: str | None =
         samples = _match(root, root / "image", root / "alpha", root / chosen)
         name = str(manifest.get("dataset_label") or manifest.get("dataset") or root.resolve().name)
         return Dataset(root, "alphamatting", name, chosen, chosen, chosen, manifest_sha, samples)
-    raise DatasetError(f"{root}: unknown layout: neither merged/ (composite output) nor image/ (alphamatting)")
+    raise DatasetError(
+        f"{root}: unknown layout: neither merged/ (composite output) nor image/ (alphamatting)"
+    )

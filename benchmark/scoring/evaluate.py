@@ -37,7 +37,14 @@ from benchmark.metrics.accumulator import compute_all
 from human2k.errors import InputError
 from human2k.images import atomic_write_bytes, read_alpha, read_trimap
 
-__all__ = ["Triplet", "pair_files", "evaluate_triplets", "write_scores", "EvalResult", "CSV_COLUMNS"]
+__all__ = [
+    "Triplet",
+    "pair_files",
+    "evaluate_triplets",
+    "write_scores",
+    "EvalResult",
+    "CSV_COLUMNS",
+]
 
 CSV_COLUMNS = ("image", "sad", "mse", "grad", "conn")
 IMAGE_SUFFIXES = (".png",)
@@ -61,7 +68,9 @@ def _listing(folder: Path, what: str) -> dict[str, Path]:
 
 
 def _shown(names: Sequence[str], limit: int = 5) -> str:
-    return ", ".join(names[:limit]) + (f" ... (+{len(names) - limit} more)" if len(names) > limit else "")
+    return ", ".join(names[:limit]) + (
+        f" ... (+{len(names) - limit} more)" if len(names) > limit else ""
+    )
 
 
 def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = False) -> list[Triplet]:
@@ -81,7 +90,10 @@ def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = Fals
         raise InputError(pred_dir, "no .png predictions found")
     missing_trimap = [n for n in preds if n not in trimaps]
     if missing_trimap:
-        raise InputError(trimap_dir, f"no trimap for {len(missing_trimap)} prediction(s): {_shown(missing_trimap)}")
+        raise InputError(
+            trimap_dir,
+            f"no trimap for {len(missing_trimap)} prediction(s): {_shown(missing_trimap)}",
+        )
     missing_pred = [n for n in trimaps if n not in preds]
     if missing_pred and not allow_missing_preds:
         raise InputError(
@@ -116,7 +128,13 @@ def _score_one(args: tuple[Triplet, str, bool]) -> dict[str, Any]:
     trimap = read_trimap(triplet.trimap, quantize=quantize)
     record = {"image": Path(triplet.name).stem}  # as score's per_image.csv: the name without .png
     record.update(
-        compute_all(pred, gt, trimap, region=region, labels=(str(triplet.pred), str(triplet.gt), str(triplet.trimap)))
+        compute_all(
+            pred,
+            gt,
+            trimap,
+            region=region,
+            labels=(str(triplet.pred), str(triplet.gt), str(triplet.trimap)),
+        )
     )
     return record
 
@@ -176,7 +194,13 @@ def evaluate_triplets(
     for record in records:
         acc.add_record(record)
     return EvalResult(
-        records, acc.compute(), acc.counts(), region, time.perf_counter() - start, acc.n_undefined_mse, trimap_quantize
+        records,
+        acc.compute(),
+        acc.counts(),
+        region,
+        time.perf_counter() - start,
+        acc.n_undefined_mse,
+        trimap_quantize,
     )
 
 

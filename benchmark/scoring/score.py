@@ -54,9 +54,10 @@ from typing import Any
 
 import numpy as np
 
-from benchmark.scoring.datasets import Dataset, Sample, discover_dataset
-from benchmark.models.inference import force_known, quantize_alpha
 from benchmark.metrics.scales import METRIC_NAMES, METRIC_VERSION
+from benchmark.models.inference import force_known, quantize_alpha
+from benchmark.models.registry import create_model, model_info
+from benchmark.scoring.datasets import Dataset, Sample, discover_dataset
 from benchmark.scoring.protocol import (
     PER_IMAGE_COLUMNS,
     PER_IMAGE_CSV,
@@ -65,7 +66,6 @@ from benchmark.scoring.protocol import (
     RunRecord,
     read_run,
 )
-from benchmark.models.registry import create_model, model_info
 from human2k.errors import InputError, MattebenchError, ModelError, ResumeError
 from human2k.images import atomic_write_bytes, read_alpha, read_rgb, read_trimap, write_png
 from human2k.manifest import sha256_file
@@ -73,9 +73,11 @@ from human2k.manifest import sha256_file
 __all__ = ["score_model", "run_id_of", "sha256_file", "read_per_image", "DEFAULT_TIME_BUDGET_S"]
 
 DEFAULT_TIME_BUDGET_S = 300.0
-SECONDS_NOTE = ("per-image model time: classical = solver time inside the worker process after a "
-                "warm-up call (Numba kernels already loaded), deep = predict_alpha incl. transfers; "
-                "excludes image I/O and metrics")
+SECONDS_NOTE = (
+    "per-image model time: classical = solver time inside the worker process after a "
+    "warm-up call (Numba kernels already loaded), deep = predict_alpha incl. transfers; "
+    "excludes image I/O and metrics"
+)
 ProgressFn = Callable[[int, int, str], None]
 
 
@@ -95,7 +97,11 @@ def run_id_of(key: dict[str, Any]) -> str:
 
 
 def _format(value: float) -> str:
-    return "nan" if value is None or (isinstance(value, float) and math.isnan(value)) else repr(float(value))
+    return (
+        "nan"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else repr(float(value))
+    )
 
 
 def _csv_line(row: list[Any]) -> str:
@@ -116,8 +122,10 @@ def read_per_image(path: str | os.PathLike) -> dict[str, dict[str, float]]:
         lines = lines[:-1]  # interrupted mid-write
     rows = list(csv.reader(lines))
     if not rows or tuple(rows[0]) != PER_IMAGE_COLUMNS:
-        raise ResumeError(f"{path}: header is {rows[0] if rows else 'missing'}, expected "
-                          f"{','.join(PER_IMAGE_COLUMNS)}; use another --out or delete the file")
+        raise ResumeError(
+            f"{path}: header is {rows[0] if rows else 'missing'}, expected "
+            f"{','.join(PER_IMAGE_COLUMNS)}; use another --out or delete the file"
+        )
     out = {}
     for row in rows[1:]:
         if len(row) != len(PER_IMAGE_COLUMNS):
@@ -155,7 +163,9 @@ class _CsvAppender:
     def rewrite_sorted(self, order: list[str]) -> None:
         rows = read_per_image(self.path)
         rank = {n: i for i, n in enumerate(order)}
-        self.keep_only({n: rows[n] for n in sorted(rows, key=lambda n: (rank.get(n, len(rank)), n))})
+        self.keep_only(
+            {n: rows[n] for n in sorted(rows, key=lambda n: (rank.get(n, len(rank)), n))}
+        )
 
 
 def _checksums(root: Path) -> str:
@@ -177,11 +187,17 @@ def _load(sample: Sample) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     trimap = read_trimap(sample.trimap)
     gt = read_alpha(sample.alpha)
     if trimap.shape != image.shape[:2]:
-        raise InputError(sample.trimap, f"size {trimap.shape[1]}x{trimap.shape[0]} does not match "
-                                        f"image {image.shape[1]}x{image.shape[0]} ({sample.image.name})")
+        raise InputError(
+            sample.trimap,
+            f"size {trimap.shape[1]}x{trimap.shape[0]} does not match "
+            f"image {image.shape[1]}x{image.shape[0]} ({sample.image.name})",
+        )
     if gt.shape != image.shape[:2]:
-        raise InputError(sample.alpha, f"size {gt.shape[1]}x{gt.shape[0]} does not match "
-                                       f"image {image.shape[1]}x{image.shape[0]} ({sample.image.name})")
+        raise InputError(
+            sample.alpha,
+            f"size {gt.shape[1]}x{gt.shape[0]} does not match "
+            f"image {image.shape[1]}x{image.shape[0]} ({sample.image.name})",
+        )
     return image, trimap, gt
 
 
@@ -227,7 +243,9 @@ def _device_label(device: str, deep: bool) -> str:
     except RuntimeError as exc:
         raise ModelError(f"--device {device!r}: {exc}") from None
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ModelError(f"--device {device}: CUDA is not available on this machine (torch {torch.__version__})")
+        raise ModelError(
+            f"--device {device}: CUDA is not available on this machine (torch {torch.__version__})"
+        )
     if dev.type == "cuda":
         index = dev.index if dev.index is not None else torch.cuda.current_device()
         return f"cuda:{index} ({torch.cuda.get_device_name(index)})"
@@ -252,8 +270,15 @@ def _means(rows: dict[str, dict[str, float]]) -> tuple[dict[str, float], dict[st
     return means, counts, float(secs.mean()) if secs.size else math.nan
 
 
-def _classical_outcomes(model, todo: list[Sample], loaded: dict, *, workers: int, time_budget_s: float | None,
-                        start_method: str) -> Iterator[tuple[str, str, Any, float, str]]:
+def _classical_outcomes(
+    model,
+    todo: list[Sample],
+    loaded: dict,
+    *,
+    workers: int,
+    time_budget_s: float | None,
+    start_method: str,
+) -> Iterator[tuple[str, str, Any, float, str]]:
     from benchmark.scoring.timeout import run_budgeted
 
     threads = 1 if workers > 1 else None
@@ -264,12 +289,19 @@ def _classical_outcomes(model, todo: list[Sample], loaded: dict, *, workers: int
             loaded[s.name] = (trimap, gt)
             yield s.name, (model, image, trimap, threads)
 
-    for out in run_budgeted(_predict_in_worker, items(), budget_s=time_budget_s, workers=workers,
-                            start_method=start_method):
+    for out in run_budgeted(
+        _predict_in_worker,
+        items(),
+        budget_s=time_budget_s,
+        workers=workers,
+        start_method=start_method,
+    ):
         yield out.key, out.status, out.value, out.seconds, out.error
 
 
-def _inprocess_outcomes(model, todo: list[Sample], loaded: dict) -> Iterator[tuple[str, str, Any, float, str]]:
+def _inprocess_outcomes(
+    model, todo: list[Sample], loaded: dict
+) -> Iterator[tuple[str, str, Any, float, str]]:
     """Classical models that declare ``isolate = False`` (trivial ones): no child, no budget."""
     for s in todo:
         image, trimap, gt = _load(s)
@@ -283,8 +315,16 @@ def _inprocess_outcomes(model, todo: list[Sample], loaded: dict) -> Iterator[tup
         yield s.name, "ok", alpha, time.perf_counter() - t0, ""
 
 
-def _deep_outcomes(model, todo: list[Sample], loaded: dict, *, device: str, amp: bool, policy: str,
-                   policies: Counter) -> Iterator[tuple[str, str, Any, float, str]]:
+def _deep_outcomes(
+    model,
+    todo: list[Sample],
+    loaded: dict,
+    *,
+    device: str,
+    amp: bool,
+    policy: str,
+    policies: Counter,
+) -> Iterator[tuple[str, str, Any, float, str]]:
     import torch
 
     from benchmark.models.inference import predict_alpha
@@ -372,13 +412,20 @@ def score_model(
     info = model_info(model_name)
     deep = info.kind == "deep"
     model_kwargs = dict(model_kwargs or {})
-    model = create_model(model_name, checkpoint=None if checkpoint is None else os.fspath(checkpoint), **model_kwargs)
+    model = create_model(
+        model_name, checkpoint=None if checkpoint is None else os.fspath(checkpoint), **model_kwargs
+    )
     checkpoint_sha = sha256_file(checkpoint) if checkpoint is not None else ""
     config = _model_config(model, model_kwargs)
     key = {
-        "model": model_name, "config": config, "checkpoint_sha256": checkpoint_sha,
-        "dataset": ds.name, "split": ds.split, "manifest_sha256": ds.manifest_sha256,
-        "trimap_set": ds.trimap_set, "region": region,
+        "model": model_name,
+        "config": config,
+        "checkpoint_sha256": checkpoint_sha,
+        "dataset": ds.name,
+        "split": ds.split,
+        "manifest_sha256": ds.manifest_sha256,
+        "trimap_set": ds.trimap_set,
+        "region": region,
         "inference": {"policy": policy, "amp": bool(amp)} if deep else {},
     }
     run_id = run_id_of(key)
@@ -389,8 +436,10 @@ def score_model(
     if resume and json_path.exists():
         prior = read_run(run_dir)
         if _canonical(prior.extra.get("run_key")) != _canonical(key):
-            raise ResumeError(f"{json_path}: belongs to a different run (model/config/dataset differ); "
-                              f"use another --out or delete {run_dir}")
+            raise ResumeError(
+                f"{json_path}: belongs to a different run (model/config/dataset differ); "
+                f"use another --out or delete {run_dir}"
+            )
     done = read_per_image(csv_path) if resume and csv_path.exists() else {}
     appender = _CsvAppender(csv_path, fresh=not resume)
     failures: dict[str, dict[str, Any]] = dict(prior.extra.get("failures", {})) if prior else {}
@@ -407,34 +456,62 @@ def score_model(
 
     dev_label = _device_label(device, deep)
     record = RunRecord(
-        protocol=Protocol(dataset=ds.name, split=ds.split, manifest_sha256=ds.manifest_sha256,
-                          trimap_source=ds.trimap_source, region=region, quantization="round",
-                          metric_version=METRIC_VERSION, resolution="native"),
-        model=model_name, model_config=config, checkpoint_sha256=checkpoint_sha,
-        provenance=info.provenance, training_data=td if isinstance(td := getattr(model, "training_data", ""), str) else "",
-        seed=seed if isinstance(seed := getattr(model, "seed", None), int) else None, device=dev_label,
+        protocol=Protocol(
+            dataset=ds.name,
+            split=ds.split,
+            manifest_sha256=ds.manifest_sha256,
+            trimap_source=ds.trimap_source,
+            region=region,
+            quantization="round",
+            metric_version=METRIC_VERSION,
+            resolution="native",
+        ),
+        model=model_name,
+        model_config=config,
+        checkpoint_sha256=checkpoint_sha,
+        provenance=info.provenance,
+        training_data=td if isinstance(td := getattr(model, "training_data", ""), str) else "",
+        seed=seed if isinstance(seed := getattr(model, "seed", None), int) else None,
+        device=dev_label,
     )
     start = time.perf_counter()
     extra: dict[str, Any] = {
-        "run_id": run_id, "run_dir": str(run_dir), "run_key": key, "dataset_dir": str(Path(dataset_dir).resolve()),
-        "layout": ds.layout, "n_expected": len(ds.samples), "checksums_sha256": _checksums(ds.root),
-        "limit": limit, "failures": failures,
-        "time_budget_s": None if deep else time_budget_s, "workers": 1 if deep else workers,
-        "seconds_note": SECONDS_NOTE, "versions": _versions(deep), "command": " ".join(sys.argv),
+        "run_id": run_id,
+        "run_dir": str(run_dir),
+        "run_key": key,
+        "dataset_dir": str(Path(dataset_dir).resolve()),
+        "layout": ds.layout,
+        "n_expected": len(ds.samples),
+        "checksums_sha256": _checksums(ds.root),
+        "limit": limit,
+        "failures": failures,
+        "time_budget_s": None if deep else time_budget_s,
+        "workers": 1 if deep else workers,
+        "seconds_note": SECONDS_NOTE,
+        "versions": _versions(deep),
+        "command": " ".join(sys.argv),
         "sessions": (prior.extra.get("sessions", 0) if prior else 0) + 1,
-        "policy_requested": policy if deep else "native", "amp": bool(amp) if deep else False,
+        "policy_requested": policy if deep else "native",
+        "amp": bool(amp) if deep else False,
     }
 
     def write_record(complete: bool) -> None:
         rows = read_per_image(csv_path)
         means, counts, mean_s = _means(rows)
-        record.protocol = dataclasses.replace(record.protocol, resolution=_resolution(policies) if deep else "native")
+        record.protocol = dataclasses.replace(
+            record.protocol, resolution=_resolution(policies) if deep else "native"
+        )
         record.wall_time_s = wall_before + (time.perf_counter() - start)
         record.n_images = len(rows)
         record.n_failed = sum(1 for r in rows.values() if math.isnan(r["sad"]))
         record.means = means
-        record.extra = {**extra, "policies": dict(policies), "n_per_mean": counts, "mean_seconds": mean_s,
-                        "complete": complete and len(rows) >= len(ds.samples)}
+        record.extra = {
+            **extra,
+            "policies": dict(policies),
+            "n_per_mean": counts,
+            "mean_seconds": mean_s,
+            "complete": complete and len(rows) >= len(ds.samples),
+        }
         atomic_write_bytes(json_path, record.to_json().encode())
 
     write_record(False)
@@ -454,10 +531,18 @@ def score_model(
         metrics = MattingMetrics(region=region)
         loaded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         if deep:
-            outcomes = _deep_outcomes(model, todo, loaded, device=device, amp=amp, policy=policy, policies=policies)
+            outcomes = _deep_outcomes(
+                model, todo, loaded, device=device, amp=amp, policy=policy, policies=policies
+            )
         elif isolate:
-            outcomes = _classical_outcomes(model, todo, loaded, workers=workers, time_budget_s=time_budget_s,
-                                           start_method=extra["start_method"])
+            outcomes = _classical_outcomes(
+                model,
+                todo,
+                loaded,
+                workers=workers,
+                time_budget_s=time_budget_s,
+                start_method=extra["start_method"],
+            )
         else:
             outcomes = _inprocess_outcomes(model, todo, loaded)
         for name, status, alpha, seconds, error in outcomes:
@@ -474,8 +559,11 @@ def score_model(
                     write_png(run_dir / "preds" / f"{name}.png", pred)
             else:
                 row = [name] + ["nan"] * len(METRIC_NAMES) + [_format(seconds)]
-                failures[name] = {"status": status, "reason": error,
-                                  "budget_s": None if deep else time_budget_s}
+                failures[name] = {
+                    "status": status,
+                    "reason": error,
+                    "budget_s": None if deep else time_budget_s,
+                }
             appender.append(row)
             if status != "ok":
                 write_record(False)

@@ -176,7 +176,13 @@ def run_budgeted(
                     proc.kill()
                     proc.join()
                     conn.close()
-                    yield Outcome(key, "timeout", None, float(budget), f"exceeded the time budget of {budget:g} s")
+                    yield Outcome(
+                        key,
+                        "timeout",
+                        None,
+                        float(budget),
+                        f"exceeded the time budget of {budget:g} s",
+                    )
     finally:
         for conn, (proc, _, _) in running.items():
             proc.kill()
@@ -184,7 +190,9 @@ def run_budgeted(
             conn.close()
 
 
-def call_with_budget(fn: Callable[..., Any], *args: Any, budget_s: float | None, start_method: str | None = None):
+def call_with_budget(
+    fn: Callable[..., Any], *args: Any, budget_s: float | None, start_method: str | None = None
+):
     """Call ``fn(*args)`` in a child process; return its value or raise.
 
     Raises:

@@ -25,9 +25,9 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.stats import rankdata
 
-from benchmark.tables.leaderboard import Cell, Display, Run, _decimals, dedupe_repeats, row_labels
 from benchmark.metrics.scales import METRICS
 from benchmark.scoring.protocol import Protocol
+from benchmark.tables.leaderboard import Cell, Display, Run, _decimals, dedupe_repeats, row_labels
 
 __all__ = ["RankTable", "rank_columns", "trimap_kind", "build_rank_tables", "reported_rank_table"]
 
@@ -97,7 +97,9 @@ class RankTable:
 
     def csv_rows(self) -> tuple[list[str], list[list[object]]]:
         sad_h = METRICS["sad"].header(self.region, display=True)
-        header = ["protocol", "source", "model", "training_data"] + [f"avg_rank_{k}" for k in self.avg]
+        header = ["protocol", "source", "model", "training_data"] + [
+            f"avg_rank_{k}" for k in self.avg
+        ]
         for image, kind in self.columns:
             header.append(f"{image}/{kind} {sad_h}")
             if self.ranks is not None:
@@ -120,15 +122,23 @@ class RankTable:
             if self.ranks is not None:  # measured: bold = the best rank, computed on exact values
                 best_col[j] = set(np.flatnonzero(self.ranks[:, j] == np.nanmin(self.ranks[:, j])))
                 continue
-            col = self.sad[:, j] if self.printed is None else np.array(
-                [float(self.printed[i][j]) for i in range(len(self.models))])
+            col = (
+                self.sad[:, j]
+                if self.printed is None
+                else np.array([float(self.printed[i][j]) for i in range(len(self.models))])
+            )
             col = np.round(col, d) if self.printed is None else col
-            best_col[j] = set(np.flatnonzero(col == np.nanmin(col))) if not np.all(np.isnan(col)) else set()
+            best_col[j] = (
+                set(np.flatnonzero(col == np.nanmin(col))) if not np.all(np.isnan(col)) else set()
+            )
         best_avg = {k: set(np.flatnonzero(v == np.nanmin(v))) for k, v in self.avg.items()}
         rows = []
         for i, model in enumerate(self.models):
-            cells = [Cell(model), Cell(self.source if self.source == "measured" else "reported (paper T2)"),
-                     Cell(self.training_data[i] or "-")]
+            cells = [
+                Cell(model),
+                Cell(self.source if self.source == "measured" else "reported (paper T2)"),
+                Cell(self.training_data[i] or "-"),
+            ]
             for k, v in self.avg.items():
                 text = self.avg_printed[k][i] if self.avg_printed else f"{v[i]:.2f}"
                 cells.append(Cell(text, i in best_avg[k]))
@@ -148,16 +158,25 @@ class RankTable:
         for image in dict.fromkeys(im for im, _ in self.columns):
             groups.append((image, sum(1 for im, _ in self.columns if im == image)))
         cell_words = "SAD" if self.ranks is None else "SAD (rank in column)"
-        caption = (f"{self.title}. Cells: {cell_words}, SAD {_scale(self.region)}. Protocol: {self.protocol_label}. "
-                   "Ranks are per image-trimap column among the rows shown (ties averaged, failed/missing last); "
-                   "average rank = mean over columns, overall and per trimap kind. Bold = best per column."
-                   if self.ranks is not None else
-                   f"{self.title}. Cells: SAD {_scale(self.region)} as printed; average ranks as printed "
-                   "(ranked against every alphamatting.com entry at the time). Bold = best of the rows shown.")
+        caption = (
+            f"{self.title}. Cells: {cell_words}, SAD {_scale(self.region)}. Protocol: {self.protocol_label}. "
+            "Ranks are per image-trimap column among the rows shown (ties averaged, failed/missing last); "
+            "average rank = mean over columns, overall and per trimap kind. Bold = best per column."
+            if self.ranks is not None
+            else f"{self.title}. Cells: SAD {_scale(self.region)} as printed; average ranks as printed "
+            "(ranked against every alphamatting.com entry at the time). Bold = best of the rows shown."
+        )
         return Display(
-            title=self.title, caption=caption, columns=columns,
-            align="lll" + "r" * (len(columns) - 3), blocks=[rows], groups=groups, fixed=1,
-            notes=list(self.notes), label=self.slug, latex_max_columns=8,
+            title=self.title,
+            caption=caption,
+            columns=columns,
+            align="lll" + "r" * (len(columns) - 3),
+            blocks=[rows],
+            groups=groups,
+            fixed=1,
+            notes=list(self.notes),
+            label=self.slug,
+            latex_max_columns=8,
         )
 
 
@@ -196,43 +215,74 @@ def build_rank_tables(runs: Sequence[Run], *, include_reported: bool = False) ->
 def _measured_rank_table(members: list[Run]) -> RankTable:
     by_model: dict[tuple, dict[str, list[Run]]] = {}
     for run in members:
-        by_model.setdefault(run.model_key(), {}).setdefault(trimap_kind(run.record.protocol), []).append(run)
+        by_model.setdefault(run.model_key(), {}).setdefault(
+            trimap_kind(run.record.protocol), []
+        ).append(run)
     kinds = sorted({trimap_kind(r.record.protocol) for r in members})
-    images = {k: sorted({im for r in members if trimap_kind(r.record.protocol) == k for im in r.per_image.index},
-                        key=_natural) for k in kinds}
+    images = {
+        k: sorted(
+            {
+                im
+                for r in members
+                if trimap_kind(r.record.protocol) == k
+                for im in r.per_image.index
+            },
+            key=_natural,
+        )
+        for k in kinds
+    }
     all_images = sorted({im for k in kinds for im in images[k]}, key=_natural)
     columns = [(im, k) for im in all_images for k in kinds if im in images[k]]
     models, training, notes = [], [], []
     sad = np.full((len(by_model), len(columns)), np.nan)
     firsts = [next(iter(per_kind.values()))[0] for per_kind in by_model.values()]
-    for i, (per_kind, first, label) in enumerate(zip(by_model.values(), firsts, row_labels(firsts), strict=True)):
+    for i, (per_kind, first, label) in enumerate(
+        zip(by_model.values(), firsts, row_labels(firsts), strict=True)
+    ):
         models.append(label)
         training.append(first.record.training_data)
         for j, (image, kind) in enumerate(columns):
-            vals = [r.per_image.at[image, "sad"] for r in per_kind.get(kind, []) if image in r.per_image.index]
+            vals = [
+                r.per_image.at[image, "sad"]
+                for r in per_kind.get(kind, [])
+                if image in r.per_image.index
+            ]
             vals = [v for v in vals if not math.isnan(v)]
             if vals:
                 sad[i, j] = float(np.mean(vals)) * METRICS["sad"].display_factor
         n_runs = {k: len(v) for k, v in per_kind.items()}
         if any(n > 1 for n in n_runs.values()):
-            notes.append(f"{models[-1]}: SAD is the mean over {max(n_runs.values())} seed runs per image.")
+            notes.append(
+                f"{models[-1]}: SAD is the mean over {max(n_runs.values())} seed runs per image."
+            )
         missing = int(np.isnan(sad[i]).sum())
         if missing:
-            notes.append(f"{models[-1]}: {missing} image-trimap column(s) missing or failed, ranked last there.")
+            notes.append(
+                f"{models[-1]}: {missing} image-trimap column(s) missing or failed, ranked last there."
+            )
     ranks = rank_columns(sad)
     avg = {"overall": ranks.mean(axis=1)}
     for k in kinds:
         idx = [j for j, c in enumerate(columns) if c[1] == k]
         avg[k] = ranks[:, idx].mean(axis=1)
     order = np.lexsort((np.array(models), avg["overall"]))
-    protocol = dataclasses.replace(members[0].record.protocol, split="trimap1/trimap2", trimap_source="per column")
+    protocol = dataclasses.replace(
+        members[0].record.protocol, split="trimap1/trimap2", trimap_source="per column"
+    )
     digest = hashlib.sha256("\x1f".join(_base_key(protocol)).encode()).hexdigest()[:6]
     return RankTable(
         slug=f"alphamatting-ranks-{digest}",
         title=f"alphamatting.com-style ranks on the {len(all_images)} alphamatting training images",
-        protocol_label=protocol.label(), region=protocol.region, source="measured",
-        models=[models[i] for i in order], training_data=[training[i] for i in order], columns=columns,
-        sad=sad[order], ranks=ranks[order], avg={k: v[order] for k, v in avg.items()}, notes=notes,
+        protocol_label=protocol.label(),
+        region=protocol.region,
+        source="measured",
+        models=[models[i] for i in order],
+        training_data=[training[i] for i in order],
+        columns=columns,
+        sad=sad[order],
+        ranks=ranks[order],
+        avg={k: v[order] for k, v in avg.items()},
+        notes=notes,
     )
 
 
@@ -248,8 +298,12 @@ def reported_rank_table() -> RankTable:
     printed = [[cell[(m, im, k)].printed for im, k in columns] for m in methods]
     sad = np.array([[cell[(m, im, k)].value for im, k in columns] for m in methods])
     avg_keys = {"O": "overall", "S": "S", "L": "L", "U": "U"}
-    avg = {name: np.array([cell[(m, "all", k)].value for m in methods]) for k, name in avg_keys.items()}
-    avg_printed = {name: [cell[(m, "all", k)].printed for m in methods] for k, name in avg_keys.items()}
+    avg = {
+        name: np.array([cell[(m, "all", k)].value for m in methods]) for k, name in avg_keys.items()
+    }
+    avg_printed = {
+        name: [cell[(m, "all", k)].printed for m in methods] for k, name in avg_keys.items()
+    }
     labels = []
     for m in methods:
         ref = cell[(m, "all", "O")].ref
@@ -257,8 +311,16 @@ def reported_rank_table() -> RankTable:
     return RankTable(
         slug="paper-table2-alphamatting-test",
         title="Paper Table 2 (reported): alphamatting.com test set, trimaps S/L/U",
-        protocol_label="alphamatting.com online evaluation (8 test images, private GT)", region="unknown",
-        source="reported", models=labels, training_data=[""] * len(methods), columns=columns,
-        sad=sad, ranks=None, avg=avg, printed=printed, avg_printed=avg_printed,
+        protocol_label="alphamatting.com online evaluation (8 test images, private GT)",
+        region="unknown",
+        source="reported",
+        models=labels,
+        training_data=[""] * len(methods),
+        columns=columns,
+        sad=sad,
+        ranks=None,
+        avg=avg,
+        printed=printed,
+        avg_printed=avg_printed,
         notes=[rt.protocol_notes, *rt.ambiguities],
     )

@@ -142,7 +142,10 @@ def _read_per_image(path: Path) -> pd.DataFrame:
         raise InputError(path, f"not a readable CSV ({exc})") from None
     missing = [c for c in ("image", *METRIC_NAMES) if c not in df.columns]
     if missing:
-        raise InputError(path, f"missing column(s) {', '.join(missing)}; expected image,sad,mse,grad,conn,seconds")
+        raise InputError(
+            path,
+            f"missing column(s) {', '.join(missing)}; expected image,sad,mse,grad,conn,seconds",
+        )
     for col in METRIC_NAMES:
         try:
             df[col] = pd.to_numeric(df[col], errors="raise").astype(float)
@@ -189,7 +192,12 @@ def dedupe_repeats(runs: Iterable[Run]) -> list[Run]:
     """Keep one run per (model key, seed, checkpoint): the one whose run.json is newest."""
     best: dict[tuple, Run] = {}
     for run in runs:
-        key = (run.record.protocol.key(), run.model_key(), run.seed_label(), run.record.checkpoint_sha256)
+        key = (
+            run.record.protocol.key(),
+            run.model_key(),
+            run.seed_label(),
+            run.record.checkpoint_sha256,
+        )
         old = best.get(key)
         if old is None or _mtime(run) >= _mtime(old):
             best[key] = run
@@ -266,7 +274,9 @@ class Table:
                 # a mean over fewer images (a --limit run, failures) is not comparable: it may
                 # not be bold against complete runs
                 most = max((self.rows[i].n_images for i in idx), default=0)
-                complete = [i for i in idx if self.rows[i].n_images == most and not self.rows[i].n_failed]
+                complete = [
+                    i for i in idx if self.rows[i].n_images == most and not self.rows[i].n_failed
+                ]
                 idx = complete or idx
             for m in METRIC_NAMES:
                 shown = {i: _shown_value(self, i, m) for i in idx}
@@ -279,16 +289,36 @@ class Table:
     def csv_rows(self) -> tuple[list[str], list[list[object]]]:
         """Machine-readable header and rows (full precision, display scales)."""
         pfields = [f.name for f in dataclasses.fields(Protocol)]
-        header = [*pfields, "source", "paper_table", "model", "config", "training_data", "n_runs", "seeds",
-                  "n_images", "n_failed"]
+        header = [
+            *pfields,
+            "source",
+            "paper_table",
+            "model",
+            "config",
+            "training_data",
+            "n_runs",
+            "seeds",
+            "n_images",
+            "n_failed",
+        ]
         for m in METRIC_NAMES:
             h = METRICS[m].header(self.region, display=True)
             header += [f"{h} mean", f"{h} std"]
         out = []
         for r in self.rows:
             pvals = [getattr(self.protocol, f) if self.protocol else "" for f in pfields]
-            line = [*pvals, r.source, r.paper_table or "", r.model, r.config, r.training_data, r.n_runs,
-                    " ".join(r.seeds), r.n_images, r.n_failed]
+            line = [
+                *pvals,
+                r.source,
+                r.paper_table or "",
+                r.model,
+                r.config,
+                r.training_data,
+                r.n_runs,
+                " ".join(r.seeds),
+                r.n_images,
+                r.n_failed,
+            ]
             for m in METRIC_NAMES:
                 line += [_csv_num(r.mean[m]), _csv_num(r.std[m])]
             out.append(line)
@@ -296,14 +326,25 @@ class Table:
 
     def display(self) -> Display:
         best = self.best()
-        decimals = {m: _decimals([r.mean[m] for r in self.rows if r.source == "measured"]) for m in METRIC_NAMES}
+        decimals = {
+            m: _decimals([r.mean[m] for r in self.rows if r.source == "measured"])
+            for m in METRIC_NAMES
+        }
         blocks: dict[str, list[list[Cell]]] = {"measured": [], "reported": []}
         for i, r in enumerate(self.rows):
             source = r.source if r.paper_table is None else f"reported (paper T{r.paper_table})"
-            images = "-" if r.source == "reported" else (
-                f"{r.n_images}" + (f" ({r.n_failed} failed)" if r.n_failed else ""))
-            cells = [Cell(r.model), Cell(source), Cell(r.training_data or "-"),
-                     Cell(str(r.n_runs) if r.source == "measured" else "-"), Cell(images)]
+            images = (
+                "-"
+                if r.source == "reported"
+                else (f"{r.n_images}" + (f" ({r.n_failed} failed)" if r.n_failed else ""))
+            )
+            cells = [
+                Cell(r.model),
+                Cell(source),
+                Cell(r.training_data or "-"),
+                Cell(str(r.n_runs) if r.source == "measured" else "-"),
+                Cell(images),
+            ]
             for m in METRIC_NAMES:
                 cells.append(Cell(_cell_text(r, m, decimals[m]), i in best[m]))
             blocks[r.source].append(cells)
@@ -323,7 +364,8 @@ class Table:
 
     def caption(self) -> str:
         scales = "; ".join(
-            f"{METRICS[m].label} {_scale_words(METRICS[m].display_scale)}" for m in METRIC_NAMES)
+            f"{METRICS[m].label} {_scale_words(METRICS[m].display_scale)}" for m in METRIC_NAMES
+        )
         proto = self.protocol.label() if self.protocol else "paper numbers only"
         if self.protocol and self.protocol.manifest_sha256:
             proto += f", manifest {self.protocol.manifest_sha256[:12]}"
@@ -387,10 +429,19 @@ def row_labels(runs: Sequence[Run]) -> list[str]:
     labels = []
     for run in runs:
         same = [_config(r) for r in runs if r.record.model == run.record.model]
-        keys = sorted({k for c in same for k in c if len({json.dumps(x.get(k, "-"), sort_keys=True, default=str)
-                                                           for x in same}) > 1})
+        keys = sorted(
+            {
+                k
+                for c in same
+                for k in c
+                if len({json.dumps(x.get(k, "-"), sort_keys=True, default=str) for x in same}) > 1
+            }
+        )
         cfg = _config(run)
-        labels.append(run.record.model + ("[" + ",".join(f"{k}={cfg.get(k, '-')}" for k in keys) + "]" if keys else ""))
+        labels.append(
+            run.record.model
+            + ("[" + ",".join(f"{k}={cfg.get(k, '-')}" for k in keys) + "]" if keys else "")
+        )
     return labels
 
 
@@ -441,11 +492,25 @@ def _measured_tables(runs: Sequence[Run]) -> list[Table]:
         for run in members:
             by_model.setdefault(run.model_key(), []).append(run)
         labels = row_labels([g[0] for g in by_model.values()])
-        rows = sorted((_measured_row(g, lab) for g, lab in zip(by_model.values(), labels, strict=True)),
-                      key=lambda r: (math.isnan(r.mean["sad"]), r.mean["sad"], r.model))
+        rows = sorted(
+            (_measured_row(g, lab) for g, lab in zip(by_model.values(), labels, strict=True)),
+            key=lambda r: (math.isnan(r.mean["sad"]), r.mean["sad"], r.model),
+        )
         notes = _measured_notes(rows)
-        title = f"{protocol.dataset} {protocol.split}" + (" (test-set-contaminated checkpoints)" if contaminated else "")
-        tables.append(Table(_slug(protocol, contaminated), title, protocol, protocol.region, rows, notes, contaminated))
+        title = f"{protocol.dataset} {protocol.split}" + (
+            " (test-set-contaminated checkpoints)" if contaminated else ""
+        )
+        tables.append(
+            Table(
+                _slug(protocol, contaminated),
+                title,
+                protocol,
+                protocol.region,
+                rows,
+                notes,
+                contaminated,
+            )
+        )
     return tables
 
 
@@ -453,13 +518,19 @@ def _measured_notes(rows: list[Row]) -> list[str]:
     notes = []
     for r in rows:
         if r.n_runs > 1:
-            notes.append(f"{r.model}: mean +- sample std over {r.n_runs} runs, seeds {', '.join(r.seeds)}.")
+            notes.append(
+                f"{r.model}: mean +- sample std over {r.n_runs} runs, seeds {', '.join(r.seeds)}."
+            )
         if r.n_failed:
-            notes.append(f"{r.model}: {r.n_failed} image(s) failed or timed out; its means are over the remaining images and not eligible for bold.")
+            notes.append(
+                f"{r.model}: {r.n_failed} image(s) failed or timed out; its means are over the remaining images and not eligible for bold."
+            )
     most = max((r.n_images for r in rows), default=0)
     for r in rows:
         if r.n_images < most:
-            notes.append(f"{r.model}: scored {r.n_images} images, others {most}; not eligible for bold.")
+            notes.append(
+                f"{r.model}: scored {r.n_images} images, others {most}; not eligible for bold."
+            )
     return notes
 
 
@@ -481,11 +552,25 @@ def _reported_rows(number: int) -> tuple[list[Row], list[str]]:
         for m in METRIC_NAMES:
             e = entries[m]
             mean[m] = e.value * METRICS[m].display_factor
-            printed[m] = "" if e.printed == "*" else _rescale_printed(e.printed, METRICS[m].display_factor)
-        rows.append(Row(label, "reported", rt.training_data(setting), mean,
-                        {m: math.nan for m in METRIC_NAMES}, n_runs=0, printed=printed, paper_table=number))
-    notes = [f"Paper Table {number} ({rt.dataset} {rt.split}): {rt.protocol_notes} Trimaps: "
-             f"{'; '.join(rt.trimaps.values())}. Printed MSE is raw; shown x1e3 with the printed precision."]
+            printed[m] = (
+                "" if e.printed == "*" else _rescale_printed(e.printed, METRICS[m].display_factor)
+            )
+        rows.append(
+            Row(
+                label,
+                "reported",
+                rt.training_data(setting),
+                mean,
+                {m: math.nan for m in METRIC_NAMES},
+                n_runs=0,
+                printed=printed,
+                paper_table=number,
+            )
+        )
+    notes = [
+        f"Paper Table {number} ({rt.dataset} {rt.split}): {rt.protocol_notes} Trimaps: "
+        f"{'; '.join(rt.trimaps.values())}. Printed MSE is raw; shown x1e3 with the printed precision."
+    ]
     if any(e.printed == "*" for e in rt.entries):
         notes.append(f"Paper Table {number}: * = not shown in the cited paper.")
     return rows, notes
@@ -500,7 +585,13 @@ def _rescale_printed(printed: str, factor: float) -> str:
 
 def _joins(table: Table, dataset: str) -> bool:
     p = table.protocol
-    return p is not None and not table.contaminated and p.dataset == dataset and p.split == "test" and p.region == "unknown"
+    return (
+        p is not None
+        and not table.contaminated
+        and p.dataset == dataset
+        and p.split == "test"
+        and p.region == "unknown"
+    )
 
 
 def _add_reported(tables: list[Table]) -> list[Table]:
@@ -516,8 +607,16 @@ def _add_reported(tables: list[Table]) -> list[Table]:
             t.rows.extend(dataclasses.replace(r) for r in rows)
             t.notes.extend(notes)
         if not targets:
-            extra.append(Table(f"paper-table{number}-{rt.dataset}", f"Paper Table {number} (reported): {rt.title}",
-                               None, "unknown", rows, notes))
+            extra.append(
+                Table(
+                    f"paper-table{number}-{rt.dataset}",
+                    f"Paper Table {number} (reported): {rt.title}",
+                    None,
+                    "unknown",
+                    rows,
+                    notes,
+                )
+            )
     return tables + extra
 
 
@@ -548,14 +647,16 @@ def build_leaderboards(results_dir: str | os.PathLike, *, include_reported: bool
     if not runs and not include_reported:
         raise MattebenchError(f"{results_dir}: no run folders (run.json + per_image.csv) found")
     return build_tables(runs, include_reported=include_reported) + build_rank_tables(
-        runs, include_reported=include_reported)
+        runs, include_reported=include_reported
+    )
 
 
 # --------------------------------------------------------------------------- files
 
 
-def write_leaderboards(tables: Sequence, out_dir: str | os.PathLike, *,
-                       formats: Iterable[str] = ("csv", "latex", "md")) -> list[Path]:
+def write_leaderboards(
+    tables: Sequence, out_dir: str | os.PathLike, *, formats: Iterable[str] = ("csv", "latex", "md")
+) -> list[Path]:
     """Write each table as ``<slug>.csv/.tex/.md`` plus ``leaderboards.md`` and ``leaderboards.tex``.
 
     Files are written atomically. Returns the paths written, in order.
@@ -566,7 +667,9 @@ def write_leaderboards(tables: Sequence, out_dir: str | os.PathLike, *,
     formats = list(formats)
     bad = [f for f in formats if f not in FORMATS]
     if bad:
-        raise InputError("--format", f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+        raise InputError(
+            "--format", f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}"
+        )
     out = Path(out_dir)
     writers = {"csv": to_csv, "latex": to_latex, "md": to_markdown}
     written = []

@@ -104,7 +104,10 @@ def to_markdown(table: Table | RankTable) -> str:
     lines = [f"### {_md_escape(d.title)}", ""]
     header = [" ".join(x for x in col if x) for col in d.columns]
     if d.groups:
-        header = [f"{g} {h}".strip() if g else h for g, h in zip(_expand_groups(d.groups), header, strict=True)]
+        header = [
+            f"{g} {h}".strip() if g else h
+            for g, h in zip(_expand_groups(d.groups), header, strict=True)
+        ]
     lines.append("| " + " | ".join(_md_escape(h) for h in header) + " |")
     lines.append("|" + "|".join(":---" if a == "l" else "---:" for a in d.align) + "|")
     for block in d.blocks:
@@ -124,10 +127,23 @@ def _expand_groups(groups: list[tuple[str, int]]) -> list[str]:
 
 
 _LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "&": r"\&",
-    "#": r"\#", "$": r"\$", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-    "±": r"$\pm$", "×": r"$\times$", "²": r"\textsuperscript{2}", "↓": r"$\downarrow$",
-    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "_": r"\_",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "$": r"\$",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "±": r"$\pm$",
+    "×": r"$\times$",
+    "²": r"\textsuperscript{2}",
+    "↓": r"$\downarrow$",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
 }
 
 
@@ -187,8 +203,14 @@ def to_latex(table: Table | RankTable, *, max_columns: int | None = None) -> str
     """
     d: Display = table.display()
     max_columns = max_columns or d.latex_max_columns
-    out = ["\\begin{table}[htbp]", "\\centering", "\\scriptsize", "\\setlength{\\tabcolsep}{3pt}",
-           f"\\caption{{{latex_escape(d.caption)}}}", f"\\label{{tab:{latex_escape(d.label)}}}"]
+    out = [
+        "\\begin{table}[htbp]",
+        "\\centering",
+        "\\scriptsize",
+        "\\setlength{\\tabcolsep}{3pt}",
+        f"\\caption{{{latex_escape(d.caption)}}}",
+        f"\\label{{tab:{latex_escape(d.label)}}}",
+    ]
     for k, cols in enumerate(column_parts(d, max_columns)):
         if k:
             out.append("\\medskip")
@@ -203,7 +225,10 @@ def to_latex(table: Table | RankTable, *, max_columns: int | None = None) -> str
             out.append("\\midrule")
             for row in block:
                 cells = [latex_escape(row[c].text) for c in cols]
-                cells = [f"\\textbf{{{t}}}" if row[c].bold else t for c, t in zip(cols, cells, strict=True)]
+                cells = [
+                    f"\\textbf{{{t}}}" if row[c].bold else t
+                    for c, t in zip(cols, cells, strict=True)
+                ]
                 out.append(" & ".join(cells) + " \\\\")
         out.append("\\bottomrule")
         out.append("\\end{tabular}")
@@ -219,7 +244,11 @@ def _latex_group_row(d: Display, cols: list[int]) -> str:
     parts, rules, i = [], [], 0
     while i < len(cols):
         j = i
-        while j + 1 < len(cols) and labels[cols[j + 1]] == labels[cols[i]] and cols[j + 1] == cols[j] + 1:
+        while (
+            j + 1 < len(cols)
+            and labels[cols[j + 1]] == labels[cols[i]]
+            and cols[j + 1] == cols[j] + 1
+        ):
             j += 1
         span = j - i + 1
         text = latex_escape(labels[cols[i]])
@@ -240,6 +269,9 @@ def latex_document(tables: Sequence[Table | RankTable]) -> str:
         body.append(to_latex(t, max_columns=int(t.display().latex_max_columns * 1.5)))
     # landscape A4 with narrow margins: leaderboards are wide (the per-table .tex snippets,
     # meant for papers, need only booktabs)
-    return ("\\documentclass{article}\n\\usepackage{booktabs}\n"
-            "\\usepackage[a4paper,landscape,margin=1.5cm]{geometry}\n\\begin{document}\n"
-            + "\n".join(body) + "\\end{document}\n")
+    return (
+        "\\documentclass{article}\n\\usepackage{booktabs}\n"
+        "\\usepackage[a4paper,landscape,margin=1.5cm]{geometry}\n\\begin{document}\n"
+        + "\n".join(body)
+        + "\\end{document}\n"
+    )

@@ -47,9 +47,9 @@ import cv2
 import numpy as np
 import torch
 
+from human2k.augment import augment_gca, augment_paper
 from human2k.errors import DatasetError, InputError
 from human2k.images import read_alpha, read_rgb
-from human2k.augment import augment_gca, augment_paper
 
 __all__ = [
     "AUGMENTATIONS",
@@ -134,7 +134,9 @@ def _from_pack(pack: Path, bg_dir: Path | None) -> TrainingSources:
         raise DatasetError(f"{pack}: HDF5 pack holds no foregrounds")
     if missing:
         raise DatasetError(f"{pack}: no alpha for {len(missing)} foreground(s), e.g. {missing[0]}")
-    bgs, source = _bg_pool(bg_dir) or ((tuple(packed_bg), "composite") if packed_bg else ((), "synthetic"))
+    bgs, source = _bg_pool(bg_dir) or (
+        (tuple(packed_bg), "composite") if packed_bg else ((), "synthetic")
+    )
     return TrainingSources(pack, tuple(fg), tuple(fg), bgs, source, "pack", pack)
 
 
@@ -158,26 +160,37 @@ def find_training_data(
         return _from_pack(data_dir, bg_dir)
     if not data_dir.is_dir():
         raise DatasetError(f"{data_dir}: training data folder not found")
-    root = next((d for d in (data_dir / split, data_dir) if (d / "fg").is_dir() and (d / "alpha").is_dir()), None)
+    root = next(
+        (d for d in (data_dir / split, data_dir) if (d / "fg").is_dir() and (d / "alpha").is_dir()),
+        None,
+    )
     if root is None:
         if (data_dir / f"{split}.h5").is_file():
             return _from_pack(data_dir / f"{split}.h5", bg_dir)
-        raise DatasetError(f"{data_dir}: no fg/ and alpha/ folders (looked in {data_dir / split} and {data_dir}) "
-                           f"and no {split}.h5 pack")
-    fg_source = "fg_extended" if (root / "fg_extended").is_dir() and _images(root / "fg_extended") else "fg"
+        raise DatasetError(
+            f"{data_dir}: no fg/ and alpha/ folders (looked in {data_dir / split} and {data_dir}) "
+            f"and no {split}.h5 pack"
+        )
+    fg_source = (
+        "fg_extended" if (root / "fg_extended").is_dir() and _images(root / "fg_extended") else "fg"
+    )
     fg = _images(root / fg_source)
     if not fg:
         raise DatasetError(f"{root / 'fg'}: no images")
     alphas = {p.stem: p for p in _images(root / "alpha")}
     missing = [p.name for p in fg if p.stem not in alphas]
     if missing:
-        raise DatasetError(f"{root / 'alpha'}: no alpha for {len(missing)} foreground(s), e.g. {missing[0]}")
+        raise DatasetError(
+            f"{root / 'alpha'}: no alpha for {len(missing)} foreground(s), e.g. {missing[0]}"
+        )
     pool = _bg_pool(bg_dir)
     if pool is None:
         composite_bgs = _images(root / "bg") if (root / "bg").is_dir() else []
         pool = (tuple(map(str, composite_bgs)), "composite") if composite_bgs else ((), "synthetic")
     fgs = tuple(map(str, fg))
-    return TrainingSources(root, fgs, tuple(str(alphas[Path(p).stem]) for p in fgs), pool[0], pool[1], fg_source)
+    return TrainingSources(
+        root, fgs, tuple(str(alphas[Path(p).stem]) for p in fgs), pool[0], pool[1], fg_source
+    )
 
 
 def sample_rng(seed: int, epoch: int, index: int) -> np.random.Generator:
@@ -197,7 +210,11 @@ def worker_seed(seed: int, epoch: int, worker_id: int) -> int:
         >>> worker_seed(0, 1, 0) != worker_seed(0, 1, 1) != worker_seed(0, 2, 0)
         True
     """
-    return int(np.random.SeedSequence([int(seed), _WORKER, int(epoch), int(worker_id)]).generate_state(1)[0])
+    return int(
+        np.random.SeedSequence([int(seed), _WORKER, int(epoch), int(worker_id)]).generate_state(1)[
+            0
+        ]
+    )
 
 
 def seed_worker(worker_id: int, *, seed: int, epoch: int) -> None:
@@ -255,7 +272,10 @@ class MattingTrainSet(torch.utils.data.Dataset):
         bg_per_fg: int = 100,
     ):
         if recipe not in AUGMENTATIONS:
-            raise InputError(None, f"unknown augmentation recipe {recipe!r}; expected one of {', '.join(AUGMENTATIONS)}")
+            raise InputError(
+                None,
+                f"unknown augmentation recipe {recipe!r}; expected one of {', '.join(AUGMENTATIONS)}",
+            )
         if crop < 32 or crop % 32:
             raise InputError(None, f"crop must be a positive multiple of 32, got {crop}")
         if seed < 0:
@@ -266,7 +286,9 @@ class MattingTrainSet(torch.utils.data.Dataset):
         self.crop = int(crop)
         self.seed = int(seed)
         nominal = len(sources.fg) * int(bg_per_fg)
-        self.samples_per_epoch = int(nominal if samples_per_epoch is None else min(samples_per_epoch, nominal))
+        self.samples_per_epoch = int(
+            nominal if samples_per_epoch is None else min(samples_per_epoch, nominal)
+        )
         if self.samples_per_epoch < 1:
             raise InputError(None, f"samples per epoch must be >= 1, got {self.samples_per_epoch}")
 
@@ -293,7 +315,10 @@ class MattingTrainSet(torch.utils.data.Dataset):
         fg = self._read("fg", self.sources.fg[i]).astype(np.float32)
         alpha = self._read("alpha", self.sources.alpha[i]).astype(np.float32) / 255.0
         if fg.ndim != 3 or fg.shape[:2] != alpha.shape:
-            raise InputError(self.sources.alpha[i], f"alpha is {alpha.shape[1]}x{alpha.shape[0]} but its fg has shape {fg.shape}")
+            raise InputError(
+                self.sources.alpha[i],
+                f"alpha is {alpha.shape[1]}x{alpha.shape[0]} but its fg has shape {fg.shape}",
+            )
         return fg, alpha
 
     def _background(self, rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
@@ -363,7 +388,12 @@ class ShardedBatchSampler(torch.utils.data.Sampler):
         epoch: int = 1,
         start_step: int = 0,
     ):
-        self.n, self.batch_size, self.world_size, self.rank = int(n), int(batch_size), int(world_size), int(rank)
+        self.n, self.batch_size, self.world_size, self.rank = (
+            int(n),
+            int(batch_size),
+            int(world_size),
+            int(rank),
+        )
         self.seed, self.epoch, self.start_step = int(seed), int(epoch), int(start_step)
         self.global_batch_size = self.batch_size * self.world_size
         if self.batch_size < 1:

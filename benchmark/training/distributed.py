@@ -42,7 +42,9 @@ def _init_dist(device: str) -> _Dist:
         if device.startswith("cuda"):
             torch.cuda.set_device(local)
         # rank 0 validates while the others wait at a barrier: allow long validations
-        dist.init_process_group("nccl" if device.startswith("cuda") else "gloo", timeout=datetime.timedelta(hours=2))
+        dist.init_process_group(
+            "nccl" if device.startswith("cuda") else "gloo", timeout=datetime.timedelta(hours=2)
+        )
     return _Dist(dist.get_world_size(), dist.get_rank(), local, owns)
 
 

@@ -46,4 +46,8 @@ class GradClipper:
         return {"moving": self.moving, "momentum": self.momentum, "first_max": self.first_max}
 
     def load_state_dict(self, state: dict[str, float]) -> None:
-        self.moving, self.momentum, self.first_max = state["moving"], state["momentum"], state["first_max"]
+        self.moving, self.momentum, self.first_max = (
+            state["moving"],
+            state["momentum"],
+            state["first_max"],
+        )

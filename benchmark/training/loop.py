@@ -50,7 +50,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from human2k.errors import InputError, ResumeError
 from benchmark.training.data import (
     MattingTrainSet,
     ShardedBatchSampler,
@@ -61,9 +60,9 @@ from benchmark.training.data import (
 )
 from benchmark.training.distributed import _all_sum, _barrier, _init_dist
 from benchmark.training.grad_clip import GradClipper
+from benchmark.training.log import _Log, _losses_from_log, _truncate_log
 from benchmark.training.losses import composition_l1_sum, unknown_l1_sum
 from benchmark.training.schedule import RECIPES, make_schedule
-from benchmark.training.log import _Log, _losses_from_log, _truncate_log
 from benchmark.training.setup import _amp_dtype, _build_model, _model_inputs, _resolve_device
 from benchmark.training.state import (
     MODEL_FORMAT,
@@ -75,6 +74,7 @@ from benchmark.training.state import (
     _torch_seed,
     training_data_tag,
 )
+from human2k.errors import InputError, ResumeError
 
 __all__ = [
     "TrainConfig",
@@ -92,8 +92,18 @@ LOG_NAME, STATE_NAME, MODEL_NAME = "train.jsonl", "last.pt", "model.pt"
 
 # Fields that must not change across --resume (anything else may: device, workers, amp...).
 _RESUME_FIXED = (
-    "model_name", "model_kwargs", "recipe", "epochs", "seed", "crop", "lr", "warmup_epochs",
-    "milestones", "comp_loss", "samples_per_epoch", "n_fg",
+    "model_name",
+    "model_kwargs",
+    "recipe",
+    "epochs",
+    "seed",
+    "crop",
+    "lr",
+    "warmup_epochs",
+    "milestones",
+    "comp_loss",
+    "samples_per_epoch",
+    "n_fg",
 )
 
 
@@ -160,15 +170,32 @@ class TrainResult:
     val: list[dict[str, Any]]
 
 
-def _validate(cfg: TrainConfig, checkpoint: Path, val_data: str, out_dir: Path, device: str,
-              trimap_set: str | None) -> dict[str, Any]:
+def _validate(
+    cfg: TrainConfig,
+    checkpoint: Path,
+    val_data: str,
+    out_dir: Path,
+    device: str,
+    trimap_set: str | None,
+) -> dict[str, Any]:
     from benchmark.scoring.score import score_model
 
-    record = score_model(cfg.model_name, val_data, out_dir / "val", checkpoint=checkpoint, device=device,
-                         model_kwargs=cfg.model_kwargs, trimap_set=trimap_set)
-    return {"means": dict(record.means), "n_images": record.n_images, "dataset": record.protocol.dataset,
-            "scales": "SAD/1000, MSE raw, Grad/1000, Conn/1000 over trimap==128",
-            "run_dir": record.extra.get("run_dir")}
+    record = score_model(
+        cfg.model_name,
+        val_data,
+        out_dir / "val",
+        checkpoint=checkpoint,
+        device=device,
+        model_kwargs=cfg.model_kwargs,
+        trimap_set=trimap_set,
+    )
+    return {
+        "means": dict(record.means),
+        "n_images": record.n_images,
+        "dataset": record.protocol.dataset,
+        "scales": "SAD/1000, MSE raw, Grad/1000, Conn/1000 over trimap==128",
+        "run_dir": record.extra.get("run_dir"),
+    }
 
 
 # ------------------------------------------------------------------------------------ train
@@ -248,7 +275,9 @@ def train(
     dist_ = _init_dist(device)
     was_deterministic = torch.are_deterministic_algorithms_enabled()
     try:
-        return _train(**{k: v for k, v in locals().items() if k not in ("rec", "was_deterministic")}, rec=rec)
+        return _train(
+            **{k: v for k, v in locals().items() if k not in ("rec", "was_deterministic")}, rec=rec
+        )
     finally:
         torch.use_deterministic_algorithms(was_deterministic)
         if dist_.owns_group:
@@ -257,38 +286,101 @@ def train(
             dist.destroy_process_group()
 
 
-def _train(*, model_name, data_dir, out_dir, recipe, epochs, batch_size, device, amp, seed, resume, crop,
-           bg_dir, val_data, val_every, val_trimap_set, limit_samples, bg_per_fg, workers, lr, warmup_epochs, milestones,
-           comp_loss, clip_grad, deterministic, model_kwargs, progress, on_step, dist_, rec) -> TrainResult:
+def _train(
+    *,
+    model_name,
+    data_dir,
+    out_dir,
+    recipe,
+    epochs,
+    batch_size,
+    device,
+    amp,
+    seed,
+    resume,
+    crop,
+    bg_dir,
+    val_data,
+    val_every,
+    val_trimap_set,
+    limit_samples,
+    bg_per_fg,
+    workers,
+    lr,
+    warmup_epochs,
+    milestones,
+    comp_loss,
+    clip_grad,
+    deterministic,
+    model_kwargs,
+    progress,
+    on_step,
+    dist_,
+    rec,
+) -> TrainResult:
     dev = _resolve_device(device, dist_)
     amp_dtype = _amp_dtype(amp, dev)
     if deterministic:
         torch.use_deterministic_algorithms(True)
         torch.backends.cudnn.benchmark = False
     model_kwargs = dict(model_kwargs or {})
-    log_path, state_path, model_path = out_dir / LOG_NAME, out_dir / STATE_NAME, out_dir / MODEL_NAME
+    log_path, state_path, model_path = (
+        out_dir / LOG_NAME,
+        out_dir / STATE_NAME,
+        out_dir / MODEL_NAME,
+    )
 
     sources = find_training_data(data_dir, bg_dir=bg_dir)
-    dataset = MattingTrainSet(sources, recipe=rec.augment, crop=crop, seed=seed,
-                              samples_per_epoch=limit_samples, bg_per_fg=bg_per_fg)
-    schedule = make_schedule(rec, epochs=epochs, samples_per_epoch=len(dataset), lr=lr,
-                             warmup_epochs=warmup_epochs, milestones=milestones)
+    dataset = MattingTrainSet(
+        sources,
+        recipe=rec.augment,
+        crop=crop,
+        seed=seed,
+        samples_per_epoch=limit_samples,
+        bg_per_fg=bg_per_fg,
+    )
+    schedule = make_schedule(
+        rec,
+        epochs=epochs,
+        samples_per_epoch=len(dataset),
+        lr=lr,
+        warmup_epochs=warmup_epochs,
+        milestones=milestones,
+    )
     sync_bn = dist_.world > 1 and dev.type == "cuda"
     cfg = TrainConfig(
-        model_name=model_name, data_dir=str(data_dir), recipe=recipe, epochs=int(epochs),
-        batch_size=int(batch_size), world_size=dist_.world, global_batch=int(batch_size) * dist_.world,
-        crop=int(crop), seed=int(seed), lr=schedule.base_lr, betas=rec.betas, warmup_epochs=warmup_epochs,
+        model_name=model_name,
+        data_dir=str(data_dir),
+        recipe=recipe,
+        epochs=int(epochs),
+        batch_size=int(batch_size),
+        world_size=dist_.world,
+        global_batch=int(batch_size) * dist_.world,
+        crop=int(crop),
+        seed=int(seed),
+        lr=schedule.base_lr,
+        betas=rec.betas,
+        warmup_epochs=warmup_epochs,
         milestones=milestones if not isinstance(milestones, list) else tuple(milestones),
-        comp_loss=float(comp_loss), clip_grad=rec.clip_grad if clip_grad is None else bool(clip_grad),
-        samples_per_epoch=len(dataset), n_fg=len(sources.fg), bg_source=sources.bg_source, device=str(dev),
-        amp=None if amp_dtype is None else str(amp_dtype).replace("torch.", ""), workers=int(workers),
-        model_kwargs=model_kwargs, deterministic=bool(deterministic), sync_bn=sync_bn,
+        comp_loss=float(comp_loss),
+        clip_grad=rec.clip_grad if clip_grad is None else bool(clip_grad),
+        samples_per_epoch=len(dataset),
+        n_fg=len(sources.fg),
+        bg_source=sources.bg_source,
+        device=str(dev),
+        amp=None if amp_dtype is None else str(amp_dtype).replace("torch.", ""),
+        workers=int(workers),
+        model_kwargs=model_kwargs,
+        deterministic=bool(deterministic),
+        sync_bn=sync_bn,
     )
 
     state = None
     if state_path.exists() or log_path.exists():
         if not resume:
-            raise ResumeError(f"{out_dir}: already holds a training run; pass --resume to continue it or choose a new --out")
+            raise ResumeError(
+                f"{out_dir}: already holds a training run; pass --resume to continue it or choose a new --out"
+            )
         if state_path.exists():
             state = torch.load(state_path, map_location="cpu", weights_only=True)
             saved = state.get("train_config", {})
@@ -310,14 +402,25 @@ def _train(*, model_name, data_dir, out_dir, recipe, epochs, batch_size, device,
     np.random.seed(seed)
     torch.manual_seed(seed)
     model = _build_model(model_name, model_kwargs)
-    if batch_size < 2 and dict(getattr(model, "config", {}) or {}).get("aspp") and not (sync_bn and dist_.world > 1):
-        raise InputError(None, f"{model_name} has ASPP, whose image-pooling branch applies BatchNorm to a "
-                               f"1x1 map: training needs --batch-size >= 2 per device (got {batch_size})")
+    if (
+        batch_size < 2
+        and dict(getattr(model, "config", {}) or {}).get("aspp")
+        and not (sync_bn and dist_.world > 1)
+    ):
+        raise InputError(
+            None,
+            f"{model_name} has ASPP, whose image-pooling branch applies BatchNorm to a "
+            f"1x1 map: training needs --batch-size >= 2 per device (got {batch_size})",
+        )
     if sync_bn:
         model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
     model.to(dev)
-    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=schedule(0),
-                                 betas=rec.betas, weight_decay=0.0)
+    optimizer = torch.optim.Adam(
+        [p for p in model.parameters() if p.requires_grad],
+        lr=schedule(0),
+        betas=rec.betas,
+        weight_decay=0.0,
+    )
     scaler = torch.amp.GradScaler(dev.type, enabled=amp_dtype == torch.float16)
     clipper = GradClipper()
     epoch0, step, samples_seen = 0, 0, 0
@@ -337,38 +440,79 @@ def _train(*, model_name, data_dir, out_dir, recipe, epochs, batch_size, device,
 
     log = _Log(log_path, dist_.main)
     if state is None:
-        log.write({"event": "start", "config": cfg.to_dict(), "schedule": schedule.to_dict(),
-                   "data": sources.describe(), "sample_seed_rule": "default_rng([seed, 1, epoch, index])",
-                   "order_seed_rule": "default_rng([seed, 2, epoch]).permutation(samples_per_epoch)",
-                   "torch": torch.__version__, "time": time.time()})
+        log.write(
+            {
+                "event": "start",
+                "config": cfg.to_dict(),
+                "schedule": schedule.to_dict(),
+                "data": sources.describe(),
+                "sample_seed_rule": "default_rng([seed, 1, epoch, index])",
+                "order_seed_rule": "default_rng([seed, 2, epoch]).permutation(samples_per_epoch)",
+                "torch": torch.__version__,
+                "time": time.time(),
+            }
+        )
     else:
-        changed = {k: [state["train_config"].get(k), v] for k, v in cfg.to_dict().items()
-                   if state["train_config"].get(k) != v}
-        log.write({"event": "resume", "epoch": epoch0, "step": step, "samples_seen": samples_seen,
-                   "changed": changed, "time": time.time()})
+        changed = {
+            k: [state["train_config"].get(k), v]
+            for k, v in cfg.to_dict().items()
+            if state["train_config"].get(k) != v
+        }
+        log.write(
+            {
+                "event": "resume",
+                "epoch": epoch0,
+                "step": step,
+                "samples_seen": samples_seen,
+                "changed": changed,
+                "time": time.time(),
+            }
+        )
 
     steps_per_epoch = len(dataset) // cfg.global_batch
     if steps_per_epoch < 1:
-        raise InputError(None, f"an epoch has {len(dataset)} samples, fewer than the global batch {cfg.global_batch}")
+        raise InputError(
+            None,
+            f"an epoch has {len(dataset)} samples, fewer than the global batch {cfg.global_batch}",
+        )
     task = None
     if progress is not None and dist_.main:
-        task = progress.add_task(f"train {model_name}", total=epochs * steps_per_epoch, completed=step)
+        task = progress.add_task(
+            f"train {model_name}", total=epochs * steps_per_epoch, completed=step
+        )
     val_records: list[dict[str, Any]] = []
     session_images, session_time = 0, 0.0
 
     for epoch in range(epoch0 + 1, epochs + 1):
-        sampler = ShardedBatchSampler(len(dataset), batch_size=batch_size, world_size=dist_.world,
-                                      rank=dist_.rank, seed=seed, epoch=epoch)
+        sampler = ShardedBatchSampler(
+            len(dataset),
+            batch_size=batch_size,
+            world_size=dist_.world,
+            rank=dist_.rank,
+            seed=seed,
+            epoch=epoch,
+        )
         loader = torch.utils.data.DataLoader(
-            dataset, batch_sampler=sampler, num_workers=workers,
-            worker_init_fn=functools.partial(seed_worker, seed=seed, epoch=epoch) if workers else None,
+            dataset,
+            batch_sampler=sampler,
+            num_workers=workers,
+            worker_init_fn=functools.partial(seed_worker, seed=seed, epoch=epoch)
+            if workers
+            else None,
             multiprocessing_context=worker_context() if workers else None,
             pin_memory=dev.type == "cuda",
         )
         torch.manual_seed(_torch_seed(seed, epoch))
-        log.write({"event": "epoch_start", "epoch": epoch, "step": step, "steps": sampler.steps,
-                   "torch_seed": _torch_seed(seed, epoch),
-                   "worker_seeds": [worker_seed(seed, epoch, w) for w in range(workers)]})
+        log.write(
+            {
+                "event": "epoch_start",
+                "epoch": epoch,
+                "step": step,
+                "steps": sampler.steps,
+                "torch_seed": _torch_seed(seed, epoch),
+                "worker_seeds": [worker_seed(seed, epoch, w) for w in range(workers)],
+            }
+        )
         net.train()
         epoch_losses = []
         t_prev = time.perf_counter()
@@ -377,18 +521,28 @@ def _train(*, model_name, data_dir, out_dir, recipe, epochs, batch_size, device,
             lr_now = schedule(samples_seen)
             for group in optimizer.param_groups:
                 group["lr"] = lr_now
-            image, trimap = batch["image"].to(dev, non_blocking=True), batch["trimap"].to(dev, non_blocking=True)
+            image, trimap = (
+                batch["image"].to(dev, non_blocking=True),
+                batch["trimap"].to(dev, non_blocking=True),
+            )
             alpha = batch["alpha"].to(dev, non_blocking=True)
             img_in, tri_in = _model_inputs(model, image, trimap)
             optimizer.zero_grad(set_to_none=True)
-            ctx = torch.autocast(dev.type, dtype=amp_dtype) if amp_dtype else contextlib.nullcontext()
+            ctx = (
+                torch.autocast(dev.type, dtype=amp_dtype) if amp_dtype else contextlib.nullcontext()
+            )
             with ctx:
                 pred = net(img_in, tri_in)
             pred = pred.float()
             l1_sum, count = unknown_l1_sum(pred, alpha, trimap)
-            comp_sum = (composition_l1_sum(pred, image, batch["fg"].to(dev), batch["bg"].to(dev), trimap)
-                        if comp_loss > 0 else torch.zeros((), device=dev))
-            sums = _all_sum(torch.stack([l1_sum.detach(), comp_sum.detach(), count.detach()]).double(), dist_)
+            comp_sum = (
+                composition_l1_sum(pred, image, batch["fg"].to(dev), batch["bg"].to(dev), trimap)
+                if comp_loss > 0
+                else torch.zeros((), device=dev)
+            )
+            sums = _all_sum(
+                torch.stack([l1_sum.detach(), comp_sum.detach(), count.detach()]).double(), dist_
+            )
             denom = float(sums[2]) + 1e-8
             loss = (l1_sum + comp_loss * comp_sum) / denom * dist_.world  # DDP averages over ranks
             scaler.scale(loss).backward()
@@ -408,17 +562,32 @@ def _train(*, model_name, data_dir, out_dir, recipe, epochs, batch_size, device,
             total = loss_alpha + comp_loss * loss_comp
             epoch_losses.append(total)
             record = {
-                "event": "step", "epoch": epoch, "step": step, "global_batch": cfg.global_batch,
-                "samples_seen": samples_seen, "lr": lr_now, "loss": total, "loss_alpha": loss_alpha,
-                "loss_comp": loss_comp, "unknown_px": int(sums[2]), "grad_norm": grad_norm,
-                "images_per_s": cfg.global_batch / dt, "data_s": t_data, "seed": seed,
+                "event": "step",
+                "epoch": epoch,
+                "step": step,
+                "global_batch": cfg.global_batch,
+                "samples_seen": samples_seen,
+                "lr": lr_now,
+                "loss": total,
+                "loss_alpha": loss_alpha,
+                "loss_comp": loss_comp,
+                "unknown_px": int(sums[2]),
+                "grad_norm": grad_norm,
+                "images_per_s": cfg.global_batch / dt,
+                "data_s": t_data,
+                "seed": seed,
                 "indices": sampler.global_batch(k),
             }
             log.write(record)
             if task is not None:
-                progress.update(task, completed=step, description=(
-                    f"train {model_name} · epoch {epoch}/{epochs} · global batch {cfg.global_batch} · "
-                    f"{record['images_per_s']:.1f} img/s · loss {total:.4f} (L1, unknown px)"))
+                progress.update(
+                    task,
+                    completed=step,
+                    description=(
+                        f"train {model_name} · epoch {epoch}/{epochs} · global batch {cfg.global_batch} · "
+                        f"{record['images_per_s']:.1f} img/s · loss {total:.4f} (L1, unknown px)"
+                    ),
+                )
             if on_step is not None:
                 on_step(record)
 
@@ -426,24 +595,55 @@ def _train(*, model_name, data_dir, out_dir, recipe, epochs, batch_size, device,
         if dist_.main:
             payload = _model_payload(model, cfg, counters)
             _atomic_torch_save(payload, model_path)
-            _atomic_torch_save({
-                **payload, "format": STATE_FORMAT, "optimizer": optimizer.state_dict(),
-                "scaler": scaler.state_dict() if scaler.is_enabled() else None, "clip": clipper.state_dict(),
-                "schedule": schedule.to_dict(), "rng": _rng_state(), "data": sources.describe(),
-            }, state_path)
-            log.write({"event": "epoch", **counters, "loss_mean": float(np.mean(epoch_losses)),
-                       "checkpoint": str(state_path)})
+            _atomic_torch_save(
+                {
+                    **payload,
+                    "format": STATE_FORMAT,
+                    "optimizer": optimizer.state_dict(),
+                    "scaler": scaler.state_dict() if scaler.is_enabled() else None,
+                    "clip": clipper.state_dict(),
+                    "schedule": schedule.to_dict(),
+                    "rng": _rng_state(),
+                    "data": sources.describe(),
+                },
+                state_path,
+            )
+            log.write(
+                {
+                    "event": "epoch",
+                    **counters,
+                    "loss_mean": float(np.mean(epoch_losses)),
+                    "checkpoint": str(state_path),
+                }
+            )
             if val_data is not None and (epoch % val_every == 0 or epoch == epochs):
-                val = {"event": "val", **counters, **_validate(cfg, model_path, str(val_data), out_dir, device, val_trimap_set)}
+                val = {
+                    "event": "val",
+                    **counters,
+                    **_validate(cfg, model_path, str(val_data), out_dir, device, val_trimap_set),
+                }
                 log.write(val)
                 val_records.append(val)
         _barrier(dist_)
 
-    log.write({"event": "end", "epoch": epochs, "step": step, "samples_seen": samples_seen,
-               "images_per_s": session_images / session_time if session_time else None})
+    log.write(
+        {
+            "event": "end",
+            "epoch": epochs,
+            "step": step,
+            "samples_seen": samples_seen,
+            "images_per_s": session_images / session_time if session_time else None,
+        }
+    )
     losses = _losses_from_log(log_path) if dist_.main else []
     return TrainResult(
-        checkpoint=model_path, state=state_path, log=log_path, losses=losses, epochs=epochs, steps=step,
-        samples_seen=samples_seen, images_per_s=session_images / session_time if session_time else 0.0,
+        checkpoint=model_path,
+        state=state_path,
+        log=log_path,
+        losses=losses,
+        epochs=epochs,
+        steps=step,
+        samples_seen=samples_seen,
+        images_per_s=session_images / session_time if session_time else 0.0,
         val=val_records,
     )

@@ -16,7 +16,9 @@ import torch
 __all__ = ["unknown_l1_sum", "composition_l1_sum"]
 
 
-def unknown_l1_sum(pred: torch.Tensor, alpha: torch.Tensor, trimap: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def unknown_l1_sum(
+    pred: torch.Tensor, alpha: torch.Tensor, trimap: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """GCA's regression loss, un-normalised: (Σ|pred−alpha| over trimap==128, unknown count).
 
     Divide the sum by (count + 1e-8) — GCA's normalisation — where count may be summed over
@@ -27,7 +29,11 @@ def unknown_l1_sum(pred: torch.Tensor, alpha: torch.Tensor, trimap: torch.Tensor
 
 
 def composition_l1_sum(
-    pred: torch.Tensor, image: torch.Tensor, fg: torch.Tensor, bg: torch.Tensor, trimap: torch.Tensor
+    pred: torch.Tensor,
+    image: torch.Tensor,
+    fg: torch.Tensor,
+    bg: torch.Tensor,
+    trimap: torch.Tensor,
 ) -> torch.Tensor:
     """Σ over unknown pixels of |pred·fg + (1−pred)·bg − image| / 3 (colours in [0, 1]).
 

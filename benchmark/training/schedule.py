@@ -74,12 +74,18 @@ class Recipe:
 
 
 RECIPES: dict[str, Recipe] = {
-    "gca": Recipe("gca", lr=4e-4, betas=(0.5, 0.999), schedule="cosine", warmup_fraction=0.025, augment="gca"),
-    "paper": Recipe("paper", lr=0.01, betas=(0.9, 0.999), schedule="step", milestones="comp1k", augment="paper"),
+    "gca": Recipe(
+        "gca", lr=4e-4, betas=(0.5, 0.999), schedule="cosine", warmup_fraction=0.025, augment="gca"
+    ),
+    "paper": Recipe(
+        "paper", lr=0.01, betas=(0.9, 0.999), schedule="step", milestones="comp1k", augment="paper"
+    ),
 }
 
 
-def paper_milestones(epochs: float, milestones: str | Sequence[float] = "comp1k") -> tuple[float, ...]:
+def paper_milestones(
+    epochs: float, milestones: str | Sequence[float] = "comp1k"
+) -> tuple[float, ...]:
     """The paper's lr-divide epochs for a run of EPOCHS epochs.
 
     Args:
@@ -93,7 +99,10 @@ def paper_milestones(epochs: float, milestones: str | Sequence[float] = "comp1k"
     """
     if isinstance(milestones, str):
         if milestones not in PAPER_MILESTONES:
-            raise InputError(None, f"unknown milestone set {milestones!r}; expected one of {', '.join(PAPER_MILESTONES)} or a list of epochs")
+            raise InputError(
+                None,
+                f"unknown milestone set {milestones!r}; expected one of {', '.join(PAPER_MILESTONES)} or a list of epochs",
+            )
         paper_epochs, marks = PAPER_MILESTONES[milestones]
         return tuple(float(m) * epochs / paper_epochs for m in marks)
     marks = tuple(float(m) for m in milestones)
@@ -168,7 +177,9 @@ def make_schedule(
         (200, 300, 400)
     """
     if epochs < 1 or samples_per_epoch < 1:
-        raise InputError(None, f"epochs and samples per epoch must be >= 1, got {epochs} and {samples_per_epoch}")
+        raise InputError(
+            None, f"epochs and samples per epoch must be >= 1, got {epochs} and {samples_per_epoch}"
+        )
     total = int(epochs) * int(samples_per_epoch)
     base = recipe.lr if lr is None else float(lr)
     if base <= 0:
@@ -177,8 +188,13 @@ def make_schedule(
         warm = recipe.warmup_fraction * epochs if warmup_epochs is None else float(warmup_epochs)
         if warm < 0 or warm >= epochs:
             raise InputError(None, f"warm-up must be in [0, epochs={epochs}) epochs, got {warm}")
-        return LRSchedule("cosine", base, total, warmup_samples=int(round(warm * samples_per_epoch)))
+        return LRSchedule(
+            "cosine", base, total, warmup_samples=int(round(warm * samples_per_epoch))
+        )
     marks = paper_milestones(epochs, recipe.milestones if milestones is None else milestones)
     return LRSchedule(
-        "step", base, total, milestone_samples=tuple(int(round(m * samples_per_epoch)) for m in marks)
+        "step",
+        base,
+        total,
+        milestone_samples=tuple(int(round(m * samples_per_epoch)) for m in marks),
     )

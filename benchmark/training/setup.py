@@ -11,15 +11,17 @@ from typing import Any
 
 import torch
 
-from human2k.errors import InputError, ModelError
 from benchmark.training.distributed import _Dist
+from human2k.errors import InputError, ModelError
 
 
 def _resolve_device(device: str, dist_: _Dist) -> torch.device:
     if device.startswith("cuda"):
         if not torch.cuda.is_available():
             raise InputError(None, "--device cuda requested but torch sees no CUDA device")
-        return torch.device("cuda", dist_.local_rank if device == "cuda" else torch.device(device).index)
+        return torch.device(
+            "cuda", dist_.local_rank if device == "cuda" else torch.device(device).index
+        )
     if device != "cpu":
         raise InputError(None, f"unknown device {device!r}; expected cpu or cuda[:N]")
     return torch.device("cpu")

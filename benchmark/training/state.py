@@ -45,8 +45,11 @@ def _atomic_torch_save(obj: Any, path: Path) -> None:
 
 def _rng_state() -> dict[str, Any]:
     kind, keys, pos, has_gauss, gauss = np.random.get_state()
-    state = {"python": random.getstate(), "numpy": [kind, keys.tolist(), pos, has_gauss, gauss],
-             "torch": torch.get_rng_state()}  # plain types: last.pt loads with weights_only=True
+    state = {
+        "python": random.getstate(),
+        "numpy": [kind, keys.tolist(), pos, has_gauss, gauss],
+        "torch": torch.get_rng_state(),
+    }  # plain types: last.pt loads with weights_only=True
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state
@@ -61,7 +64,9 @@ def _set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def _model_payload(model: torch.nn.Module, cfg: TrainConfig, counters: dict[str, int]) -> dict[str, Any]:
+def _model_payload(
+    model: torch.nn.Module, cfg: TrainConfig, counters: dict[str, int]
+) -> dict[str, Any]:
     return {
         "format": MODEL_FORMAT,
         "model_name": cfg.model_name,

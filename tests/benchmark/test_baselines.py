@@ -91,7 +91,9 @@ def test_no_unknown_pixels_returns_trimap():
     img, tri, _ = ramp_scene()
     tri = np.where(tri == 128, 0, tri).astype(np.uint8)
     for name in CLASSICAL:
-        np.testing.assert_array_equal(create_model(name).predict(img, tri), (tri == 255).astype(np.float32))
+        np.testing.assert_array_equal(
+            create_model(name).predict(img, tri), (tri == 255).astype(np.float32)
+        )
 
 
 @pytest.mark.parametrize("name", CLASSICAL)
@@ -101,8 +103,12 @@ def test_one_sided_trimaps_give_the_constant_solution(name):
     img, tri, _ = ramp_scene()
     no_fg = np.where(tri == 255, 128, tri).astype(np.uint8)
     no_bg = np.where(tri == 0, 128, tri).astype(np.uint8)
-    np.testing.assert_array_equal(create_model(name).predict(img, no_fg), np.zeros(tri.shape, np.float32))
-    np.testing.assert_array_equal(create_model(name).predict(img, no_bg), np.ones(tri.shape, np.float32))
+    np.testing.assert_array_equal(
+        create_model(name).predict(img, no_fg), np.zeros(tri.shape, np.float32)
+    )
+    np.testing.assert_array_equal(
+        create_model(name).predict(img, no_bg), np.ones(tri.shape, np.float32)
+    )
     assert np.all(create_model(name).predict(img, np.full_like(tri, 128)) == 0.5)
 
 
@@ -181,7 +187,9 @@ def test_fork_path_in_fresh_process():
         "print(method, o.status, o.error)\n"
     )
     root = Path(__file__).resolve().parents[2]
-    res = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
     assert res.returncode == 0, res.stderr
     method, status = res.stdout.split()[:2]
     assert status == "ok", res.stdout + res.stderr

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark.scoring.datasets import discover_dataset
 from benchmark.metrics import compute_all
+from benchmark.scoring.datasets import discover_dataset
 from benchmark.scoring.protocol import PER_IMAGE_COLUMNS, read_run
 from benchmark.scoring.score import read_per_image, score_model
 from human2k.errors import DatasetError, ResumeError
@@ -30,7 +30,11 @@ def make_scene(seed: int, h: int = 48, w: int = 48):
     tri = np.full((h, w), 128, np.uint8)
     tri[:, : start - 6] = 0
     tri[:, start + 16 :] = 255
-    return (np.clip(np.rint(img), 0, 255).astype(np.uint8), np.rint(alpha * 255).astype(np.uint8), tri)
+    return (
+        np.clip(np.rint(img), 0, 255).astype(np.uint8),
+        np.rint(alpha * 255).astype(np.uint8),
+        tri,
+    )
 
 
 @pytest.fixture
@@ -64,13 +68,20 @@ def trimap_only_pred(img, tri):
 
 def test_layout_discovery(comp_dataset, tmp_path):
     ds = discover_dataset(comp_dataset)
-    assert (ds.layout, ds.name, ds.split, ds.trimap_set) == ("composite", "synthetic", "test", "trimaps")
+    assert (ds.layout, ds.name, ds.split, ds.trimap_set) == (
+        "composite",
+        "synthetic",
+        "test",
+        "trimaps",
+    )
     assert [s.name for s in ds.samples] == ["apple_0", "apple_1", "pear_0"]
     assert [s.alpha.name for s in ds.samples] == ["apple.png", "apple_1.png", "pear.png"]
     manifest = (tmp_path / "synthset" / "manifest.json").read_bytes()
     assert ds.manifest_sha256 == hashlib.sha256(manifest).hexdigest()
     (comp_dataset / "trimaps" / "pear_0.png").unlink()
-    with pytest.raises(DatasetError, match=r"1 image\(s\) without GT alpha or trimap.*pear_0 \(trimap\)"):
+    with pytest.raises(
+        DatasetError, match=r"1 image\(s\) without GT alpha or trimap.*pear_0 \(trimap\)"
+    ):
         discover_dataset(comp_dataset)
 
 
@@ -87,7 +98,12 @@ def test_alphamatting_layout_needs_a_trimap_set(tmp_path):
     with pytest.raises(DatasetError, match="no trimap set 'trimap3'; available: trimap1, trimap2"):
         discover_dataset(root, trimap_set="trimap3")
     ds = discover_dataset(root, trimap_set="trimap2")
-    assert (ds.layout, ds.name, ds.split, ds.trimap_source) == ("alphamatting", "am", "trimap2", "trimap2")
+    assert (ds.layout, ds.name, ds.split, ds.trimap_source) == (
+        "alphamatting",
+        "am",
+        "trimap2",
+        "trimap2",
+    )
     assert [s.name for s in ds.samples] == ["GT01", "GT02", "GT10"]
 
 
@@ -115,13 +131,24 @@ def test_score_writes_csv_and_run_record(comp_dataset, tmp_path):
         for k in ("sad", "mse", "grad", "conn"):
             assert got[name][k] == pytest.approx(ref[k], rel=1e-12)
         assert got[name]["seconds"] >= 0
-        np.testing.assert_array_equal(read_alpha(run_dir / "preds" / f"{name}.png"),
-                                      trimap_only_pred(None, read_trimap(comp_dataset / "trimaps" / f"{name}.png")))
+        np.testing.assert_array_equal(
+            read_alpha(run_dir / "preds" / f"{name}.png"),
+            trimap_only_pred(None, read_trimap(comp_dataset / "trimaps" / f"{name}.png")),
+        )
     back = read_run(run_dir)
     p = back.protocol
     assert (p.dataset, p.split, p.trimap_source, p.region, p.quantization, p.resolution) == (
-        "synthetic", "test", "trimaps", "unknown", "round", "native")
-    assert p.manifest_sha256 == hashlib.sha256((tmp_path / "synthset" / "manifest.json").read_bytes()).hexdigest()
+        "synthetic",
+        "test",
+        "trimaps",
+        "unknown",
+        "round",
+        "native",
+    )
+    assert (
+        p.manifest_sha256
+        == hashlib.sha256((tmp_path / "synthset" / "manifest.json").read_bytes()).hexdigest()
+    )
     assert back.model == "trimap_only" and back.provenance == "reference"
     assert back.model_config == {"unknown_value": 0.5} and back.checkpoint_sha256 == ""
     assert back.n_images == 3 and back.n_failed == 0 and back.extra["complete"] is True
@@ -133,7 +160,9 @@ def test_score_writes_csv_and_run_record(comp_dataset, tmp_path):
 def test_run_id_is_deterministic_and_config_dependent(comp_dataset, tmp_path):
     a = score_model("trimap_only", comp_dataset, tmp_path / "r")
     b = score_model("trimap_only", comp_dataset, tmp_path / "r")
-    c = score_model("trimap_only", comp_dataset, tmp_path / "r", model_kwargs={"unknown_value": 0.25})
+    c = score_model(
+        "trimap_only", comp_dataset, tmp_path / "r", model_kwargs={"unknown_value": 0.25}
+    )
     d = score_model("trimap_only", comp_dataset, tmp_path / "r", region="whole")
     assert a.extra["run_id"] == b.extra["run_id"]
     assert len({a.extra["run_id"], c.extra["run_id"], d.extra["run_id"]}) == 3
@@ -163,7 +192,9 @@ def test_interrupted_run_resumes_to_the_same_csv(comp_dataset, tmp_path):
     with open(run_dir / "per_image.csv", "a") as fh:  # a torn row, as after a kill mid-write
         fh.write("apple_1,0.12")
     seen = []
-    resumed = score_model("closed_form", comp_dataset, tmp_path / "cut", progress=lambda d, t, n: seen.append((d, t)))
+    resumed = score_model(
+        "closed_form", comp_dataset, tmp_path / "cut", progress=lambda d, t, n: seen.append((d, t))
+    )
     assert seen[0] == (1, 3) and seen[-1] == (3, 3)
     a = (Path(full.extra["run_dir"]) / "per_image.csv").read_text().splitlines()
     b = (run_dir / "per_image.csv").read_text().splitlines()

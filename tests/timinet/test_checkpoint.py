@@ -26,8 +26,11 @@ def _official_layout(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     state = {}
     for k, v in model.state_dict().items():
         if v.dtype.is_floating_point:
-            v = torch.rand(v.shape, generator=g) + 0.5 if k.endswith("running_var") else (
-                torch.randn(v.shape, generator=g) * (0.5 if "gamma" in k else 0.05))
+            v = (
+                torch.rand(v.shape, generator=g) + 0.5
+                if k.endswith("running_var")
+                else (torch.randn(v.shape, generator=g) * (0.5 if "gamma" in k else 0.05))
+            )
         state[k] = v.clone()
     return state
 
@@ -50,7 +53,9 @@ def test_strict_load_reproduces_outputs(tmp_path, wrap):
     for k, v in target.state_dict().items():
         assert torch.equal(v, state[k]), k
     img = torch.randn(1, 3, 64, 64)
-    tri = torch.nn.functional.one_hot(torch.randint(0, 3, (1, 64, 64)), 3).permute(0, 3, 1, 2).float()
+    tri = (
+        torch.nn.functional.one_hot(torch.randint(0, 3, (1, 64, 64)), 3).permute(0, 3, 1, 2).float()
+    )
     with torch.no_grad():
         expected = source.eval()(img, tri)
         assert torch.equal(target(img, tri), expected)
@@ -109,7 +114,9 @@ def test_training_save_rebuilds_with_its_model_kwargs(tmp_path):
 def test_weights_provenance_is_exposed_for_run_records(tmp_path):
     """score reads model.training_data / model.seed / model.checkpoint_sha256 into run.json."""
     untrained = create_model("timinet_basic")
-    assert untrained.training_data == "untrained (random init)" and untrained.checkpoint_sha256 is None
+    assert (
+        untrained.training_data == "untrained (random init)" and untrained.checkpoint_sha256 is None
+    )
     path = tmp_path / "model.pt"
     torch.save({"format": "mattebench.model/1", "model_name": "timinet_basic", "model": untrained.state_dict(),
                 "model_kwargs": {}, "training_data": "train:comp1k", "seed": 7}, path)  # fmt: skip

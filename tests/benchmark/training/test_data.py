@@ -12,11 +12,6 @@ import numpy as np
 import pytest
 import torch
 
-from human2k.errors import DatasetError
-from human2k.images import write_png
-from human2k.pack import pack_split
-from human2k.synthetic import synth_background, synth_sample
-from human2k.augment import crop_on_unknown, erosion_trimap, random_affine, two_fg_composite
 from benchmark.training.data import (
     MattingTrainSet,
     ShardedBatchSampler,
@@ -24,6 +19,11 @@ from benchmark.training.data import (
     seed_worker,
     worker_context,
 )
+from human2k.augment import crop_on_unknown, erosion_trimap, random_affine, two_fg_composite
+from human2k.errors import DatasetError
+from human2k.images import write_png
+from human2k.pack import pack_split
+from human2k.synthetic import synth_background, synth_sample
 
 
 def make_training_tree(root, *, n_fg: int = 3, n_bg: int = 2, size=(120, 96), seed: int = 0):
@@ -52,7 +52,9 @@ def test_sample_is_pure_function_of_seed_epoch_index(tree, recipe):
     for key in ("image", "trimap", "alpha", "fg", "bg"):
         np.testing.assert_array_equal(s1[key], s2[key])
     assert not np.array_equal(a.sample(2, 7)["image"], s1["image"])  # epoch changes the draw
-    assert not np.array_equal(MattingTrainSet(src, recipe=recipe, crop=64, seed=4).sample(1, 7)["image"], s1["image"])
+    assert not np.array_equal(
+        MattingTrainSet(src, recipe=recipe, crop=64, seed=4).sample(1, 7)["image"], s1["image"]
+    )
 
 
 @pytest.mark.parametrize("recipe", ["gca", "paper"])
@@ -76,7 +78,12 @@ def test_samples_are_consistent(tree, recipe):
 def test_crop_is_centred_on_unknown_pixel():
     t = np.zeros((200, 240), np.uint8)
     t[96:104, :] = 128  # a horizontal unknown band, well inside the margins
-    arrays = {"trimap": t, "alpha": t / 255.0, "fg": np.zeros((200, 240, 3), np.float32), "bg": np.zeros((50, 50, 3), np.uint8)}
+    arrays = {
+        "trimap": t,
+        "alpha": t / 255.0,
+        "fg": np.zeros((200, 240, 3), np.float32),
+        "bg": np.zeros((50, 50, 3), np.uint8),
+    }
     for seed in range(5):
         out = crop_on_unknown(arrays, np.random.default_rng(seed), 64)
         assert out["trimap"][32, 32] == 128
@@ -84,7 +91,12 @@ def test_crop_is_centred_on_unknown_pixel():
 
 def test_small_sample_is_upscaled_before_cropping():
     t = np.full((40, 50), 128, np.uint8)
-    arrays = {"trimap": t, "alpha": np.full((40, 50), 0.5), "fg": np.zeros((40, 50, 3), np.float32), "bg": np.zeros((9, 9, 3), np.uint8)}
+    arrays = {
+        "trimap": t,
+        "alpha": np.full((40, 50), 0.5),
+        "fg": np.zeros((40, 50, 3), np.float32),
+        "bg": np.zeros((9, 9, 3), np.uint8),
+    }
     out = crop_on_unknown(arrays, np.random.default_rng(0), 64)
     assert {k: v.shape[:2] for k, v in out.items()} == {k: (64, 64) for k in arrays}
 
@@ -110,21 +122,36 @@ def test_two_fg_composite_and_affine_flip():
     assert two_fg_composite(fg1, opaque, fg2, a2)[0] is fg1  # union fully opaque: unchanged
     img = np.random.default_rng(0).random((6, 5)).astype(np.float32)
     # a 180° rotation about the centre (nearest) is an exact double flip
-    _, rot, _ = random_affine(img[..., None].repeat(3, 2), img, np.random.default_rng(0), degrees=0,
-                              scale=(1, 1), shear=0, flip=(1, 1), anisotropic=True)
+    _, rot, _ = random_affine(
+        img[..., None].repeat(3, 2),
+        img,
+        np.random.default_rng(0),
+        degrees=0,
+        scale=(1, 1),
+        shear=0,
+        flip=(1, 1),
+        anisotropic=True,
+    )
     np.testing.assert_array_equal(rot, img[::-1, ::-1])
 
 
 def test_layouts_and_errors(tmp_path, tree):
     src = find_training_data(tree)
-    assert (src.root, src.bg_source, len(src.fg), len(src.bg)) == (tree / "train", "composite", 3, 2)
+    assert (src.root, src.bg_source, len(src.fg), len(src.bg)) == (
+        tree / "train",
+        "composite",
+        3,
+        2,
+    )
     assert find_training_data(tree / "train", bg_dir=tree / "train" / "bg").bg_source == "bg-dir"
     make_training_tree(tmp_path / "nobg", n_fg=1, n_bg=0)
     nobg = find_training_data(tmp_path / "nobg")
     assert nobg.bg_source == "synthetic"
     s = MattingTrainSet(nobg, crop=64).sample(1, 0)  # procedural backgrounds still compose
     assert s["image"].shape == (64, 64, 3)
-    write_png(tmp_path / "nobg" / "train" / "fg_extended" / "p0.png", np.zeros((96, 120, 3), np.uint8))
+    write_png(
+        tmp_path / "nobg" / "train" / "fg_extended" / "p0.png", np.zeros((96, 120, 3), np.uint8)
+    )
     assert find_training_data(tmp_path / "nobg").fg_source == "fg_extended"  # estimated colours win
     (tmp_path / "nobg" / "train" / "alpha" / "p0.png").unlink()
     with pytest.raises(DatasetError, match="no alpha for 1 foreground.*p0.png"):
@@ -136,21 +163,34 @@ def test_layouts_and_errors(tmp_path, tree):
 def test_hdf5_pack_gives_the_same_samples(tree, tmp_path):
     split = tmp_path / "train"
     shutil.copytree(tree / "train", split)
-    write_png(split / "merged" / "p0_0.png", np.zeros((96, 120, 3), np.uint8))  # pack_split needs merged/
+    write_png(
+        split / "merged" / "p0_0.png", np.zeros((96, 120, 3), np.uint8)
+    )  # pack_split needs merged/
     pack_split(split, tmp_path / "train.h5")
     shutil.rmtree(split)
     packed = find_training_data(tmp_path)  # finds train.h5
-    assert (packed.fg_source, packed.bg_source, len(packed.fg), len(packed.bg)) == ("pack", "composite", 3, 2)
+    assert (packed.fg_source, packed.bg_source, len(packed.fg), len(packed.bg)) == (
+        "pack",
+        "composite",
+        3,
+        2,
+    )
     a = MattingTrainSet(packed, crop=64, seed=1)
     b = MattingTrainSet(find_training_data(tree), crop=64, seed=1)
     for i in (0, 4):
         np.testing.assert_array_equal(a.sample(2, i)["image"], b.sample(2, i)["image"])
-    assert pickle.loads(pickle.dumps(a)).sample(2, 0)["trimap"].shape == (64, 64)  # no handle pickled
+    assert pickle.loads(pickle.dumps(a)).sample(2, 0)["trimap"].shape == (
+        64,
+        64,
+    )  # no handle pickled
 
 
 def test_sharding_partitions_global_batches():
     one = ShardedBatchSampler(20, batch_size=4, world_size=1, rank=0, seed=1, epoch=3)
-    shards = [list(ShardedBatchSampler(20, batch_size=2, world_size=2, rank=r, seed=1, epoch=3)) for r in (0, 1)]
+    shards = [
+        list(ShardedBatchSampler(20, batch_size=2, world_size=2, rank=r, seed=1, epoch=3))
+        for r in (0, 1)
+    ]
     assert len(one) == len(shards[0]) == 5
     for k, batch in enumerate(one):
         assert [i for _, i in batch] == [i for _, i in shards[0][k]] + [i for _, i in shards[1][k]]
@@ -159,7 +199,9 @@ def test_sharding_partitions_global_batches():
     drop = ShardedBatchSampler(10, batch_size=3, seed=1, epoch=1)
     assert drop.steps == 3 and len(list(drop)) == 3  # the incomplete last batch is dropped
     assert len(ShardedBatchSampler(10, batch_size=3, seed=1, epoch=1, start_step=2)) == 1
-    assert one.global_batch(0) != ShardedBatchSampler(20, batch_size=4, seed=1, epoch=4).global_batch(0)
+    assert one.global_batch(0) != ShardedBatchSampler(
+        20, batch_size=4, seed=1, epoch=4
+    ).global_batch(0)
 
 
 def test_workers_do_not_change_samples(tree):
@@ -167,7 +209,9 @@ def test_workers_do_not_change_samples(tree):
     batches = {}
     for workers in (0, 2):
         loader = torch.utils.data.DataLoader(
-            ds, batch_sampler=ShardedBatchSampler(4, batch_size=2, seed=0, epoch=1), num_workers=workers,
+            ds,
+            batch_sampler=ShardedBatchSampler(4, batch_size=2, seed=0, epoch=1),
+            num_workers=workers,
             worker_init_fn=functools.partial(seed_worker, seed=0, epoch=1) if workers else None,
             multiprocessing_context=worker_context() if workers else None,
         )

@@ -15,10 +15,10 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
+from benchmark.training.loop import train
 from tests.benchmark.training.test_data import make_training_tree
 from tests.benchmark.training.test_train import tiny_registered
 from timinet.checkpoint import read_state_dict
-from benchmark.training.loop import train
 
 KW = dict(recipe="gca", epochs=2, crop=64, limit_samples=4, seed=2)
 
@@ -30,8 +30,13 @@ def _free_port() -> int:
 
 
 def _rank(rank: int, world: int, port: int, data: str, out: str) -> None:
-    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world),
-                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    os.environ.update(
+        RANK=str(rank),
+        LOCAL_RANK=str(rank),
+        WORLD_SIZE=str(world),
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+    )
     torch.set_num_threads(1)
     with tiny_registered() as name:
         train(name, data, out, batch_size=1, **KW)
@@ -54,7 +59,9 @@ def test_two_gloo_ranks_equal_one_process(tmp_path):
     ref_steps = [r for r in ref if r["event"] == "step"]
     assert [r["indices"] for r in steps] == [r["indices"] for r in ref_steps]  # same global batches
     assert [r["lr"] for r in steps] == [r["lr"] for r in ref_steps]
-    assert [r["loss"] for r in steps] == pytest.approx([r["loss"] for r in ref_steps], rel=1e-5, abs=1e-7)
+    assert [r["loss"] for r in steps] == pytest.approx(
+        [r["loss"] for r in ref_steps], rel=1e-5, abs=1e-7
+    )
     a, b = read_state_dict(tmp_path / "ddp" / "model.pt"), read_state_dict(single.checkpoint)
     for k in a:
         torch.testing.assert_close(a[k], b[k], rtol=1e-4, atol=1e-6)

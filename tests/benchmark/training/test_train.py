@@ -11,15 +11,15 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from benchmark.models import registry
 from benchmark.cli import cli
+from benchmark.models import registry
+from benchmark.training.loop import MODEL_FORMAT, STATE_FORMAT, GradClipper, train
+from benchmark.training.schedule import RECIPES, make_schedule
 from human2k.errors import ResumeError
 from human2k.images import write_png
 from tests.benchmark.training.test_data import make_training_tree
 from timinet.checkpoint import read_state_dict
 from timinet.inputs import to_model_inputs
-from benchmark.training.schedule import RECIPES, make_schedule
-from benchmark.training.loop import MODEL_FORMAT, STATE_FORMAT, GradClipper, train
 
 TINY = "tiny_matting_test"
 
@@ -30,7 +30,9 @@ class TinyMatting(torch.nn.Module):
     def __init__(self, width: int = 8):
         super().__init__()
         self.body = torch.nn.Sequential(
-            torch.nn.Conv2d(6, width, 3, padding=1), torch.nn.ReLU(), torch.nn.Conv2d(width, 1, 3, padding=1)
+            torch.nn.Conv2d(6, width, 3, padding=1),
+            torch.nn.ReLU(),
+            torch.nn.Conv2d(width, 1, 3, padding=1),
         )
         self.config = {"width": width}
         self.model_name = TINY
@@ -90,7 +92,9 @@ class _Crash(RuntimeError):
 
 def test_killed_and_resumed_run_reproduces_losses(tree, tmp_path, one_thread):
     """timinet_basic, 2 epochs × 2 steps: crash in epoch 2, resume, compare bit for bit."""
-    kw = dict(recipe="gca", epochs=2, batch_size=2, crop=64, limit_samples=4, seed=5, deterministic=True)
+    kw = dict(
+        recipe="gca", epochs=2, batch_size=2, crop=64, limit_samples=4, seed=5, deterministic=True
+    )
     full = train("timinet_basic", tree, tmp_path / "full", **kw)
     assert len(full.losses) == 4 and full.samples_seen == 8
 
@@ -105,7 +109,9 @@ def test_killed_and_resumed_run_reproduces_losses(tree, tmp_path, one_thread):
 
     assert resumed.losses == full.losses  # exact float equality, every step
     a, b = _steps(full.log), _steps(resumed.log)
-    assert [(r["step"], r["lr"], r["indices"]) for r in a] == [(r["step"], r["lr"], r["indices"]) for r in b]
+    assert [(r["step"], r["lr"], r["indices"]) for r in a] == [
+        (r["step"], r["lr"], r["indices"]) for r in b
+    ]
     sa, sb = read_state_dict(full.checkpoint), read_state_dict(resumed.checkpoint)
     assert sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
 
@@ -116,13 +122,33 @@ def test_killed_and_resumed_run_reproduces_losses(tree, tmp_path, one_thread):
     model = registry.create_model("timinet_basic", checkpoint=str(full.checkpoint))
     assert all(torch.equal(v, sa[k]) for k, v in model.state_dict().items())
     state = torch.load(full.state, weights_only=True)
-    assert state["format"] == STATE_FORMAT and {"optimizer", "clip", "rng", "schedule", "scaler"} <= set(state)
-    assert torch.load(resumed.state, weights_only=True)["clip"] == state["clip"]  # running grad-norm mean
+    assert state["format"] == STATE_FORMAT and {
+        "optimizer",
+        "clip",
+        "rng",
+        "schedule",
+        "scaler",
+    } <= set(state)
+    assert (
+        torch.load(resumed.state, weights_only=True)["clip"] == state["clip"]
+    )  # running grad-norm mean
 
 
 def test_batch_size_keeps_schedule_in_samples(tree, tmp_path, tiny, one_thread):
-    runs = {b: train(tiny, tree, tmp_path / f"b{b}", recipe="gca", epochs=2, batch_size=b, crop=64,
-                     limit_samples=4, warmup_epochs=0.5) for b in (1, 2)}
+    runs = {
+        b: train(
+            tiny,
+            tree,
+            tmp_path / f"b{b}",
+            recipe="gca",
+            epochs=2,
+            batch_size=b,
+            crop=64,
+            limit_samples=4,
+            warmup_epochs=0.5,
+        )
+        for b in (1, 2)
+    }
     assert [len(runs[b].losses) for b in (1, 2)] == [8, 4]  # more steps, same samples
     assert runs[1].samples_seen == runs[2].samples_seen == 8
     sched = make_schedule(RECIPES["gca"], epochs=2, samples_per_epoch=4, warmup_epochs=0.5)
@@ -137,8 +163,17 @@ def test_batch_size_keeps_schedule_in_samples(tree, tmp_path, tiny, one_thread):
 
 
 def test_paper_recipe_divides_lr_at_epoch_milestones(tree, tmp_path, tiny, one_thread):
-    run = train(tiny, tree, tmp_path / "p", recipe="paper", epochs=3, batch_size=2, crop=64, limit_samples=2,
-                milestones=[1, 2])
+    run = train(
+        tiny,
+        tree,
+        tmp_path / "p",
+        recipe="paper",
+        epochs=3,
+        batch_size=2,
+        crop=64,
+        limit_samples=2,
+        milestones=[1, 2],
+    )
     assert [r["lr"] for r in _steps(run.log)] == [0.01, 0.001, 0.01 / 100]
 
 
@@ -165,7 +200,17 @@ def test_periodic_validation_scores_the_checkpoint(tree, tmp_path, tiny, one_thr
     write_png(val / "merged" / "a_0.png", np.full((64, 64, 3), 90, np.uint8))
     write_png(val / "alpha" / "a.png", alpha)
     write_png(val / "trimaps" / "a_0.png", trimap)
-    run = train(tiny, tree, tmp_path / "v", epochs=2, batch_size=2, crop=64, limit_samples=2, val_data=val, val_every=2)
+    run = train(
+        tiny,
+        tree,
+        tmp_path / "v",
+        epochs=2,
+        batch_size=2,
+        crop=64,
+        limit_samples=2,
+        val_data=val,
+        val_every=2,
+    )
     assert [v["epoch"] for v in run.val] == [2] and run.val[0]["n_images"] == 1
     assert run.val[0]["means"]["sad"] > 0  # an untrained net is not perfect
     record = json.loads((Path(run.val[0]["run_dir"]) / "run.json").read_text())
@@ -186,8 +231,24 @@ def test_grad_clipper_running_mean():
 
 
 def test_cli_train_and_resume(tree, tmp_path, tiny, one_thread):
-    args = ["train", TINY, "--data", str(tree), "--out", str(tmp_path / "run"), "--epochs", "1", "--batch-size", "2",
-            "--crop", "64", "--limit-samples", "2", "--workers", "0"]
+    args = [
+        "train",
+        TINY,
+        "--data",
+        str(tree),
+        "--out",
+        str(tmp_path / "run"),
+        "--epochs",
+        "1",
+        "--batch-size",
+        "2",
+        "--crop",
+        "64",
+        "--limit-samples",
+        "2",
+        "--workers",
+        "0",
+    ]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
     assert "1 steps" in res.output and "unknown pixels" in res.output
@@ -198,10 +259,10 @@ def test_cli_train_and_resume(tree, tmp_path, tiny, one_thread):
 
 
 def test_batch_of_one_with_aspp_is_a_clear_error(tmp_path):
+    from benchmark.training.loop import train
     from human2k.errors import InputError
     from human2k.images import write_png
     from human2k.synthetic import synth_sample
-    from benchmark.training.loop import train
 
     fg, alpha = synth_sample(np.random.default_rng(0), (64, 64))
     write_png(tmp_path / "data" / "fg" / "a.png", fg)
