@@ -21,6 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from human2k.progress import ProgressFn, no_progress
+
 __all__ = ["DemoConfig", "DemoResult", "run_demo", "DEMO_STEPS", "CLASSICAL_MODELS", "DEEP_MODELS"]
 
 CLASSICAL_MODELS = ("trimap_only", "closed_form", "knn", "lkm", "random_walk")
@@ -94,14 +96,9 @@ class DemoResult:
 
 
 StepFn = Callable[[str, str], None]
-ProgressFn = Callable[[str, int, int], None]
 
 
 def _noop_step(name: str, description: str) -> None:
-    pass
-
-
-def _noop_progress(task: str, done: int, total: int) -> None:
     pass
 
 
@@ -110,7 +107,7 @@ def run_demo(
     config: DemoConfig = DemoConfig(),
     *,
     on_step: StepFn = _noop_step,
-    progress: ProgressFn = _noop_progress,
+    progress: ProgressFn = no_progress,
 ) -> DemoResult:
     """Run the whole pipeline under OUT.
 
@@ -118,7 +115,7 @@ def run_demo(
         out: output folder (created; reruns resume).
         config: sizes of the run.
         on_step: called as ``on_step(name, description)`` when a step starts.
-        progress: called as ``progress(task, done, total)`` during long steps.
+        progress: ``progress(task, done, total, detail)`` during long steps (``human2k.progress``).
     """
     from benchmark.report.html import write_report
     from benchmark.scoring.score import score_model
@@ -164,7 +161,7 @@ def run_demo(
             bg_per_fg=config.bg_per_fg,
             save_bg=True,  # training composes online over the dataset's own backgrounds
             workers=config.workers,
-            progress=lambda split, done, total: progress(f"composite {split}", done, total),
+            progress=progress,
         ),
     )
 
@@ -172,13 +169,10 @@ def run_demo(
     if config.train:
         from benchmark.training.loop import train
 
-        per_epoch = min(config.train_samples, config.n_train_fg * config.bg_per_fg)
-        total_steps = config.train_epochs * -(-per_epoch // config.batch_size)
         for model in config.deep_models:
-            counter = iter(range(1, 10**9))
             result = timed(
                 f"train {model}",
-                lambda model=model, counter=counter: train(
+                lambda model=model: train(
                     model,
                     dataset,
                     out / "runs" / model,
@@ -190,9 +184,7 @@ def run_demo(
                     bg_per_fg=config.bg_per_fg,
                     limit_samples=config.train_samples,
                     resume=(out / "runs" / model / "last.pt").exists(),
-                    on_step=lambda record, model=model, counter=counter: progress(
-                        f"train {model}", next(counter), total_steps
-                    ),
+                    progress=progress,
                 ),
             )
             checkpoints[model] = result.checkpoint
@@ -209,9 +201,7 @@ def run_demo(
                 checkpoint=checkpoints.get(model),
                 workers=config.workers if model in config.classical_models else 1,
                 save_preds=True,
-                progress=lambda done, total, name, model=model: progress(
-                    f"score {model}", done, total
-                ),
+                progress=progress,
             ),
         )
 

@@ -81,9 +81,9 @@ def dhash(image: Image.Image) -> int:
 
 
 def _pairs(images: Path, alphas: Path) -> list[tuple[str, Path, Path]]:
-    for d, what in ((images, "--images"), (alphas, "--alphas")):
+    for d, what in ((images, "images"), (alphas, "alphas")):
         if not d.is_dir():
-            raise DatasetError(f"{d}: {what} folder not found")
+            raise DatasetError(f"{d}: {what} folder not found", param=what)
 
     def by_stem(d: Path) -> dict[str, Path]:
         out: dict[str, Path] = {}
@@ -193,7 +193,7 @@ def build_human2k(
         n_test: test images (default ``round(n·100/2100)``, at least 1 when n ≥ 2).
         provenance: provenance CSV/JSON (default: ``provenance.csv``/``.json`` in IMAGES).
         dup_distance: dHash bits within which two images are near-duplicates (-1: no check).
-        progress: optional ``progress(done, total)``.
+        progress: ``progress("human2k build", done, total)`` (``human2k.progress``).
 
     Raises:
         InputError: naming the first unusable file (or the pair of near-duplicates).
@@ -232,7 +232,7 @@ def build_human2k(
             "dhash": f"{hashes[-1]:016x}",
         }
         if progress is not None:
-            progress(i + 1, 2 * n)
+            progress("human2k build", i + 1, 2 * n)
     if dup_distance >= 0 and n > 1:
         h = np.array(hashes, dtype=np.uint64)
         x = h[:, None] ^ h[None, :]
@@ -243,7 +243,8 @@ def build_human2k(
             raise InputError(
                 a_,
                 f"near-duplicate of {b_} (dHash distance {int(dist[ii[0], jj[0]])} <= {dup_distance}; "
-                f"{ii.size} such pair(s); raise --dup-distance -1 to skip this check)",
+                f"{ii.size} such pair(s); a duplicate distance of -1 skips this check)",
+                param="dup_distance",
             )
     stems = [p[0] for p in pairs]
     if split_list is not None:
@@ -252,7 +253,9 @@ def build_human2k(
     else:
         k = n_test if n_test is not None else max(1 if n >= 2 else 0, round(n * 100 / 2100))
         if not 0 <= k < n:
-            raise InputError(None, f"--n-test {k} must be between 0 and {n - 1} for {n} images")
+            raise InputError(
+                None, f"test size {k} must be between 0 and {n - 1} for {n} images", param="n_test"
+            )
         perm = np.random.default_rng(seed).permutation(n)
         test = sorted(stems[j] for j in perm[:k])
         train = sorted(stems[j] for j in perm[k:])
@@ -311,7 +314,7 @@ def build_human2k(
             # left empty when no provenance says so: Table 1's H then prints "n/a" rather than
             # counting every image as a person
             if progress is not None:
-                progress(n + len(rows), 2 * n)
+                progress("human2k build", n + len(rows), 2 * n)
         atomic_write_bytes(
             out / split / "fg_names.txt", "\n".join(_adobe_order(fg_names)).encode("utf-8")
         )

@@ -108,14 +108,15 @@ def bg_folder(source: str, root: str | os.PathLike | None) -> tuple[Path, str]:
     folder holding ``JPEGImages``, ``VOC2012/JPEGImages``, ``VOCdevkit/VOC2012/JPEGImages``, or
     the image folder itself.
     """
-    flag = "--coco-root" if source == "coco" else "--voc-root"
+    param = f"{source}_root"
     if root is None:
         raise DatasetError(
-            f"{flag} is required: the listed backgrounds are {source.upper()} images"
+            f"a {source.upper()} folder is required: the listed backgrounds are {source.upper()} images",
+            param=param,
         )
     root = Path(root)
     if not root.is_dir():
-        raise DatasetError(f"{root}: {flag} folder not found")
+        raise DatasetError(f"{root}: {source.upper()} folder not found", param=param)
     if source == "coco":
         for name in ("train2014", "train2017"):
             if (root / name).is_dir():
@@ -189,11 +190,15 @@ def plan_composite(
         raise DatasetError(f"{dataset}: this dataset is not composited (it ships real photographs)")
     splits = {"all": ["train", "test"], "train": ["train"], "test": ["test"]}.get(split)
     if splits is None:
-        raise InputError(None, f"--split {split!r}; expected train, test or all")
+        raise InputError(None, f"split {split!r}; expected train, test or all", param="split")
     if fmt not in ("png", "hdf5"):
-        raise InputError(None, f"--format {fmt!r}; expected png or hdf5")
+        raise InputError(None, f"format {fmt!r}; expected png or hdf5", param="fmt")
     if not 0 <= int(compress_level) <= 9:
-        raise InputError(None, f"--png-level must be 0..9, got {compress_level}")
+        raise InputError(
+            None,
+            f"PNG compression level must be 0..9, got {compress_level}",
+            param="compress_level",
+        )
     for name, v in (("limit_fg", limit_fg), ("bg_per_fg", bg_per_fg), ("max_bg", max_bg)):
         if v is not None and v < 1:
             raise InputError(None, f"--{name.replace('_', '-')} must be >= 1, got {v}")
@@ -303,7 +308,9 @@ def _plan_split(
         if len(bg_names) < len(fg_names_all) * n:
             raise DatasetError(
                 f"{bg_list}: background list has {len(bg_names)} lines but {len(fg_names_all)} foregrounds x "
-                f"{n} backgrounds = {len(fg_names_all) * n} are needed (is --bg-per-fg right?)"
+                f"{n} backgrounds = {len(fg_names_all) * n} are needed (is the number of backgrounds "
+                "per foreground right?)",
+                param="bg_per_fg",
             )
     elif dataset == "human2k":
         generated = bg_names = _draw_bg_names(bg_dir, len(fg_names_all) * n, bg_seed)

@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import platform
 import time
-from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
@@ -41,10 +40,9 @@ from human2k.manifest import (
     sha256_bytes,
     sha256_file,
 )
+from human2k.progress import ProgressFn
 
-__all__ = ["Progress", "run_composite"]
-
-Progress = Callable[[str, int, int], None]
+__all__ = ["run_composite"]
 
 
 def _task_done(out: Path, rec: dict[str, Any] | None) -> bool:
@@ -109,7 +107,7 @@ def run_composite(
     out: str | os.PathLike,
     *,
     workers: int = 1,
-    progress: Progress | None = None,
+    progress: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """Execute PLAN into OUT with WORKERS processes; return the manifest (also saved to OUT).
 
@@ -117,7 +115,8 @@ def run_composite(
         plan: from :func:`plan_composite`.
         out: output folder (created; resumed if it holds a journal with the same parameters).
         workers: worker processes (1 = in this process).
-        progress: ``progress(split, done, total)`` called after each foreground, counting composites.
+        progress: ``progress("composite SPLIT", done, total)`` after each foreground, counting
+            composites (``human2k.progress``).
 
     Raises:
         ResumeError: OUT holds a run with other parameters (the first differing one is named).
@@ -125,7 +124,7 @@ def run_composite(
     """
     out = Path(out)
     if workers < 1:
-        raise InputError(None, f"--workers must be >= 1, got {workers}")
+        raise InputError(None, f"workers must be >= 1, got {workers}", param="workers")
     out.mkdir(parents=True, exist_ok=True)
     journal = Journal.open(out, {"dataset": plan.dataset, "parameters": plan.parameters})
     _remove_stale_temporaries(out)
@@ -157,7 +156,7 @@ def run_composite(
         resumed += len(sp.tasks) - len(todo)
         done = (len(sp.tasks) - len(todo)) * sp.n_bg
         if progress is not None:
-            progress(sp.split, done, sp.n_composites)
+            progress(f"composite {sp.split}", done, sp.n_composites)
 
         def finish(result, sp=sp) -> None:
             nonlocal done
@@ -167,7 +166,7 @@ def run_composite(
             journal.append(key, files, seconds)
             done += sp.n_bg
             if progress is not None:
-                progress(sp.split, done, sp.n_composites)
+                progress(f"composite {sp.split}", done, sp.n_composites)
 
         if workers == 1 or len(todo) <= 1:
             for t in todo:

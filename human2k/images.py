@@ -94,7 +94,8 @@ def check_trimap_values(trimap: np.ndarray, path=None) -> None:
         raise InputError(
             path if path is not None else "trimap",
             f"trimap has values outside {{0, 128, 255}}: {shown} "
-            f"(`mattebench eval --trimap-quantize` maps <85 to 0, >=170 to 255, else 128)",
+            f"(trimap quantisation maps <85 to 0, >=170 to 255, else 128)",
+            param="trimap_quantize",
         )
 
 

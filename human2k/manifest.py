@@ -187,7 +187,8 @@ def check_parameters(
         if found.get(key) != wanted.get(key):
             raise ResumeError(
                 f"{path}: output folder was built with {key}={found.get(key)!r}, this run has "
-                f"{key}={wanted.get(key)!r}; use another --out folder (nothing was changed)"
+                f"{key}={wanted.get(key)!r}; use another output folder (nothing was changed)",
+                param="out",
             )
 
 
@@ -219,7 +220,8 @@ class Journal:
                 if found.get("dataset") != header.get("dataset"):
                     raise ResumeError(
                         f"{out_dir}: output folder holds dataset {found.get('dataset')!r}, this run is "
-                        f"{header.get('dataset')!r}; use another --out folder (nothing was changed)"
+                        f"{header.get('dataset')!r}; use another output folder (nothing was changed)",
+                        param="out",
                     )
                 check_parameters(out_dir, found.get("parameters", {}), header.get("parameters", {}))
                 for raw in lines[1:]:
@@ -333,7 +335,7 @@ def verify(
     Args:
         root: the folder given to ``composite --out`` (holding manifest.json).
         checksums: a checksum list to use instead of the manifest (paths relative to ROOT).
-        progress: optional ``progress(done, total)`` callable.
+        progress: ``progress("verify", done, total)`` (``human2k.progress``).
 
     Returns:
         A :class:`VerifyReport` naming every missing and every differing file.
@@ -357,7 +359,7 @@ def verify(
             if got != want:
                 report.differing.append((rel, want, got))
         if progress is not None:
-            progress(i, total)
+            progress("verify", i, total)
     return report
 
 

@@ -67,7 +67,7 @@ def pack_split(
             ``bg/``, ``trimaps/``).
         out_path: the ``.h5`` file to write.
         compression: ``lzf`` (default), ``gzip`` or None.
-        progress: optional ``progress(done, total)``.
+        progress: ``progress("pack", done, total)`` (``human2k.progress``).
 
     Returns:
         Number of images per group.
@@ -97,7 +97,7 @@ def pack_split(
                 )
                 done += 1
                 if progress is not None:
-                    progress(done, total)
+                    progress("pack", done, total)
             counts[group] = len(files[group])
         names = [p.stem for p in files["merged"]]
         fg_of = [n.rsplit("_", 1)[0] for n in names]

@@ -39,10 +39,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from benchmark.models.checkpoint import (
+    load_strict,
+    read_checkpoint,
+    saved_model_kwargs,
+    weights_record,
+)
 from benchmark.models.registry import register_model
 from human2k.errors import ModelError
-from human2k.manifest import sha256_file
-from timinet.checkpoint import load_strict, read_checkpoint
 from timinet.network import TimiNet
 
 __all__: list[str] = []  # the registry adds the entry points
@@ -62,21 +66,16 @@ def _create_timinet(
             known = ", ".join(k for k in default_cfgs if k.startswith(variant + ".")) or "none"
             raise ModelError(f"unknown tag {tag!r} for {variant} (known: {known})")
         if checkpoint is None:
-            raise ModelError(f"{name} needs --checkpoint PATH to {cfg['file']} ({cfg['source']})")
+            raise ModelError(
+                f"{name} needs a checkpoint: the file {cfg['file']} ({cfg['source']})",
+                param="checkpoint",
+            )
     state = None
     if checkpoint is not None:
         state, meta = read_checkpoint(checkpoint)
-        if str(meta.get("model_name", variant)).split(".")[0] == variant:
-            # a mattebench training save: rebuild with the options it was trained with
-            saved = {
-                k: v for k, v in dict(meta.get("model_kwargs") or {}).items() if k not in _RUNTIME
-            }
-            kwargs = {**kwargs, **saved}
-    model = TimiNet(model_name=name, **kwargs)
-    model.checkpoint_path, model.checkpoint_sha256 = None, None
-    # what score records about the weights: the training data tag and seed of a mattebench
-    # training save, "official" for released weights, nothing for an untrained model
-    model.training_data, model.seed = "untrained (random init)", None
+        # a mattebench training save: rebuild with the options it was trained with
+        kwargs = {**kwargs, **saved_model_kwargs(meta, variant, runtime=_RUNTIME)}
+    model = TimiNet(name=name, **kwargs)
     if state is not None:
         saved_from = str(meta.get("model_name") or "")
         label = str(checkpoint) + (
@@ -85,9 +84,7 @@ def _create_timinet(
             else ""
         )
         load_strict(model, state, label=label)
-        model.checkpoint_path, model.checkpoint_sha256 = str(checkpoint), sha256_file(checkpoint)
-        model.training_data = str(meta.get("training_data") or ("official" if tag else "unknown"))
-        model.seed = meta.get("seed") if isinstance(meta.get("seed"), int) else None
+        model.weights = weights_record(checkpoint, meta, official=bool(tag))
         model.eval()
     return model
 

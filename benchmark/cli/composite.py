@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from benchmark.cli.console import console, make_progress
+from benchmark.cli.console import RichProgress, console, make_progress
 
 
 def _common(fn):
@@ -88,14 +88,7 @@ def _run(dataset: str, root: str, **kw) -> None:
     out = kw.pop("out")
     plan = plan_composite(dataset, root=root, **kw)
     with make_progress() as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(split: str, done: int, total: int) -> None:
-            if split not in tasks:
-                tasks[split] = bar.add_task(f"{dataset} {split}", total=total)
-            bar.update(tasks[split], completed=done)
-
-        manifest = run_composite(plan, out, workers=workers, progress=progress)
+        manifest = run_composite(plan, out, workers=workers, progress=RichProgress(bar))
     run = manifest["run"]
     console.print(
         f"[bold]{dataset}[/]: {run['composites']} composites ({run['resumed_tasks']} fg reused) in "

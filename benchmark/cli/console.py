@@ -36,3 +36,27 @@ def make_progress(**kwargs) -> Progress:
         console=Console(stderr=True),
         **kwargs,
     )
+
+
+class RichProgress:
+    """Render the library's ``progress(task, done, total, detail)`` calls on a rich Progress.
+
+    One bar per task name, created on its first call.
+
+    Example:
+        >>> with make_progress(disable=True) as p:
+        ...     report = RichProgress(p)
+        ...     report("score knn", 1, 3, "GT01")
+        ...     p.tasks[0].completed, p.tasks[0].total, p.tasks[0].description
+        (1, 3, 'score knn · GT01')
+    """
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.tasks: dict[str, object] = {}
+
+    def __call__(self, task: str, done: int, total: int | None, detail: str = "") -> None:
+        if task not in self.tasks:
+            self.tasks[task] = self.progress.add_task(task, total=total)
+        description = f"{task} · {detail}" if detail else task
+        self.progress.update(self.tasks[task], completed=done, total=total, description=description)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from benchmark.cli.console import console, make_progress
+from benchmark.cli.console import RichProgress, console, make_progress
 
 
 @click.group()
@@ -66,10 +66,7 @@ def verify(root: str, checksums: str | None) -> None:
     from human2k.manifest import verify as verify_files
 
     with make_progress() as bar:
-        task = bar.add_task("verify", total=None)
-        report = verify_files(
-            root, checksums=checksums, progress=lambda d, t: bar.update(task, completed=d, total=t)
-        )
+        report = verify_files(root, checksums=checksums, progress=RichProgress(bar))
     for rel in report.missing:
         console.print(f"[red]missing[/]  {rel}")
     for rel, want, got in report.differing:

@@ -33,19 +33,15 @@ def demo(out, seed, no_train, workers):
     os.environ.setdefault("OMP_NUM_THREADS", str(workers))
     from rich.table import Table
 
-    from benchmark.cli.console import console, make_progress
+    from benchmark.cli.console import RichProgress, console, make_progress
     from benchmark.demo import DemoConfig, run_demo
 
-    tasks: dict[str, int] = {}
     with make_progress() as bar:
 
         def on_step(name, description):
             console.print(f"[bold cyan]▶ {name}[/]: {description}")
 
-        def progress(task, done, total):
-            if task not in tasks:
-                tasks[task] = bar.add_task(task, total=total)
-            bar.update(tasks[task], completed=done, total=total)
+        progress = RichProgress(bar)
 
         result = run_demo(
             out,

@@ -59,19 +59,18 @@ def eval_cmd(pred_dir, gt_dir, trimap_dir, out, workers, region, trimap_quantize
     """
     from rich.table import Table
 
-    from benchmark.cli.console import console, make_progress
+    from benchmark.cli.console import RichProgress, console, make_progress
     from benchmark.metrics import METRICS
     from benchmark.scoring.evaluate import evaluate_triplets, pair_files, write_scores
 
     triplets = pair_files(pred_dir, gt_dir, trimap_dir, allow_missing_preds=allow_missing)
     with make_progress() as bar:
-        task = bar.add_task("scoring", total=len(triplets))
         result = evaluate_triplets(
             triplets,
             region=region,
             workers=workers,
             trimap_quantize=trimap_quantize,
-            progress=lambda n: bar.advance(task, n),
+            progress=RichProgress(bar),
         )
     table = Table(
         title=f"DIM metrics, mean over {len(result.records)} images (region: {region}, MATLAB semantics)"

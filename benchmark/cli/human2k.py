@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from benchmark.cli.console import console, make_progress
+from benchmark.cli.console import RichProgress, console, make_progress
 
 
 @click.group()
@@ -56,7 +56,6 @@ def build(images, alphas, out, split_list, seed, n_test, provenance, dup_distanc
     from human2k.stats import dataset_stats
 
     with make_progress() as bar:
-        task = bar.add_task("human2k build", total=None)
         report = build_human2k(
             images,
             alphas,
@@ -66,7 +65,7 @@ def build(images, alphas, out, split_list, seed, n_test, provenance, dup_distanc
             n_test=n_test,
             provenance=provenance,
             dup_distance=dup_distance,
-            progress=lambda d, t: bar.update(task, completed=d, total=t),
+            progress=RichProgress(bar),
         )
     for w in report.warnings:
         console.print(f"[yellow]warning[/] {w}")

@@ -37,6 +37,17 @@ LAZY_COMMANDS: dict[str, str] = {
 }
 
 
+#: library parameter -> the name of the click parameter that carries it, where they differ.
+LIBRARY_PARAM_ALIASES = {
+    "out_dir": "out",
+    "fmt": "format",
+    "compress_level": "png_level",
+    "allow_missing_preds": "allow_missing",
+    "model_name": "model",
+    "time_budget_s": "time_budget",
+}
+
+
 def load_attr(target: str):
     """Import ``"pkg.module:attr"`` and return the attribute."""
     module_name, attr = target.split(":")
@@ -73,7 +84,23 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except MattebenchError as exc:
-            raise click.ClickException(str(exc)) from None
+            flag = self._flag_of(ctx, exc.param)
+            raise click.ClickException(f"{exc} (option {flag})" if flag else str(exc)) from None
+
+    def _flag_of(self, ctx, param: str | None) -> str | None:
+        """The command-line option of the library parameter PARAM in the invoked command."""
+        if not param or not ctx.invoked_subcommand:
+            return None
+        names = {param, LIBRARY_PARAM_ALIASES.get(param, param)}
+        stack = [self.get_command(ctx, ctx.invoked_subcommand)]
+        while stack:
+            cmd = stack.pop()
+            for p in cmd.params:
+                if isinstance(p, click.Option) and p.name in names:
+                    return max(p.opts, key=len)
+            if isinstance(cmd, click.Group):
+                stack += [cmd.get_command(ctx, n) for n in cmd.list_commands(ctx)]
+        return None
 
 
 @click.group(

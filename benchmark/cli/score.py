@@ -6,7 +6,7 @@ import math
 
 import click
 
-from benchmark.cli.console import console, make_progress
+from benchmark.cli.console import RichProgress, console, make_progress
 
 
 def render_run(record) -> None:
@@ -79,10 +79,10 @@ def render_run(record) -> None:
 )
 @click.option(
     "--policy",
-    type=click.Choice(["auto", "native", "tiled", "downscaled"]),
-    default="auto",
-    show_default=True,
-    help="Resolution policy of deep models.",
+    type=click.Choice(["auto", "native", "tiled", "downscaled", "official"]),
+    default=None,
+    help="Inference policy of deep models (default: the model's own; official = its released "
+    "test script, where it has one).",
 )
 @click.option("--amp", is_flag=True, help="bf16 autocast on CUDA (deep models).")
 @click.option(
@@ -108,7 +108,6 @@ def score(
     from benchmark.scoring.score import score_model
 
     with make_progress() as bar:
-        task = bar.add_task(f"{model_name}", total=None)
         record = score_model(
             model_name,
             dataset,
@@ -124,6 +123,6 @@ def score(
             time_budget_s=time_budget or None,
             policy=policy,
             amp=amp,
-            progress=lambda done, total, name: bar.update(task, completed=done, total=total),
+            progress=RichProgress(bar),
         )
     render_run(record)

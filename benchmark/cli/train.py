@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from benchmark.cli.console import console, make_progress
+from benchmark.cli.console import RichProgress, console, make_progress
 
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -151,7 +151,7 @@ def train(
 
     if milestones is not None and milestones[0].isdigit():
         milestones = [float(m) for m in milestones.split(",")]
-    with make_progress() as progress:
+    with make_progress() as bar:
         result = run_training(
             model,
             data_dir,
@@ -174,7 +174,7 @@ def train(
             milestones=milestones,
             comp_loss=comp_loss,
             deterministic=deterministic,
-            progress=progress,
+            progress=RichProgress(bar),
         )
     if int(os.environ.get("RANK", "0")) != 0:
         return  # under torchrun only rank 0 reports (the others' losses are not gathered)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from benchmark.cli.console import console, make_progress
+from benchmark.cli.console import RichProgress, console, make_progress
 
 
 @click.command("trimap")
@@ -74,9 +74,8 @@ def trimap(
         "fraction": fraction,
     }
     params = {k: v for k, v in given.items() if v is not None}
-    with make_progress() as progress:
-        task = progress.add_task("trimaps", total=None)
-        report = lambda done, total: progress.update(task, completed=done, total=total)  # noqa: E731
+    with make_progress() as bar:
+        report = RichProgress(bar)
         if preset == "d646-test":
             if params:
                 raise click.UsageError(

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmark.models.interface import MattingModel
 from benchmark.models.registry import register_model
 from human2k.errors import InputError, ModelError
 
@@ -64,7 +65,7 @@ def check_inputs(image: np.ndarray, trimap: np.ndarray) -> None:
         raise InputError("trimap", f"size {trimap.shape} does not match image {image.shape[:2]}")
 
 
-class PymattingSolver:
+class PymattingSolver(MattingModel):
     """One pymatting estimator with fixed options.
 
     Args:
@@ -163,7 +164,9 @@ class PymattingSolver:
 
 def _build(name: str, laplacian_kwargs, cg_kwargs, kwargs: dict[str, Any]) -> PymattingSolver:
     if kwargs.pop("checkpoint", None) is not None:
-        raise ModelError(f"{name} is a classical solver and takes no --checkpoint")
+        raise ModelError(
+            f"{name} is a classical solver and takes no checkpoint", param="checkpoint"
+        )
     if kwargs.pop("tag", None):
         raise ModelError(f"{name} has no tagged variants")
     if kwargs:

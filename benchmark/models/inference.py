@@ -1,6 +1,6 @@
 """Full-resolution inference for any deep matting model, with a tiled fallback for memory.
 
-A deep model is a ``torch.nn.Module`` with two methods:
+A deep model is a :class:`benchmark.models.deep.DeepMattingModel`, an ``nn.Module`` with:
 
 * ``preprocess(image_rgb_uint8, trimap_uint8) -> (img, tri)``: tensors ``1×C×H×W`` (or
   ``C×H×W``) at full resolution, on any device;
@@ -16,10 +16,13 @@ back, and forces the trimap's known regions (0 → 0, 255 → 1). The resolution
 * ``downscaled``: the image is resized to fit ``max_pixels``, the alpha upsampled back
   (changes the numbers; recorded as such);
 * ``auto`` (default): ``native`` when the estimated memory fits, else ``tiled``; a CUDA
-  out-of-memory error in ``native`` also falls back to ``tiled``.
+  out-of-memory error in ``native`` also falls back to ``tiled``;
+* ``official``: the model's ``official_predict`` — exactly its released test script (padding,
+  size caps, known-region forcing); nothing is added or forced here. Only models that list
+  ``official`` in ``policies`` have it.
 
 The estimate is ``pixels × bytes_per_pixel`` (the model's ``inference_bytes_per_pixel``
-attribute, else :data:`DEFAULT_BYTES_PER_PIXEL`; halved under bf16 autocast) against the free
+attribute, :data:`DEFAULT_BYTES_PER_PIXEL` unless the model says; halved under bf16 autocast) against the free
 GPU memory or 50 % of the available RAM, unless ``max_pixels`` is given. The policy used is
 returned in ``info["policy"]`` and recorded in the run record.
 
@@ -57,8 +60,8 @@ __all__ = [
     "POLICIES",
 ]
 
-Policy = Literal["auto", "native", "tiled", "downscaled"]
-POLICIES = ("auto", "native", "tiled", "downscaled")
+Policy = Literal["auto", "native", "tiled", "downscaled", "official"]
+POLICIES = ("auto", "native", "tiled", "downscaled", "official")
 
 #: Peak activation memory per input pixel assumed for an encoder-decoder matting network in
 #: float32 when the model does not say (``inference_bytes_per_pixel``); GCA-like networks with a
@@ -287,12 +290,13 @@ def predict_alpha(
     """Alpha (float32 H×W in [0, 1], known regions forced) of a deep model at full resolution.
 
     Args:
-        model: ``nn.Module`` with ``preprocess`` and ``forward`` (see the module docstring).
+        model: a ``DeepMattingModel`` (see the module docstring).
         image: uint8 H×W×3 RGB.
         trimap: uint8 H×W with values {0, 128, 255}.
         device: torch device (default: the model's). The model is moved there.
         amp: bf16 autocast on CUDA (ignored on CPU; ``info["amp"]`` says what ran).
-        policy: ``auto`` | ``native`` | ``tiled`` | ``downscaled``.
+        policy: ``auto`` | ``native`` | ``tiled`` | ``downscaled`` | ``official`` (one of the
+            model's ``policies``).
         max_pixels: most padded pixels one forward pass may take; default from free memory.
         tile: tile side (rounded up to a multiple of 32) for ``tiled``; under ``auto`` it is
             shrunk to fit the memory budget (and ``overlap`` to at most a quarter of it).
@@ -307,6 +311,11 @@ def predict_alpha(
 
     if policy not in POLICIES:
         raise ModelError(f"unknown resolution policy {policy!r}; choose from {', '.join(POLICIES)}")
+    if policy not in model.policies:
+        raise ModelError(
+            f"{model.name or type(model).__name__} does not support policy {policy!r}; "
+            f"it supports {', '.join(model.policies)}"
+        )
     image, trimap = np.asarray(image), np.asarray(trimap)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise InputError("image", f"expected uint8 H×W×3, got {image.dtype} {image.shape}")
@@ -324,7 +333,7 @@ def predict_alpha(
 
     h, w = trimap.shape
     padded = (h + _pad_amount(h), w + _pad_amount(w))
-    bpp = float(getattr(model, "inference_bytes_per_pixel", DEFAULT_BYTES_PER_PIXEL))
+    bpp = float(model.inference_bytes_per_pixel)
     need = estimate_bytes(padded[0] * padded[1], bytes_per_pixel=bpp, amp=amp)
     if max_pixels is not None:
         budget = estimate_bytes(int(max_pixels), bytes_per_pixel=bpp, amp=amp)
@@ -347,6 +356,17 @@ def predict_alpha(
     }
 
     t0 = time.perf_counter()
+    if used == "official":  # the model's own test script: its padding, caps and forcing
+        with torch.inference_mode():
+            alpha = np.asarray(model.official_predict(image, trimap), dtype=np.float32)
+        if alpha.shape != (h, w):
+            raise ModelError(f"official_predict returned shape {alpha.shape}; expected {(h, w)}")
+        info.update(seconds=time.perf_counter() - t0, policy="official", padded_size=None)
+        if not np.isfinite(alpha).all():
+            raise ModelError(
+                f"model output has {int((~np.isfinite(alpha)).sum())} non-finite values"
+            )
+        return np.clip(alpha, 0.0, 1.0), info
     with torch.inference_mode():
         img, tri = model.preprocess(image, trimap)
         img, tri = _batched(img), _batched(tri)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from benchmark.models.interface import MattingModel
 from benchmark.models.registry import register_model
 
 __all__ = ["TrimapOnly", "trimap_only"]
 
 
-class TrimapOnly:
+class TrimapOnly(MattingModel):
     """Predict alpha from the trimap alone: 0 / ``unknown_value`` / 1."""
 
     #: nothing to time out: ``benchmark.scoring.score`` runs it in-process, without a child process.

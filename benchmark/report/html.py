@@ -38,6 +38,7 @@ from benchmark.tables.alphamatting_rank import trimap_kind
 from benchmark.tables.leaderboard import Run, Table, build_tables, collect_runs
 from human2k.errors import DatasetError, InputError, MattebenchError
 from human2k.images import atomic_write_bytes, read_alpha, read_rgb, read_trimap
+from human2k.paths import natural_key
 
 __all__ = ["build_report", "write_report", "bar_chart_svg", "error_colormap", "DatasetLayout"]
 
@@ -242,10 +243,6 @@ def _image_row(name: str, layout: DatasetLayout | None, runs: list[Run], size: i
     return "<tr>" + "".join(cells) + "</tr>"
 
 
-def _natural(name: str) -> list:
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
-
-
 def _section(
     table: Table, runs: list[Run], dataset_dir: Path | None, max_images: int, size: int
 ) -> str:
@@ -277,7 +274,7 @@ def _section(
     layout = None
     if root is not None:
         layout = DatasetLayout(root, kind=trimap_kind(table.protocol) if table.protocol else None)
-    images = sorted({im for _, r in shown for im in r.per_image.index}, key=_natural)
+    images = sorted({im for _, r in shown for im in r.per_image.index}, key=natural_key)
     head = (
         ["<th>image</th>", "<th>input</th><th>trimap</th><th>GT</th>"]
         if layout
@@ -326,10 +323,12 @@ def build_report(
         thumb_size: longest side of each thumbnail in pixels.
 
     Raises:
-        MattebenchError: no runs, a bad --max-images, or a dataset folder with neither layout.
+        MattebenchError: no runs, a bad ``max_images``, or a dataset folder with neither layout.
     """
     if max_images < 1:
-        raise InputError("--max-images", f"must be at least 1, got {max_images}")
+        raise InputError(
+            None, f"max_images must be at least 1, got {max_images}", param="max_images"
+        )
     if dataset_dir is not None and not Path(dataset_dir).is_dir():
         raise InputError(dataset_dir, "dataset folder not found")
     runs = collect_runs(results_dir)

@@ -17,7 +17,7 @@ Two layouts are recognised:
   The dataset name is DIR's name and the split is the trimap set (``trimap1``/``trimap2``).
 
 Trimap sets are the sub-folders whose name starts with ``trimap``; with more than one, the
-caller must pick one (``--trimap-set``) and the error lists them.
+caller must pick one (``trimap_set``) and the error lists them.
 
 Example:
     >>> import tempfile, numpy as np
@@ -38,21 +38,16 @@ import dataclasses
 import hashlib
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 from human2k.errors import DatasetError
 from human2k.manifest import split_identity_sha256
+from human2k.paths import natural_key
 
-__all__ = ["Sample", "Dataset", "discover_dataset", "natural_key", "IMAGE_EXTENSIONS"]
+__all__ = ["Sample", "Dataset", "discover_dataset", "IMAGE_EXTENSIONS"]
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
-
-
-def natural_key(name: str) -> list:
-    """Sort key that orders ``GT2`` before ``GT10``."""
-    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", name)]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,7 +155,7 @@ def _pick_trimap_set(root: Path, trimap_set: str | None) -> str:
         )
     if len(sets) > 1:
         raise DatasetError(
-            f"{root}: several trimap sets, choose one with --trimap-set: {', '.join(sets)}"
+            f"{root}: several trimap sets, choose one: {', '.join(sets)}", param="trimap_set"
         )
     return sets[0]
 

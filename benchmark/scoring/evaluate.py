@@ -27,7 +27,7 @@ import math
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from benchmark.metrics import METRIC_NAMES, METRIC_VERSION, METRICS, MattingMetr
 from benchmark.metrics.accumulator import compute_all
 from human2k.errors import InputError
 from human2k.images import atomic_write_bytes, read_alpha, read_trimap
+from human2k.progress import ProgressFn
 
 __all__ = [
     "Triplet",
@@ -99,7 +100,8 @@ def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = Fals
         raise InputError(
             pred_dir,
             f"{len(missing_pred)} trimap(s) have no prediction: {_shown(missing_pred)} "
-            f"(scoring a subset changes the mean; pass --allow-missing to do it anyway)",
+            f"(scoring a subset changes the mean; allow missing predictions to do it anyway)",
+            param="allow_missing_preds",
         )
     triplets, missing_gt = [], []
     for name, pred in preds.items():
@@ -173,7 +175,7 @@ def evaluate_triplets(
     region: str = "unknown",
     workers: int = 1,
     trimap_quantize: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: ProgressFn | None = None,
 ) -> EvalResult:
     """Score every triplet (in parallel processes when ``workers > 1``)."""
     start = time.perf_counter()
@@ -183,13 +185,13 @@ def evaluate_triplets(
         for job in jobs:
             records.append(_score_one(job))
             if progress:
-                progress(1)
+                progress("eval", len(records), len(jobs), records[-1]["image"])
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for record in pool.map(_score_one, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
                 records.append(record)
                 if progress:
-                    progress(1)
+                    progress("eval", len(records), len(jobs), record["image"])
     acc = MattingMetrics(region=region)
     for record in records:
         acc.add_record(record)

@@ -28,6 +28,7 @@ from scipy.stats import rankdata
 from benchmark.metrics.scales import METRICS
 from benchmark.scoring.protocol import Protocol
 from benchmark.tables.leaderboard import Cell, Display, Run, _decimals, dedupe_repeats, row_labels
+from human2k.paths import natural_key
 
 __all__ = ["RankTable", "rank_columns", "trimap_kind", "build_rank_tables", "reported_rank_table"]
 
@@ -52,10 +53,6 @@ def rank_columns(values: np.ndarray) -> np.ndarray:
     """Rank each column ascending (1 = best); ties averaged; NaN ranks after every number."""
     filled = np.where(np.isnan(values), np.inf, values)
     return rankdata(filled, method="average", axis=0)
-
-
-def _natural(name: str) -> list:
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
 
 @dataclasses.dataclass
@@ -227,11 +224,11 @@ def _measured_rank_table(members: list[Run]) -> RankTable:
                 if trimap_kind(r.record.protocol) == k
                 for im in r.per_image.index
             },
-            key=_natural,
+            key=natural_key,
         )
         for k in kinds
     }
-    all_images = sorted({im for k in kinds for im in images[k]}, key=_natural)
+    all_images = sorted({im for k in kinds for im in images[k]}, key=natural_key)
     columns = [(im, k) for im in all_images for k in kinds if im in images[k]]
     models, training, notes = [], [], []
     sad = np.full((len(by_model), len(columns)), np.nan)

@@ -1,11 +1,11 @@
-"""The process group of a ``torchrun`` training run: :func:`_init_dist` and collective helpers.
+"""The process group of a ``torchrun`` training run: :func:`init_distributed` and collective helpers.
 
 Reads ``WORLD_SIZE``/``RANK``/``LOCAL_RANK``; a single process (no ``WORLD_SIZE`` or 1) gets a
-``_Dist`` of world 1 and every helper is a no-op.
+``DistContext`` of world 1 and every helper is a no-op.
 
 Example:
-    >>> single = _Dist(1, 0, 0, False)
-    >>> single.main, _all_sum(torch.tensor([2.0]), single)
+    >>> single = DistContext(1, 0, 0, False)
+    >>> single.main, all_sum(torch.tensor([2.0]), single)
     (True, tensor([2.]))
 """
 
@@ -17,9 +17,13 @@ import os
 
 import torch
 
+__all__ = ["DistContext", "init_distributed", "all_sum", "barrier"]
+
 
 @dataclasses.dataclass(frozen=True)
-class _Dist:
+class DistContext:
+    """The process group as this process sees it (world 1, rank 0 when not distributed)."""
+
     world: int
     rank: int
     local_rank: int
@@ -30,10 +34,11 @@ class _Dist:
         return self.rank == 0
 
 
-def _init_dist(device: str) -> _Dist:
+def init_distributed(device: str) -> DistContext:
+    """Join the ``torchrun`` process group (``WORLD_SIZE`` > 1), else a world of one."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
-        return _Dist(1, 0, 0, False)
+        return DistContext(1, 0, 0, False)
     import torch.distributed as dist
 
     local = int(os.environ.get("LOCAL_RANK", "0"))
@@ -45,10 +50,11 @@ def _init_dist(device: str) -> _Dist:
         dist.init_process_group(
             "nccl" if device.startswith("cuda") else "gloo", timeout=datetime.timedelta(hours=2)
         )
-    return _Dist(dist.get_world_size(), dist.get_rank(), local, owns)
+    return DistContext(dist.get_world_size(), dist.get_rank(), local, owns)
 
 
-def _all_sum(x: torch.Tensor, dist_: _Dist) -> torch.Tensor:
+def all_sum(x: torch.Tensor, dist_: DistContext) -> torch.Tensor:
+    """Sum X over all ranks in place (a no-op in a world of one)."""
     if dist_.world > 1:
         import torch.distributed as dist
 
@@ -56,7 +62,8 @@ def _all_sum(x: torch.Tensor, dist_: _Dist) -> torch.Tensor:
     return x
 
 
-def _barrier(dist_: _Dist) -> None:
+def barrier(dist_: DistContext) -> None:
+    """Wait for every rank (a no-op in a world of one)."""
     if dist_.world > 1:
         import torch.distributed as dist
 

@@ -3,10 +3,10 @@
 Example:
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "train.jsonl"
-    >>> log = _Log(path, enabled=True)
+    >>> log = TrainLog(path, enabled=True)
     >>> for e, loss in ((1, 0.5), (2, 0.25)):
     ...     log.write({"event": "step", "epoch": e, "loss": np.float32(loss)})
-    >>> _truncate_log(path, 1); _losses_from_log(path)
+    >>> truncate_log(path, 1); losses_from_log(path)
     [0.5]
 """
 
@@ -19,8 +19,10 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["TrainLog", "truncate_log", "losses_from_log"]
 
-class _Log:
+
+class TrainLog:
     """Append-only JSONL writer (main rank only); each line is appended and flushed on its own."""
 
     def __init__(self, path: Path, enabled: bool):
@@ -42,7 +44,7 @@ def _json_default(o: Any):
     return str(o)
 
 
-def _truncate_log(path: Path, epoch: int) -> None:
+def truncate_log(path: Path, epoch: int) -> None:
     """Drop the log lines of epochs after EPOCH (the partial epoch of a killed run)."""
     if not path.exists():
         return
@@ -60,7 +62,8 @@ def _truncate_log(path: Path, epoch: int) -> None:
     os.replace(tmp, path)
 
 
-def _losses_from_log(path: Path) -> list[float]:
+def losses_from_log(path: Path) -> list[float]:
+    """The loss of every ``step`` record, in order."""
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)

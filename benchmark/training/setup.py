@@ -1,7 +1,7 @@
-"""Turn ``train``'s options into torch objects: device, autocast dtype, model, model inputs.
+"""Turn ``train``'s options into torch objects: device, autocast dtype and the model.
 
 Example:
-    >>> _resolve_device("cpu", _Dist(1, 0, 0, False)), _amp_dtype("bf16", torch.device("cpu"))
+    >>> resolve_device("cpu", DistContext(1, 0, 0, False)), amp_dtype("bf16", torch.device("cpu"))
     (device(type='cpu'), torch.bfloat16)
 """
 
@@ -11,14 +11,19 @@ from typing import Any
 
 import torch
 
-from benchmark.training.distributed import _Dist
+from benchmark.models.deep import DeepMattingModel
+from benchmark.models.registry import create_model, model_info
+from benchmark.training.distributed import DistContext
 from human2k.errors import InputError, ModelError
 
+__all__ = ["resolve_device", "amp_dtype", "build_trainable_model"]
 
-def _resolve_device(device: str, dist_: _Dist) -> torch.device:
+
+def resolve_device(device: str, dist_: DistContext) -> torch.device:
+    """``cpu`` or ``cuda[:N]`` (plain ``cuda`` under torchrun: this rank's local GPU)."""
     if device.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise InputError(None, "--device cuda requested but torch sees no CUDA device")
+            raise InputError(None, "device cuda requested but torch sees no CUDA device")
         return torch.device(
             "cuda", dist_.local_rank if device == "cuda" else torch.device(device).index
         )
@@ -27,7 +32,8 @@ def _resolve_device(device: str, dist_: _Dist) -> torch.device:
     return torch.device("cpu")
 
 
-def _amp_dtype(amp: bool | str, device: torch.device) -> torch.dtype | None:
+def amp_dtype(amp: bool | str, device: torch.device) -> torch.dtype | None:
+    """The autocast dtype of AMP (``True``/``"bf16"`` → bfloat16, ``"fp16"`` on CUDA only)."""
     if not amp:
         return None
     if amp is True or amp == "bf16":
@@ -39,20 +45,14 @@ def _amp_dtype(amp: bool | str, device: torch.device) -> torch.dtype | None:
     raise InputError(None, f"amp must be False, True, 'bf16' or 'fp16', got {amp!r}")
 
 
-def _build_model(model_name: str, model_kwargs: dict[str, Any]) -> torch.nn.Module:
-    from benchmark.models.registry import create_model, model_info
-
-    if model_info(model_name).kind != "deep":
-        raise ModelError(f"model {model_name!r} is classical; only deep models can be trained")
+def build_trainable_model(model_name: str, model_kwargs: dict[str, Any]) -> DeepMattingModel:
+    """Create MODEL_NAME and check that it can be trained (a deep model with a TrainingSpec)."""
+    info = model_info(model_name)
+    if info.kind != "deep":
+        raise ModelError(f"model {model_name!r} is {info.kind}; only deep models can be trained")
     model = create_model(model_name, **model_kwargs)
-    if not isinstance(model, torch.nn.Module):
-        raise ModelError(f"model {model_name!r} is not a torch.nn.Module and cannot be trained")
+    if not isinstance(model, DeepMattingModel) or model.training_spec is None:
+        raise ModelError(
+            f"model {model_name!r} declares no training spec ({info.source}); it cannot be trained"
+        )
     return model
-
-
-def _model_inputs(model: torch.nn.Module, image: torch.Tensor, trimap: torch.Tensor):
-    """The model's own ``preprocess`` on uint8 batches (B×3×H×W, B×1×H×W), else TIMI-Net's."""
-    preprocess = getattr(model, "preprocess", None)
-    if preprocess is None:
-        from timinet.inputs import to_model_inputs as preprocess
-    return preprocess(image, trimap)

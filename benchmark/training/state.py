@@ -1,7 +1,7 @@
 """What a training checkpoint holds: weights payload, RNG snapshots, atomic ``torch.save``.
 
-``model.pt`` is ``_model_payload`` (format ``MODEL_FORMAT``); ``last.pt`` adds the optimiser,
-scaler, clipper, schedule and ``_rng_state`` (format ``STATE_FORMAT``).
+``model.pt`` is :func:`model_payload` (format ``MODEL_FORMAT``); ``last.pt`` adds the
+optimiser, scaler, clipper, schedule and :func:`rng_state` (format ``STATE_FORMAT``).
 
 Example:
     >>> training_data_tag("/data/my_set.h5")
@@ -14,26 +14,37 @@ import json
 import os
 import random
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
 
-if TYPE_CHECKING:
-    from benchmark.training.loop import TrainConfig
+from benchmark.models.deep import DeepMattingModel
+from benchmark.training.config import TrainConfig
 
-__all__ = ["STATE_FORMAT", "MODEL_FORMAT", "training_data_tag"]
+__all__ = [
+    "STATE_FORMAT",
+    "MODEL_FORMAT",
+    "training_data_tag",
+    "epoch_torch_seed",
+    "atomic_torch_save",
+    "rng_state",
+    "set_rng_state",
+    "model_payload",
+]
 
 STATE_FORMAT = "mattebench.train-state/1"
 MODEL_FORMAT = "mattebench.model/1"
 _EPOCH_TORCH = 4  # SeedSequence tag of the per-epoch torch seed (benchmark.training.data uses 1-3)
 
 
-def _torch_seed(seed: int, epoch: int) -> int:
+def epoch_torch_seed(seed: int, epoch: int) -> int:
+    """The torch seed set at the start of EPOCH (logged with it)."""
     return int(np.random.SeedSequence([int(seed), _EPOCH_TORCH, int(epoch)]).generate_state(1)[0])
 
 
-def _atomic_torch_save(obj: Any, path: Path) -> None:
+def atomic_torch_save(obj: Any, path: Path) -> None:
+    """``torch.save`` to a temporary file, then rename: a kill never leaves half a file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         torch.save(obj, tmp)
@@ -43,7 +54,8 @@ def _atomic_torch_save(obj: Any, path: Path) -> None:
             tmp.unlink()
 
 
-def _rng_state() -> dict[str, Any]:
+def rng_state() -> dict[str, Any]:
+    """Python, NumPy, torch (and CUDA) generator states as plain types (``weights_only`` loads)."""
     kind, keys, pos, has_gauss, gauss = np.random.get_state()
     state = {
         "python": random.getstate(),
@@ -55,7 +67,8 @@ def _rng_state() -> dict[str, Any]:
     return state
 
 
-def _set_rng_state(state: dict[str, Any]) -> None:
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore what :func:`rng_state` saved."""
     random.setstate(state["python"])
     kind, keys, pos, has_gauss, gauss = state["numpy"]
     np.random.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, gauss))
@@ -64,14 +77,15 @@ def _set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def _model_payload(
-    model: torch.nn.Module, cfg: TrainConfig, counters: dict[str, int]
+def model_payload(
+    model: DeepMattingModel, cfg: TrainConfig, counters: dict[str, int]
 ) -> dict[str, Any]:
+    """The contents of ``model.pt``: weights, the model's config and what trained it."""
     return {
         "format": MODEL_FORMAT,
         "model_name": cfg.model_name,
         "model": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
-        "config": dict(getattr(model, "config", {}) or {}),
+        "config": dict(model.config),
         "model_kwargs": dict(cfg.model_kwargs),
         "training_data": training_data_tag(cfg.data_dir),
         "seed": cfg.seed,

@@ -74,7 +74,7 @@ def test_config_records_effective_options():
         ({"laplacian_kwargs": {"eps": 1}}, "unknown laplacian option"),
         ({"cg_kwargs": {"tol": 1}}, "unknown cg option"),
         ({"foo": 1}, "unknown option"),
-        ({"checkpoint": "w.pth"}, "takes no --checkpoint"),
+        ({"checkpoint": "w.pth"}, "takes no checkpoint"),
     ],
 )
 def test_bad_options_raise_model_error(kwargs, match):

@@ -72,7 +72,7 @@ def test_score_alphamatting_layout_requires_trimap_set(tmp_path):
     args = ["score", "--model", "trimap_only", "--dataset", str(data), "--out", str(tmp_path / "r")]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 1
-    assert "choose one with --trimap-set: trimap1, trimap2" in res.output
+    assert "choose one: trimap1, trimap2 (option --trimap-set)" in res.output
     assert "Traceback" not in res.output
     res = CliRunner().invoke(cli, args + ["--trimap-set", "trimap2", "--limit", "1"])
     assert res.exit_code == 0, res.output

@@ -153,7 +153,7 @@ def test_errors_name_the_problem(tmp_path):
     with pytest.raises(DatasetError, match="neither a composite"):
         DatasetLayout(tmp_path)
     make_run(tmp_path / "res", "a", ["x"], None)
-    with pytest.raises(InputError, match="--max-images"):
+    with pytest.raises(InputError, match="max_images"):
         build_report(tmp_path / "res", max_images=0)
     with pytest.raises(InputError, match="dataset folder not found"):
         build_report(tmp_path / "res", dataset_dir=tmp_path / "nope")

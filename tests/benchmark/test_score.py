@@ -15,7 +15,8 @@ import pytest
 from benchmark.metrics import compute_all
 from benchmark.scoring.datasets import discover_dataset
 from benchmark.scoring.protocol import PER_IMAGE_COLUMNS, read_run
-from benchmark.scoring.score import read_per_image, score_model
+from benchmark.scoring.run_store import read_per_image
+from benchmark.scoring.score import score_model
 from human2k.errors import DatasetError, ResumeError
 from human2k.images import read_alpha, read_rgb, read_trimap, write_png
 
@@ -93,7 +94,7 @@ def test_alphamatting_layout_needs_a_trimap_set(tmp_path):
         write_png(root / "alpha" / f"GT{i:02d}.png", alpha)
         write_png(root / "trimap1" / f"GT{i:02d}.png", tri)
         write_png(root / "trimap2" / f"GT{i:02d}.png", tri)
-    with pytest.raises(DatasetError, match="choose one with --trimap-set: trimap1, trimap2"):
+    with pytest.raises(DatasetError, match="choose one: trimap1, trimap2") as exc:
         discover_dataset(root)
     with pytest.raises(DatasetError, match="no trimap set 'trimap3'; available: trimap1, trimap2"):
         discover_dataset(root, trimap_set="trimap3")
@@ -105,6 +106,7 @@ def test_alphamatting_layout_needs_a_trimap_set(tmp_path):
         "trimap2",
     )
     assert [s.name for s in ds.samples] == ["GT01", "GT02", "GT10"]
+    assert exc.value.param == "trimap_set"
 
 
 def test_unknown_layout(tmp_path):
@@ -180,7 +182,7 @@ class Stop(Exception):
 def test_interrupted_run_resumes_to_the_same_csv(comp_dataset, tmp_path):
     full = score_model("closed_form", comp_dataset, tmp_path / "full")
 
-    def stop_after_one(done, total, name):
+    def stop_after_one(task, done, total, name=""):
         if done == 1 and name:
             raise Stop
 
@@ -193,7 +195,10 @@ def test_interrupted_run_resumes_to_the_same_csv(comp_dataset, tmp_path):
         fh.write("apple_1,0.12")
     seen = []
     resumed = score_model(
-        "closed_form", comp_dataset, tmp_path / "cut", progress=lambda d, t, n: seen.append((d, t))
+        "closed_form",
+        comp_dataset,
+        tmp_path / "cut",
+        progress=lambda task, d, t, n="": seen.append((d, t)),
     )
     assert seen[0] == (1, 3) and seen[-1] == (3, 3)
     a = (Path(full.extra["run_dir"]) / "per_image.csv").read_text().splitlines()

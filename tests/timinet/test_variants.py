@@ -53,7 +53,7 @@ def test_parameter_count_exact(name):
     model = _model(name)
     assert count_parameters(model) == EXPECTED[name]
     assert model_info(name).params == EXPECTED[name]
-    assert model.model_name == name and model.config["aspp"] == (name == "timinet")
+    assert model.name == name and model.config["aspp"] == (name == "timinet")
 
 
 def test_timinet_without_dead_projections():
@@ -124,5 +124,5 @@ def test_unknown_tag_and_official_tag_without_checkpoint():
 
     with pytest.raises(ModelError, match="unknown tag"):
         create_model("timinet.nope")
-    with pytest.raises(ModelError, match="needs --checkpoint"):
+    with pytest.raises(ModelError, match="needs a checkpoint"):
         create_model("timinet.official")

@@ -15,10 +15,10 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
+from benchmark.models.checkpoint import read_state_dict
 from benchmark.training.loop import train
 from tests.benchmark.training.test_data import make_training_tree
 from tests.benchmark.training.test_train import tiny_registered
-from timinet.checkpoint import read_state_dict
 
 KW = dict(recipe="gca", epochs=2, crop=64, limit_samples=4, seed=2)
 

@@ -13,31 +13,35 @@ from click.testing import CliRunner
 
 from benchmark.cli import cli
 from benchmark.models import registry
-from benchmark.training.loop import MODEL_FORMAT, STATE_FORMAT, GradClipper, train
+from benchmark.models.checkpoint import read_checkpoint, read_state_dict, weights_record
+from benchmark.models.deep import DeepMattingModel
+from benchmark.models.interface import TrainingSpec
+from benchmark.training import MODEL_FORMAT, STATE_FORMAT, GradClipper, train
 from benchmark.training.schedule import RECIPES, make_schedule
 from human2k.errors import ResumeError
 from human2k.images import write_png
 from tests.benchmark.training.test_data import make_training_tree
-from timinet.checkpoint import read_state_dict
 from timinet.inputs import to_model_inputs
 
 TINY = "tiny_matting_test"
 
 
-class TinyMatting(torch.nn.Module):
+class TinyMatting(DeepMattingModel):
     """Two convolutions, no BatchNorm: DDP on 2 CPU ranks equals one rank with the whole batch."""
 
     def __init__(self, width: int = 8):
-        super().__init__()
+        super().__init__(config={"width": width}, name=TINY)
+        self.training_spec = TrainingSpec()
         self.body = torch.nn.Sequential(
             torch.nn.Conv2d(6, width, 3, padding=1),
             torch.nn.ReLU(),
             torch.nn.Conv2d(width, 1, 3, padding=1),
         )
-        self.config = {"width": width}
-        self.model_name = TINY
 
     def preprocess(self, image, trimap):
+        return to_model_inputs(image, trimap)
+
+    def batch_inputs(self, image, trimap):
         return to_model_inputs(image, trimap)
 
     def forward(self, img, tri):
@@ -48,18 +52,19 @@ def tiny_matting_test(checkpoint=None, tag=None, width: int = 8) -> TinyMatting:
     """A tiny trainable matting net for tests (registered only while a test runs)."""
     model = TinyMatting(width)
     if checkpoint is not None:
-        model.load_state_dict(read_state_dict(checkpoint))
+        state, meta = read_checkpoint(checkpoint)
+        model.load_state_dict(state)
+        model.weights = weights_record(checkpoint, meta, official=False)
     return model
 
 
 @contextlib.contextmanager
 def tiny_registered():
-    registry.register_model(provenance="reference", kind="deep")(tiny_matting_test)
+    registry.register_model(provenance="reference", kind="deep", trainable=True)(tiny_matting_test)
     try:
         yield TINY
     finally:
-        registry._ENTRYPOINTS.pop(TINY, None)
-        registry._INFO.pop(TINY, None)
+        registry.unregister_model(TINY)
 
 
 @pytest.fixture()
@@ -267,5 +272,5 @@ def test_batch_of_one_with_aspp_is_a_clear_error(tmp_path):
     fg, alpha = synth_sample(np.random.default_rng(0), (64, 64))
     write_png(tmp_path / "data" / "fg" / "a.png", fg)
     write_png(tmp_path / "data" / "alpha" / "a.png", alpha)
-    with pytest.raises(InputError, match=r"timinet has ASPP.*--batch-size >= 2"):
+    with pytest.raises(InputError, match=r"timinet: ASPP.*batch size >= 2"):
         train("timinet", tmp_path / "data", tmp_path / "run", epochs=1, batch_size=1, crop=64)
