@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import functools
 import importlib
 import warnings
 from collections.abc import Callable
@@ -103,7 +104,7 @@ def register_model(fn: Callable[..., Any] | None = None, **info: Any):
         fields = {"provenance": "reimplemented", "kind": "deep", **info}
         if not fields.get("description") and f.__doc__:
             fields["description"] = f.__doc__.strip().splitlines()[0]
-        origin = _loading or "registered at run time"
+        origin = _loading or _origin_of(f.__module__)
         fields["source"] = f"{where} ({origin})"
         fields["policies"] = tuple(fields.get("policies", ("native",)))
         _FACTORIES[name] = f
@@ -120,6 +121,15 @@ def _own_distribution() -> metadata.Distribution | None:
         return None
 
 
+def _origin_of(module: str) -> str:
+    """``built-in`` / ``plugin DIST VERSION`` for a module declared as an entry point."""
+    for _, declared, origin in _entry_points():
+        if declared.split(":")[0] == module:
+            return origin
+    return "registered at run time"
+
+
+@functools.cache
 def _entry_points() -> list[tuple[str, str, str]]:
     """``(name, module, origin)`` of every entry point in the group, built-ins first."""
     own = _own_distribution()
