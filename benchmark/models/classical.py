@@ -8,7 +8,7 @@ is clipped to float32 [0, 1]. The effective Laplacian and conjugate-gradient opt
 defaults included, are recorded in ``config`` so a run record says exactly what ran.
 
 Solvers have no time limit of their own; ``benchmark.scoring.score`` runs each image in a child
-process under a per-image budget (``benchmark.scoring.timeout``).
+process under a per-image budget (``human2k.processes``).
 
 Example:
     >>> import numpy as np
@@ -85,7 +85,7 @@ class PymattingSolver(MattingModel):
             raise ModelError(
                 f"unknown pymatting solver {method!r}; choose from {', '.join(SOLVERS)}"
             )
-        from benchmark.scoring.timeout import prefer_fork_safe_numba
+        from human2k.processes import prefer_fork_safe_numba
 
         prefer_fork_safe_numba()  # before pymatting's import starts Numba's threads: stay forkable
         import pymatting

@@ -35,7 +35,9 @@ from PIL import Image
 
 from benchmark.metrics.scales import METRIC_NAMES, METRICS
 from benchmark.tables.alphamatting_rank import trimap_kind
-from benchmark.tables.leaderboard import Run, Table, build_tables, collect_runs
+from benchmark.tables.leaderboard import build_tables
+from benchmark.tables.runs import Run, collect_runs
+from benchmark.tables.table import Table
 from human2k.errors import DatasetError, InputError, MattebenchError
 from human2k.images import atomic_write_bytes, read_alpha, read_rgb, read_trimap
 from human2k.paths import natural_key

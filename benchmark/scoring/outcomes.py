@@ -1,7 +1,7 @@
 """Run a model over samples and yield one :class:`Outcome` per image, as soon as it is ready.
 
 Three ways to run a model: classical solvers in child processes under a per-image time budget
-(``benchmark.scoring.timeout``), trivial models in this process, deep models in this process
+(``human2k.processes``), trivial models in this process, deep models in this process
 through their inference policy (``benchmark.models.inference``). The caller gets the uint8
 trimap and GT of each image with its outcome, for the metrics.
 
@@ -90,7 +90,7 @@ def classical_outcomes(
     start_method: str,
 ) -> Iterator[Outcome]:
     """Solve each image in a child process (WORKERS at a time) under TIME_BUDGET_S."""
-    from benchmark.scoring.timeout import run_budgeted
+    from human2k.processes import run_budgeted
 
     threads = 1 if workers > 1 else None
     loaded: dict[str, tuple[np.ndarray, np.ndarray]] = {}

@@ -55,7 +55,7 @@ def score_images(run: ScoreRun, progress: ProgressFn | None = None) -> RunRecord
     if run.todo:
         if not run.deep and run.model.isolate:
             # chosen before the warm-up: it may pick Numba's threading layer (fork safety)
-            from benchmark.scoring.timeout import default_start_method
+            from human2k.processes import default_start_method
 
             run.extra["start_method"] = default_start_method()
         else:

@@ -25,9 +25,10 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.stats import rankdata
 
-from benchmark.metrics.scales import METRICS
+from benchmark.metrics.scales import METRICS, csv_float
 from benchmark.scoring.protocol import Protocol
-from benchmark.tables.leaderboard import Cell, Display, Run, _decimals, dedupe_repeats, row_labels
+from benchmark.tables.runs import Run, dedupe_repeats, row_labels
+from benchmark.tables.table_format import Cell, Display, decimals
 from human2k.paths import natural_key
 
 __all__ = ["RankTable", "rank_columns", "trimap_kind", "build_rank_tables", "reported_rank_table"]
@@ -113,7 +114,7 @@ class RankTable:
         return header, rows
 
     def display(self) -> Display:
-        d = _decimals(list(self.sad.ravel()))
+        d = decimals(list(self.sad.ravel()))
         best_col = {}
         for j in range(len(self.columns)):
             if self.ranks is not None:  # measured: bold = the best rank, computed on exact values
@@ -182,7 +183,7 @@ def _scale(region: str) -> str:
 
 
 def _num(v: float) -> str:
-    return "" if math.isnan(v) else repr(float(v))
+    return csv_float(v)
 
 
 def _base_key(protocol: Protocol) -> tuple[str, ...]:
@@ -193,7 +194,7 @@ def build_rank_tables(runs: Sequence[Run], *, include_reported: bool = False) ->
     """One rank table per alphamatting protocol (split/trimap source aside), plus paper Table 2.
 
     Args:
-        runs: from :func:`benchmark.tables.leaderboard.collect_runs`; non-alphamatting runs are ignored.
+        runs: from :func:`benchmark.tables.runs.collect_runs`; non-alphamatting runs are ignored.
         include_reported: append the paper's Table 2 as its own ``reported`` table.
     """
     groups: dict[tuple, list[Run]] = {}

@@ -28,12 +28,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from benchmark.tables.alphamatting_rank import RankTable
-    from benchmark.tables.leaderboard import Table
+from typing import Any, Protocol
 
 __all__ = [
     "Cell",
@@ -44,7 +41,19 @@ __all__ = [
     "latex_document",
     "latex_escape",
     "column_parts",
+    "decimals",
+    "TableLike",
 ]
+
+
+class TableLike(Protocol):
+    """What the writers need: a ``display()`` (and, for CSV, ``csv_rows()``) and a ``slug``."""
+
+    slug: str
+
+    def display(self) -> Display: ...
+
+    def csv_rows(self) -> tuple[list[str], list[list[Any]]]: ...
 
 
 @dataclasses.dataclass
@@ -84,7 +93,7 @@ class Display:
     latex_max_columns: int = 14
 
 
-def to_csv(table: Table | RankTable) -> str:
+def to_csv(table: TableLike) -> str:
     """CSV text of a table (full precision; headers state scale and region)."""
     header, rows = table.csv_rows()
     buf = io.StringIO()
@@ -98,7 +107,7 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def to_markdown(table: Table | RankTable) -> str:
+def to_markdown(table: TableLike) -> str:
     """GitHub Markdown: title, pipe table (best values in ``**bold**``), caption and notes."""
     d: Display = table.display()
     lines = [f"### {_md_escape(d.title)}", ""]
@@ -196,7 +205,7 @@ def column_parts(d: Display, max_columns: int) -> list[list[int]]:
     return chunks
 
 
-def to_latex(table: Table | RankTable, *, max_columns: int | None = None) -> str:
+def to_latex(table: TableLike, *, max_columns: int | None = None) -> str:
     """A booktabs ``table`` float; wide tables are split into stacked parts of MAX_COLUMNS.
 
     Needs only ``\\usepackage{booktabs}`` in a standard ``article``.
@@ -259,7 +268,7 @@ def _latex_group_row(d: Display, cols: list[int]) -> str:
     return " & ".join(parts) + " \\\\" + ("\n" + "".join(rules) if rules else "")
 
 
-def latex_document(tables: Sequence[Table | RankTable]) -> str:
+def latex_document(tables: Sequence[TableLike]) -> str:
     """A complete ``article`` holding every table (compiles with pdflatex: booktabs, geometry)."""
     body = []
     for i, t in enumerate(tables):
@@ -275,3 +284,16 @@ def latex_document(tables: Sequence[Table | RankTable]) -> str:
         + "\n".join(body)
         + "\\end{document}\n"
     )
+
+
+def decimals(values: Sequence[float]) -> int:
+    """Decimals that give the smallest value in a column three significant digits (2..5).
+
+    Example:
+        >>> decimals([12.3, 0.0123]), decimals([])
+        (4, 2)
+    """
+    nonzero = [abs(v) for v in values if not math.isnan(v) and v != 0]
+    if not nonzero:
+        return 2
+    return int(min(5, max(2, 2 - math.floor(math.log10(min(nonzero))))))

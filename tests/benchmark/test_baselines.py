@@ -10,8 +10,8 @@ import pytest
 
 from benchmark.models.classical import SOLVERS, PymattingSolver
 from benchmark.models.registry import create_model, list_models, model_info
-from benchmark.scoring.timeout import TimeBudgetExceeded, call_with_budget, run_budgeted
 from human2k.errors import InputError, ModelError
+from human2k.processes import TimeBudgetExceeded, call_with_budget, run_budgeted
 
 CLASSICAL = ["closed_form", "knn", "lkm", "random_walk"]
 # Mean |alpha - GT| over the unknown band of the synthetic ramp (trimap_only scores 0.4).
@@ -177,7 +177,7 @@ def test_fork_path_in_fresh_process():
 
     code = (
         "import numpy as np\n"
-        "from benchmark.scoring.timeout import default_start_method, run_budgeted\n"
+        "from human2k.processes import default_start_method, run_budgeted\n"
         "from benchmark.models.classical import PymattingSolver\n"
         "method = default_start_method()\n"
         "m = PymattingSolver('lkm'); m.warmup()\n"

@@ -18,7 +18,7 @@ Example:
     >>> call_with_budget(time.sleep, 5, budget_s=0.2)
     Traceback (most recent call last):
     ...
-    benchmark.scoring.timeout.TimeBudgetExceeded: sleep exceeded its time budget of 0.2 s
+    human2k.processes.TimeBudgetExceeded: sleep exceeded its time budget of 0.2 s
 """
 
 from __future__ import annotations
