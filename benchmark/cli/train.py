@@ -8,6 +8,13 @@ from pathlib import Path
 import click
 
 from benchmark.cli.console import RichProgress, console, make_progress
+from benchmark.cli.options import (
+    MILESTONES,
+    NONNEGATIVE_FLOAT,
+    POSITIVE_FLOAT,
+    device_option,
+    seed_option,
+)
 
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -36,9 +43,9 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 @click.option(
     "--recipe",
     type=click.Choice(["gca", "paper"]),
-    default="gca",
-    show_default=True,
-    help="gca: Adam 4e-4 warm-up+cosine; paper: Adam 0.01 ÷10 at milestones.",
+    default=None,
+    help="gca: Adam 4e-4 warm-up+cosine; paper: Adam 0.01 ÷10 at milestones "
+    "(default: the model's own recipe).",
 )
 @click.option(
     "--batch-size",
@@ -48,12 +55,7 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     help="Per device; global batch = this × GPUs.",
 )
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
-@click.option(
-    "--device",
-    default="cpu",
-    show_default=True,
-    help="cpu or cuda (under torchrun: cuda:LOCAL_RANK).",
-)
+@device_option(help="cpu, cuda or cuda:N (plain cuda under torchrun: cuda:LOCAL_RANK).")
 @click.option(
     "--amp",
     type=click.Choice(["bf16", "fp16"]),
@@ -62,7 +64,7 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     flag_value="bf16",
     help="Autocast (--amp alone = bf16).",
 )
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@seed_option(help="Seeds model init, data order, every sample and worker.")
 @click.option(
     "--crop",
     type=click.IntRange(min=32),
@@ -101,15 +103,18 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     show_default=True,
     help="Data-loader processes.",
 )
-@click.option("--lr", type=float, default=None, help="Override the recipe's base learning rate.")
+@click.option(
+    "--lr", type=POSITIVE_FLOAT, default=None, help="Override the recipe's base learning rate."
+)
 @click.option(
     "--milestones",
+    type=MILESTONES,
     default=None,
     help="paper recipe: comp1k|d646|human2k (scaled to --epochs) or epochs '20,30,40'.",
 )
 @click.option(
     "--comp-loss",
-    type=float,
+    type=NONNEGATIVE_FLOAT,
     default=0.0,
     show_default=True,
     help="Weight of the composition loss.",
@@ -149,8 +154,6 @@ def train(
     """
     from benchmark.training.loop import train as run_training
 
-    if milestones is not None and milestones[0].isdigit():
-        milestones = [float(m) for m in milestones.split(",")]
     with make_progress() as bar:
         result = run_training(
             model,
