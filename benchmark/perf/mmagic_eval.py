@@ -43,6 +43,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from human2k.progress import ProgressFn
+
 __all__ = ["mmagic_kernel", "mmagic_metrics", "mmagic_read", "mmagic_eval"]
 
 _SIGMA = 1.4
@@ -131,7 +133,9 @@ def mmagic_read(path: str | os.PathLike) -> np.ndarray:
 
 
 def mmagic_eval(
-    triplets: Sequence[tuple[str, Path, Path, Path]], csv_path: str | os.PathLike
+    triplets: Sequence[tuple[str, Path, Path, Path]],
+    csv_path: str | os.PathLike,
+    progress: ProgressFn | None = None,
 ) -> tuple[list[dict[str, float]], dict[str, float]]:
     """Score (name, pred, gt, trimap) files one after the other in this process; write a CSV.
 
@@ -148,6 +152,8 @@ def mmagic_eval(
         t2 = time.perf_counter()
         decode_s += t1 - t0
         metrics_s += t2 - t1
+        if progress:
+            progress("mmagic-style eval", len(records), len(triplets), name)
     t3 = time.perf_counter()
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
