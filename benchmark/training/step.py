@@ -7,8 +7,9 @@ devices × B give the same gradients as 1 device × N·B (up to BatchNorm statis
 summation order). Gradient accumulation is the same rule in time: a step takes K micro-batches
 (``batches``), the denominator is the unknown-pixel count of all of them on all ranks (counted
 from the trimaps before any forward), and each micro-batch's backward adds its share, so K
-micro-batches of B equal one batch of K·B. Under DDP only the last micro-batch synchronises
-gradients (``no_sync`` for the others).
+micro-batches of B equal one batch of K·B. Under DDP every micro-batch's backward averages its
+gradients over the ranks (the trainer's DDP uses ``static_graph``, which does not allow
+``no_sync``); averaging is linear, so the accumulated gradient is the same.
 
 Example:
     >>> StepOutcome(loss=0.5, terms={"alpha_l1": 0.5}, unknown_px=10, grad_norm=None).loss
@@ -67,22 +68,19 @@ def train_step(
     )
     names: list[str] = []
     sums_total: torch.Tensor | None = None
-    for j, b in enumerate(micro):
+    for b in micro:
         img_in, tri_in = model.batch_inputs(b["image"], b["trimap"])
-        last = j == len(micro) - 1
-        sync = contextlib.nullcontext() if last or not hasattr(net, "no_sync") else net.no_sync()
-        with sync:
-            with autocast:
-                pred = net(img_in, tri_in)
-            pred = pred.float()
-            sums = loss_term_sums(pred, b, loss_weights)
-            names = list(sums)
-            weighted = None
-            for n in names:
-                term = sums[n] if loss_weights[n] == 1.0 else loss_weights[n] * sums[n]
-                weighted = term if weighted is None else weighted + term
-            loss = weighted / denom * dist_.world  # DDP averages the gradients over ranks
-            scaler.scale(loss).backward()
+        with autocast:
+            pred = net(img_in, tri_in)
+        pred = pred.float()
+        sums = loss_term_sums(pred, b, loss_weights)
+        names = list(sums)
+        weighted = None
+        for n in names:
+            term = sums[n] if loss_weights[n] == 1.0 else loss_weights[n] * sums[n]
+            weighted = term if weighted is None else weighted + term
+        loss = weighted / denom * dist_.world  # DDP averages the gradients over ranks
+        scaler.scale(loss).backward()
         detached = torch.stack([sums[n].detach() for n in names]).double()
         sums_total = detached if sums_total is None else sums_total + detached
     reduced = all_sum(sums_total, dist_)
