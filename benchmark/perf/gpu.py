@@ -297,7 +297,9 @@ def run_gpu_check(
     dev = torch.device("cuda" if device == "auto" and torch.cuda.is_available() else
                        "cpu" if device == "auto" else device)  # fmt: skip
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise InputError(None, f"device {device} requested but torch sees no CUDA device")
+        raise InputError(
+            None, f"device {device} requested but torch sees no CUDA device", param="device"
+        )
     if dev.type == "cuda" and dev.index is None:
         dev = torch.device("cuda", torch.cuda.current_device())
     cfg = CONFIGS[config or ("full" if dev.type == "cuda" else "tiny")]
