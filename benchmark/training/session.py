@@ -184,10 +184,10 @@ class TrainingSession:
         """A mid-epoch checkpoint (main rank writes, the others wait)."""
         counters = self._counters(epoch, epoch_step)
         if self.run.dist.main:
+            start = time.perf_counter()
             save_run_state(self.run, counters, losses)
-            self.log.write(
-                {"event": "checkpoint", **counters, "checkpoint": str(self.run.state_path)}
-            )
+            self.log.write({"event": "checkpoint", **counters, "checkpoint": str(self.run.state_path),
+                            "seconds": time.perf_counter() - start})  # fmt: skip
         wait_for_main(self.run.dist)
 
     def _preempt(self, epoch: int, epoch_step: int, losses: list[float], *, saved: bool) -> None:
