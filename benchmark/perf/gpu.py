@@ -304,9 +304,9 @@ def run_gpu_check(
         dev = torch.device("cuda", torch.cuda.current_device())
     cfg = CONFIGS[config or ("full" if dev.type == "cuda" else "tiny")]
     report = progress or (lambda what: None)
+    threads, cudnn_benchmark = torch.get_num_threads(), torch.backends.cudnn.benchmark
     if dev.type == "cuda":
-        torch.backends.cudnn.benchmark = True
-    threads = torch.get_num_threads()
+        torch.backends.cudnn.benchmark = True  # autotuned convolutions, as a long job would use
     if dev.type == "cpu":  # one thread: shared CPUs oversubscribed by OpenMP crawl (5× slower)
         torch.set_num_threads(1)
     try:
@@ -318,6 +318,7 @@ def run_gpu_check(
         env = _environment(dev)
     finally:
         torch.set_num_threads(threads)
+        torch.backends.cudnn.benchmark = cudnn_benchmark
     return {
         "format": "mattebench.perf-gpu/1",
         "config": dataclasses.asdict(cfg),
