@@ -120,6 +120,20 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     help="Weight of the composition loss.",
 )
 @click.option("--deterministic", is_flag=True, help="Deterministic algorithms (exact CPU resume).")
+@click.option(
+    "--accumulate",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Micro-batches per optimiser step (gradient accumulation): global batch = "
+    "batch size × devices × this.",
+)
+@click.option(
+    "--checkpoint-every",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Also checkpoint every N steps (resume continues mid-epoch); default: every epoch.",
+)
 def train(
     model,
     data_dir,
@@ -142,9 +156,13 @@ def train(
     milestones,
     comp_loss,
     deterministic,
+    accumulate,
+    checkpoint_every,
 ) -> None:
-    """Train MODEL (e.g. timinet) on online composites of --data; every epoch writes an atomic
-    checkpoint and --resume continues exactly. Launch with torchrun for several GPUs.
+    """Train MODEL (e.g. timinet) on online composites of --data; every epoch (and every
+    --checkpoint-every steps) writes an atomic checkpoint and --resume continues exactly. Launch
+    with torchrun for several GPUs. SIGTERM, SIGINT or SIGUSR1 finish the current step, write a
+    checkpoint and exit with code 75 (resume to continue); see docs/cluster.md.
 
     \b
     Example:
@@ -153,32 +171,27 @@ def train(
       torchrun --nproc-per-node 4 $(which mattebench) train timinet ... (same options)
     """
     from benchmark.training.loop import train as run_training
+    from benchmark.training.preemption import EXIT_PREEMPTED, TrainingPreempted
 
-    with make_progress() as bar:
-        result = run_training(
-            model,
-            data_dir,
-            out,
-            recipe=recipe,
-            epochs=epochs,
-            batch_size=batch_size,
-            device=device,
-            amp=amp or False,
-            seed=seed,
-            resume=resume,
-            crop=crop,
-            bg_dir=bg_dir,
-            val_data=val_data,
-            val_trimap_set=val_trimap_set,
-            val_every=val_every,
-            limit_samples=limit_samples,
-            workers=workers,
-            lr=lr,
-            milestones=milestones,
-            comp_loss=comp_loss,
-            deterministic=deterministic,
-            progress=RichProgress(bar),
-        )
+    try:
+        with make_progress() as bar:
+            result = run_training(
+                model, data_dir, out, recipe=recipe, epochs=epochs, batch_size=batch_size,
+                device=device, amp=amp or False, seed=seed, resume=resume, crop=crop,
+                bg_dir=bg_dir, val_data=val_data, val_trimap_set=val_trimap_set,
+                val_every=val_every, limit_samples=limit_samples, workers=workers, lr=lr,
+                milestones=milestones, comp_loss=comp_loss, deterministic=deterministic,
+                accumulate=accumulate, checkpoint_every=checkpoint_every,
+                progress=RichProgress(bar),
+            )  # fmt: skip
+    except TrainingPreempted as stop:
+        if int(os.environ.get("RANK", "0")) == 0:
+            r = stop.result
+            console.print(
+                f"stopped by {stop.signal_name} after step {r.steps} ({r.samples_seen} samples); "
+                f"checkpoint {r.state}; continue with --resume (exit code {EXIT_PREEMPTED})"
+            )
+        raise SystemExit(EXIT_PREEMPTED) from None
     if int(os.environ.get("RANK", "0")) != 0:
         return  # under torchrun only rank 0 reports (the others' losses are not gathered)
     last = result.losses[-1] if result.losses else float("nan")

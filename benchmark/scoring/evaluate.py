@@ -148,11 +148,14 @@ def pair_with_dataset(
     ]
 
 
-def _score_one(args: tuple[Triplet, str, bool]) -> dict[str, Any]:
+def _score_one(args: tuple[Triplet, str, bool]) -> tuple[dict[str, Any], float, float]:
+    """One image's record, and the seconds spent decoding and computing metrics."""
     triplet, region, quantize = args
+    t0 = time.perf_counter()
     pred = read_alpha(triplet.pred)
     gt = read_alpha(triplet.gt)
     trimap = read_trimap(triplet.trimap, quantize=quantize)
+    t1 = time.perf_counter()
     record = {"image": triplet.name}  # the file stem, as in score's per_image.csv
     record.update(
         compute_all(
@@ -163,12 +166,16 @@ def _score_one(args: tuple[Triplet, str, bool]) -> dict[str, Any]:
             labels=(str(triplet.pred), str(triplet.gt), str(triplet.trimap)),
         )
     )
-    return record
+    return record, t1 - t0, time.perf_counter() - t1
 
 
 @dataclasses.dataclass
 class EvalResult:
-    """Per-image records (in input order), means, counts and the protocol description."""
+    """Per-image records (in input order), means, counts and the protocol description.
+
+    ``phase_seconds`` holds ``decode`` and ``metrics``: seconds summed over the images (so over
+    all worker processes), what ``mattebench perf eval`` reports as the breakdown.
+    """
 
     records: list[dict[str, Any]]
     means: dict[str, float]
@@ -177,6 +184,7 @@ class EvalResult:
     seconds: float
     n_undefined_mse: int
     trimap_quantize: bool = False
+    phase_seconds: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def protocol(self) -> dict[str, Any]:
         return {
@@ -206,17 +214,23 @@ def evaluate_triplets(
     start = time.perf_counter()
     jobs = [(t, region, trimap_quantize) for t in triplets]
     records: list[dict[str, Any]] = []
+    phases = {"decode": 0.0, "metrics": 0.0}
+
+    def collect(outcome: tuple[dict[str, Any], float, float]) -> None:
+        record, decode_s, metrics_s = outcome
+        records.append(record)
+        phases["decode"] += decode_s
+        phases["metrics"] += metrics_s
+        if progress:
+            progress("eval", len(records), len(jobs), record["image"])
+
     if workers <= 1:
         for job in jobs:
-            records.append(_score_one(job))
-            if progress:
-                progress("eval", len(records), len(jobs), records[-1]["image"])
+            collect(_score_one(job))
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for record in pool.map(_score_one, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
-                records.append(record)
-                if progress:
-                    progress("eval", len(records), len(jobs), record["image"])
+            for outcome in pool.map(_score_one, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
+                collect(outcome)
     acc = MattingMetrics(region=region)
     for record in records:
         acc.add_record(record)
@@ -228,6 +242,7 @@ def evaluate_triplets(
         time.perf_counter() - start,
         acc.n_undefined_mse,
         trimap_quantize,
+        phases,
     )
 
 
