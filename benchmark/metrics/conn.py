@@ -102,6 +102,8 @@ def _conn_kernel(pred, gt, trimap, whole, row_start, x0, x1, depth, phi):
 
 def _conn_update(inputs: MattingInputs) -> float:
     """Sufficient statistic: Σ|φ(P) − φ(G)| over the region (before /1000)."""
+    if inputs.n_scored == 0:
+        return 0.0  # nothing to sum: skip the filtering / the components
     # three kernels called from Python, so that each one's Numba cache follows its own file
     # (a cached kernel does not notice when a kernel it calls in another file changes)
     row_start, x0, x1, lev = level_runs(inputs.pred, inputs.gt, _BOUNDS)

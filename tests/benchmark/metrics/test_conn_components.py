@@ -11,7 +11,9 @@ from benchmark.metrics._runs import level_bounds, level_runs, threshold_levels
 from benchmark.metrics.conn import N_LEVELS, phi_table
 from benchmark.metrics.reference import ref_conn
 
-LEVEL_VALUES = np.array([0, 25, 26, 51, 76, 77, 102, 127, 128, 153, 178, 179, 204, 229, 230, 254, 255], np.uint8)
+LEVEL_VALUES = np.array(
+    [0, 25, 26, 51, 76, 77, 102, 127, 128, 153, 178, 179, 204, 229, 230, 254, 255], np.uint8
+)
 
 
 def agree(pred, gt, trimap, region="unknown"):
@@ -60,7 +62,10 @@ def test_lines_and_single_pixels(shape):
     rng = np.random.default_rng(shape[0] * 7 + shape[1])
     pred = rng.choice(LEVEL_VALUES, shape)
     gt = np.where(rng.random(shape) < 0.7, pred, rng.choice(LEVEL_VALUES, shape)).astype(np.uint8)
-    for trimap in (np.full(shape, 128, np.uint8), rng.choice(np.array([0, 128, 255], np.uint8), shape)):
+    for trimap in (
+        np.full(shape, 128, np.uint8),
+        rng.choice(np.array([0, 128, 255], np.uint8), shape),
+    ):
         agree(pred, gt, trimap)
         agree(pred, gt, trimap, "whole")
 
@@ -130,7 +135,9 @@ def test_structured_images_match_the_labelling_per_threshold(seed):
     rng = np.random.default_rng(seed)
     h, w = rng.integers(20, 90, 2)
     sigma = rng.uniform(0.5, 4)
-    gt = np.clip(ndimage.gaussian_filter(rng.normal(128, 300, (h, w)), sigma), 0, 255).astype(np.uint8)
+    gt = np.clip(ndimage.gaussian_filter(rng.normal(128, 300, (h, w)), sigma), 0, 255).astype(
+        np.uint8
+    )
     noise = ndimage.gaussian_filter(rng.normal(0, 60, (h, w)), 1.0)
     pred = np.clip(gt + noise, 0, 255).astype(np.uint8)
     trimap = np.where(gt == 255, 255, np.where(gt == 0, 0, 128)).astype(np.uint8)
