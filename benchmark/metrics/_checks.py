@@ -51,6 +51,13 @@ class MattingInputs:
         return np.flatnonzero(self.mask).astype(np.int32)
 
 
+@njit("i4(u1)", cache=True, nogil=True)
+def _known(t):
+    """1 when T is 0 or 255, else 0: (t + 1) mod 256 is then 1 or 0, so bits 1..7 are clear
+    (one compare instead of two in the vectorised loop)."""
+    return np.int32((np.uint8(t + np.uint8(1)) & np.uint8(254)) == 0)
+
+
 # int32 partial sums are exact over a block: 32768 · 255² = 2 130 739 200 < 2³¹
 _BLOCK = 32768
 
@@ -82,7 +89,7 @@ def _scan_kernel(pred, gt, trimap, whole):
                 e = np.uint8(max(pv[i], gv[i]) - min(pv[i], gv[i]))
                 a32 = np.int32(a32 + np.int32(e))
                 s32 = np.int32(s32 + np.int32(np.uint16(e) * np.uint16(e)))
-                v32 = np.int32(v32 + np.int32(t == 0) + np.int32(t == 255) + np.int32(t == 128))
+                v32 = np.int32(v32 + _known(t) + np.int32(t == 128))
             c32 = np.int32(tv.shape[0])
         else:
             for i in range(tv.shape[0]):
@@ -92,7 +99,7 @@ def _scan_kernel(pred, gt, trimap, whole):
                 e = np.uint8(np.uint8(max(pv[i], gv[i]) - min(pv[i], gv[i])) & mask)
                 a32 = np.int32(a32 + np.int32(e))
                 s32 = np.int32(s32 + np.int32(np.uint16(e) * np.uint16(e)))
-                v32 = np.int32(v32 + np.int32(t == 0) + np.int32(t == 255))
+                v32 = np.int32(v32 + _known(t))
             v32 = np.int32(v32 + c32)
         bad |= v32 != tv.shape[0]
         count += c32

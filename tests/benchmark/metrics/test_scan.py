@@ -87,3 +87,9 @@ def test_views_and_channels_are_made_contiguous():
     )
     assert np.array_equal(inputs.mask, trimap == 128)
     assert np.array_equal(inputs.scored, np.flatnonzero(trimap == 128))
+
+
+def test_known_is_exactly_zero_or_255():
+    from benchmark.metrics._checks import _known
+
+    assert [v for v in range(256) if _known(np.uint8(v))] == [0, 255]
