@@ -1,8 +1,8 @@
 """Speed of the Numba metrics against the NumPy/SciPy reference, measured in the same run.
 
 Each case is timed on one thread after a warm-up call (Numba compilation and caches excluded);
-each timing is the best of ``repeats`` rounds, and in a round every implementation of a metric
-runs once, one after the other, so that the machine's noise hits them alike. Beside the
+each timing is the best of ``repeats`` consecutive runs, the implementations of a metric one
+after the other in the same process. Beside the
 reference, SAD and MSE are timed against the obvious vectorised NumPy expression, and every
 metric against a floor: the bytes it must read (pred, gt and trimap, once) over this machine's
 memory bandwidth, measured in the same run by summing a 256 MB array.
@@ -154,10 +154,12 @@ class MetricsPerfReport:
 
 
 def _best_times(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Best wall time of each function over REPEATS rounds; each round runs them all in turn."""
-    best = dict.fromkeys(fns, math.inf)
-    for _ in range(repeats):
-        for name, fn in fns.items():
+    """Best wall time of each function over REPEATS consecutive runs of it (so each one is timed
+    in its own steady state: the reference's large temporaries do not evict our inputs)."""
+    best = {}
+    for name, fn in fns.items():
+        best[name] = math.inf
+        for _ in range(repeats):
             start = time.perf_counter()
             fn()
             best[name] = min(best[name], time.perf_counter() - start)
