@@ -30,6 +30,7 @@ __all__ = [
     "SizeType",
     "SIZE",
     "SIZE_32",
+    "SIZE_OR_NATIVE",
     "MilestonesType",
     "MILESTONES",
     "DeviceType",
@@ -49,16 +50,19 @@ _SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
 
 
 class SizeType(click.ParamType):
-    """``WxH`` with positive integers → ``(w, h)``; ``multiple`` forces both to be multiples."""
+    """``WxH`` with positive integers → ``(w, h)``; ``multiple`` forces both to be multiples;
+    ``native`` (None) is accepted where ``allow_native``."""
 
     name = "WxH"
 
-    def __init__(self, multiple: int = 1):
-        self.multiple = multiple
+    def __init__(self, multiple: int = 1, *, allow_native: bool = False):
+        self.multiple, self.allow_native = multiple, allow_native
 
     def convert(self, value, param, ctx):
-        if isinstance(value, tuple):
+        if isinstance(value, tuple) or value is None:
             return value
+        if self.allow_native and str(value).strip().lower() == "native":
+            return None
         m = _SIZE.match(str(value))
         if not m or int(m[1]) < 1 or int(m[2]) < 1:
             self.fail(
@@ -134,6 +138,7 @@ class FiniteFloat(click.ParamType):
 
 SIZE = SizeType()
 SIZE_32 = SizeType(multiple=32)
+SIZE_OR_NATIVE = SizeType(allow_native=True)
 MILESTONES = MilestonesType()
 DEVICE = DeviceType()
 POSITIVE_FLOAT = FiniteFloat(0.0, inclusive=False)
