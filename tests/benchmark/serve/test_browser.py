@@ -1,6 +1,6 @@
 """The website in a real browser: headless Chromium (Debian's chromium + chromium-driver) driven
-by Selenium mattes the CC0 lemur of ../shared/data with closed_form, opens the leaderboards,
-and scores a zip on a hidden-GT benchmark; no request leaves 127.0.0.1.
+by Selenium draws a trimap, mattes the CC0 lemur of ../shared/data with closed_form, opens the
+leaderboards, and scores a zip on a hidden-GT benchmark; no request leaves 127.0.0.1.
 
 Skips with a reason when Chromium, its driver, Selenium, Gradio or the shared data are
 missing. Set MATTEBENCH_SCREENSHOT_TO=docs/serve.png to copy the screenshot into the docs.
@@ -91,6 +91,40 @@ def _text(driver, elem_id: str) -> str:
     return driver.find_element(By.ID, elem_id).text
 
 
+def _draw_trimap(driver, outputs: Path) -> np.ndarray:
+    """Paint one stroke on the background layer and one on the foreground layer of the editor,
+    press 'Use the drawing as trimap', and return the trimap the server wrote."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    for button in driver.find_elements(By.CSS_SELECTOR, "button"):
+        if "draw the trimap" in button.text:
+            button.click()
+    editor = _wait(driver, lambda d: d.find_element(By.ID, "mb-editor"))
+    _wait(driver, lambda d: editor.find_elements(By.TAG_NAME, "canvas"))
+
+    def press(label):
+        editor.find_element(By.CSS_SELECTOR, f"button[aria-label='{label}']").click()
+
+    def stroke(x, y0, y1):  # offsets from the canvas centre
+        canvas = editor.find_elements(By.TAG_NAME, "canvas")[-1]
+        chain = ActionChains(driver).move_to_element_with_offset(canvas, x, y0).click_and_hold()
+        chain.move_by_offset(0, y1 - y0).release().perform()
+
+    press("Brush")
+    stroke(-150, -100, 100)  # layer 'background' is selected first
+    press("Show Layers")
+    editor.find_element(By.XPATH, ".//button[normalize-space(.)='foreground']").click()
+    stroke(0, -50, 100)
+    before = set(outputs.glob("*/trimap.png")) if outputs.is_dir() else set()
+    for button in driver.find_elements(By.CSS_SELECTOR, "button"):
+        if "Use the drawing" in button.text:
+            button.click()
+    new = _wait(driver, lambda d: set(outputs.glob("*/trimap.png")) - before)
+    _wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#mb-trimap img"))
+    return np.asarray(Image.open(new.pop()))
+
+
 def _external_requests(driver) -> list[str]:
     out = []
     for entry in driver.get_log("performance"):
@@ -121,8 +155,11 @@ def test_three_tabs_in_a_real_browser(tmp_path, shared_data, browser):
         browser.get(server.url)
         _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#mb-image input[type=file]"))
 
-        # Matting: image + trimap from ../shared/data (the lemur trimap's unknown is 102)
+        # Matting: image + trimap from ../shared/data (the lemur trimap's unknown is 102),
+        # after a trimap drawn on the image (a background and a foreground stroke)
         _upload(browser, "mb-image", lemur / "lemur.png")
+        drawn = _draw_trimap(browser, tmp_path / "data" / "outputs")
+        assert set(np.unique(drawn)) == {0, 128, 255} and drawn.shape == (440, 680)
         _upload(browser, "mb-trimap", lemur / "lemur_trimap.png")
         _wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#mb-trimap img")) > 0)
         browser.find_element(By.CSS_SELECTOR, "#mb-quantize input").click()
