@@ -197,26 +197,26 @@ def _leaderboards_tab(ctx: ServeContext) -> None:
     if view is None:
         gr.Markdown("No results folder was given (start with `--results DIR`).")
         return
-    titles = view.titles()
-    first = titles[0] if titles else None
-    table = gr.Dropdown(titles, value=first, label="Leaderboard (one per protocol)")
+    choices = view.choices()
+    first = choices[0][1] if choices else None
+    table = gr.Dropdown(choices, value=first, label="Leaderboard (one per protocol)")
     caption = gr.Markdown()
     frame = gr.Dataframe(interactive=False, wrap=True, elem_id="mb-board")
     runs = gr.Dropdown([], label="Run record")
     record = gr.JSON(label="run.json")
     link = gr.Markdown()
 
-    def show_table(title):
-        t = view.table(title)
+    def show_table(slug):
+        t = view.table(slug)
         types = [
             "markdown" if c == "Report" else "number" if t.frame[c].dtype.kind == "f" else "str"
             for c in t.frame.columns
         ]
-        choices = view.run_labels(title)
+        runs = view.run_labels(slug)
         return (
             t.caption,
-            gr.Dataframe(value=t.frame, datatype=types),
-            gr.Dropdown(choices=choices, value=choices[0][1] if choices else None),
+            gr.Dataframe(value=t.styled(), datatype=types),
+            gr.Dropdown(choices=runs, value=runs[0][1] if runs else None),
         )
 
     def show_run(key):
@@ -232,7 +232,7 @@ def _leaderboards_tab(ctx: ServeContext) -> None:
     private = {"api_visibility": "private", "queue": False}
     table.change(user_errors(show_table), table, [caption, frame, runs], **private)
     runs.change(user_errors(show_run), runs, [record, link], **private)
-    return table, show_table, [caption, frame, runs]
+    return (table, show_table, [caption, frame, runs]) if first else None
 
 
 def _evaluate_tab(ctx: ServeContext):

@@ -6,7 +6,8 @@ files, data frames and text. Errors are :class:`~human2k.errors.MattebenchError`
 safe to show (no server path); :mod:`benchmark.serve.app` shows them in the page.
 
 Example:
-    >>>     >>> ctx = ServeContext(ServeConfig(data_dir=tempfile.mkdtemp()))
+    >>> import tempfile
+    >>> ctx = ServeContext(ServeConfig(data_dir=tempfile.mkdtemp()))
     >>> ctx.model_labels()[:2], ctx.benchmark_names()
     (['closed_form', 'knn'], [])
 """

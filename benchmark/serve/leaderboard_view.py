@@ -72,15 +72,37 @@ class TableView:
     """One leaderboard table, ready for the page.
 
     Attributes:
-        title: the table's title; caption: its caption and notes, in Markdown.
+        slug: the table's unique file stem (as ``mattebench leaderboard`` names its files).
+        label: its title, plus the protocol when two tables share a title.
+        caption: its caption and notes, in Markdown.
         frame: the rows (see :func:`frame_from_cells`), plus ``Report`` links where there are runs.
+        texts: the displayed text of every cell of the table's columns (as in the files).
+        bold: per row, the column names whose cell is the best of its column (as in the files).
         run_keys: keys of the runs behind the rows, in row order of the frame (may repeat).
     """
 
-    title: str
+    slug: str
+    label: str
     caption: str
     frame: pd.DataFrame
+    texts: list[list[str]]
+    bold: list[list[str]]
     run_keys: list[str]
+
+    def styled(self):
+        """The frame as a pandas Styler: numeric columns keep their numbers (for sorting) but
+        show the files' text (decimals, ``n/a``), and the best cells are bold."""
+        marks = pd.DataFrame("", index=self.frame.index, columns=self.frame.columns)
+        for i, cols in enumerate(self.bold):
+            for col in cols:
+                marks.loc[i, col] = "font-weight: bold"
+        styler = self.frame.style.apply(lambda _: marks, axis=None)
+        for c, col in enumerate(self.frame.columns[: len(self.texts[0]) if self.texts else 0]):
+            if self.frame[col].dtype.kind != "f":
+                continue
+            for i, row in enumerate(self.texts):
+                styler.format(lambda _, text=row[c]: text, subset=pd.IndexSlice[[i], [col]])
+        return styler
 
 
 def _key(results: Path, run_dir: Path) -> str:
@@ -113,12 +135,17 @@ class ResultsView:
         self.tables = [
             self._view(t) for t in build_leaderboards(self.results, include_reported=True)
         ]
+        titles = [t.label for t in self.tables]
+        for t in self.tables:
+            if titles.count(t.label) > 1:
+                t.label = f"{t.label} [{t.slug}]"
 
     def _view(self, table) -> TableView:
         d = table.display()
         headers = [" ".join(x for x in col if x) for col in d.columns]
-        cells = [[c.text for c in row] for block in d.blocks for row in block]
-        frame = frame_from_cells(headers, cells)
+        rows = [row for block in d.blocks for row in block]
+        frame = frame_from_cells(headers, [[c.text for c in row] for row in rows])
+        bold = [[h for h, c in zip(headers, row, strict=True) if c.bold] for row in rows]
         keys: list[str] = []
         caption = "\n".join([d.caption, *(f"- {n}" for n in d.notes)])
         if isinstance(table, Table):
@@ -136,21 +163,23 @@ class ResultsView:
                     )
                 )
             frame["Report"] = links
-        return TableView(d.title, caption, frame, keys)
+        texts = [[c.text for c in row] for row in rows]
+        return TableView(table.slug, d.title, caption, frame, texts, bold, keys)
 
-    def titles(self) -> list[str]:
-        return [t.title for t in self.tables]
+    def choices(self) -> list[tuple[str, str]]:
+        """(label, slug) of every table, for the table menu."""
+        return [(t.label, t.slug) for t in self.tables]
 
-    def table(self, title: str) -> TableView:
+    def table(self, slug: str) -> TableView:
         for t in self.tables:
-            if t.title == title:
+            if t.slug == slug:
                 return t
-        raise InputError(None, f"no leaderboard titled {title!r}")
+        raise InputError(None, f"no leaderboard {slug!r}")
 
-    def run_labels(self, title: str) -> list[tuple[str, str]]:
+    def run_labels(self, slug: str) -> list[tuple[str, str]]:
         """(label, key) of the runs behind a table's rows, for the record menu."""
         out = []
-        for k in dict.fromkeys(k for k in self.table(title).run_keys if k):
+        for k in dict.fromkeys(k for k in self.table(slug).run_keys if k):
             run = self.runs[k]
             out.append((f"{run.record.model} — {run.path.relative_to(self.results)}", k))
         return out

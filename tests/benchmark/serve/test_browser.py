@@ -91,6 +91,31 @@ def _text(driver, elem_id: str) -> str:
     return driver.find_element(By.ID, elem_id).text
 
 
+def _sort_descending(driver, elem_id: str, header: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    for th in driver.find_elements(By.CSS_SELECTOR, f"#{elem_id} th"):
+        if th.text.startswith(header):
+            th.click()
+            th.find_element(By.CSS_SELECTOR, "button[aria-label='Open cell menu']").click()
+            item = _wait(
+                driver,
+                lambda d: d.find_elements(By.XPATH, "//button[contains(., 'Sort descending')]"),
+            )
+            item[-1].click()
+            return
+    raise AssertionError(f"no column {header!r}")
+
+
+def _first_cell(driver, elem_id: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    cells = driver.find_elements(
+        By.CSS_SELECTOR, f"#{elem_id} [role=row][data-index='0'] [role=gridcell]"
+    )  # the first row as displayed
+    return cells[0].text.strip() if cells else ""
+
+
 def _draw_trimap(driver, outputs: Path) -> np.ndarray:
     """Paint one stroke on the background layer and one on the foreground layer of the editor,
     press 'Use the drawing as trimap', and return the trimap the server wrote."""
@@ -182,6 +207,8 @@ def test_three_tabs_in_a_real_browser(tmp_path, shared_data, browser):
         _wait(browser, lambda d: "measured" in _text(d, "mb-board"))
         board = _text(browser, "mb-board")
         assert "reported (paper T3)" in board and "Report" in board
+        _sort_descending(browser, "mb-board", "SAD")  # numerically: KNN's 175.4 first
+        _wait(browser, lambda d: _first_cell(d, "mb-board") == "KNN [7]")
 
         # Evaluate: upload a zip, score it, see the per-image rows and the mean
         browser.find_element(By.CSS_SELECTOR, "button[data-tab-id=evaluate]").click()

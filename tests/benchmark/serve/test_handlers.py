@@ -92,8 +92,11 @@ def test_evaluate_publishes_and_lists(ctx, tmp_path):
 
 def test_results_view_tables_records_and_reports(ctx, tmp_path):
     view = ctx.results
-    title = "comp1k test"
-    table = view.table(title)
+    slug = next(s for label, s in view.choices() if label == "comp1k test")
+    table = view.table(slug)
+    assert table.bold[0] == [
+        c for c in table.frame.columns if c.startswith(("SAD", "MSE", "Grad", "Conn"))
+    ]
     assert list(table.frame.columns)[:2] == ["Model", "Source"]
     assert table.frame["SAD (/1e3, unknown)"].dtype.kind == "f"
     assert "reported (paper T3)" in set(table.frame["Source"])
@@ -106,7 +109,7 @@ def test_results_view_tables_records_and_reports(ctx, tmp_path):
     with pytest.raises(InputError, match="hidden-GT benchmark"):
         view.report(hidden_key)
     assert ResultsView(tmp_path / "results").has_report(hidden_key)  # not hidden there
-    assert [label for label, _ in view.run_labels(title)][0].startswith("a — comp1k/a/")
+    assert [label for label, _ in view.run_labels(slug)][0].startswith("a — comp1k/a/")
 
 
 def test_frames_keep_text_columns_as_text():
