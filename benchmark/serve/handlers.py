@@ -175,13 +175,10 @@ class ServeContext:
             rgb, a, colour=colour, background=background, max_pixels=self.limits.max_matte_pixels
         )
         fg_seconds = time.perf_counter() - start
-        out = Path(alpha).parent if Path(alpha).parent.parent == self.outputs else None
-        out = out or self._new_output_dir()
+        out = self._new_output_dir()
         comp_path = matting.save_png(comp, out, "composite.png")
         rgba_path = matting.save_png(rgba, out, "cutout.png")
-        alpha_path = str(out / "alpha.png")
-        if not Path(alpha_path).is_file():
-            alpha_path = matting.save_png(a, out, "alpha.png")
+        alpha_path = matting.save_png(a, out, "alpha.png")
         info = info or {}
         text = (
             f"**{info.get('model', '?')}**: alpha in {info.get('seconds', math.nan):.2f} s for "

@@ -45,6 +45,7 @@ __all__ = ["ResultsView", "TableView", "frame_from_cells", "submissions_frame", 
 #: URL path of a run's HTML report; the key is appended.
 REPORT_ROUTE = "/report/"
 _MISSING = {"", "-", "n/a", "*"}
+_REPORTS_KEPT = 8
 
 
 def _number(text: str) -> float | None:
@@ -132,6 +133,7 @@ class ResultsView:
         self.hidden = [Path(r).resolve() for r in hidden_roots]
         self.runs = {_key(self.results, r.path): r for r in collect_runs(self.results)}
         self._by_dir = {str(r.path): k for k, r in self.runs.items()}
+        self._reports: dict[str, str] = {}  # the last few reports built (each costs seconds)
         self.tables = [
             self._view(t) for t in build_leaderboards(self.results, include_reported=True)
         ]
@@ -222,7 +224,11 @@ class ResultsView:
             raise InputError(None, "no such run")
         if not self.has_report(key):
             raise InputError(None, "this run was scored on a hidden-GT benchmark: no report")
-        return build_report(self.runs[key].path)
+        if key not in self._reports:
+            while len(self._reports) >= _REPORTS_KEPT:
+                self._reports.pop(next(iter(self._reports)))
+            self._reports[key] = build_report(self.runs[key].path)
+        return self._reports[key]
 
 
 def submissions_frame(submissions: Sequence) -> pd.DataFrame:

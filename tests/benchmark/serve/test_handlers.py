@@ -103,6 +103,7 @@ def test_results_view_tables_records_and_reports(ctx, tmp_path):
     key = table.run_keys[0]
     assert table.frame["Report"][0] == f"[{key[:6]}](/report/{key})"
     assert "<svg" in view.report(key) and view.record(key)["model"] == "a"
+    assert view.report(key) is view.report(key)  # built once
     hidden_key = next(k for k, r in view.runs.items() if r.path == ctx.hidden_run)
     assert not view.has_report(hidden_key)
     assert view.record(hidden_key)["extra"]["dataset_dir"] == "[hidden benchmark]"
