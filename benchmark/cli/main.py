@@ -34,6 +34,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "train": "benchmark.cli.train:train",
     "leaderboard": "benchmark.cli.leaderboard:leaderboard",
     "report": "benchmark.cli.report:report",
+    "serve": "benchmark.cli.serve:serve",
 }
 
 
@@ -45,6 +46,7 @@ LIBRARY_PARAM_ALIASES = {
     "allow_missing_preds": "allow_missing",
     "model_name": "model",
     "time_budget_s": "time_budget",
+    "max_matte_pixels": "max_pixels",
 }
 
 
