@@ -110,7 +110,8 @@ def _is_contaminated(run: Run) -> bool:
 
 def _slug(protocol: Protocol, contaminated: bool) -> str:
     digest = hashlib.sha256("\x1f".join(protocol.key()).encode()).hexdigest()[:6]
-    parts = [protocol.dataset, protocol.split, protocol.region, protocol.resolution]
+    parts = [protocol.dataset, protocol.split, protocol.region, protocol.resolution,
+             protocol.quantization]  # fmt: skip
     stem = "-".join(re.sub(r"[^A-Za-z0-9.]+", "-", p).strip("-") for p in parts if p)
     return f"{stem}{'-contaminated' if contaminated else ''}-{digest}"
 

@@ -52,7 +52,7 @@ def test_score_command_writes_run_and_prints_scales(tmp_path):
         "Grad (/1e3, unknown)",
         "Conn (/1e3, unknown)",
         "complete",
-        "quantisation: round",
+        "quantisation: truncate",
     ):
         assert text in " ".join(res.output.split()), text
     (run_dir,) = (out / "mini" / "trimap_only").iterdir()
@@ -62,9 +62,9 @@ def test_score_command_writes_run_and_prints_scales(tmp_path):
         "fg0_0.png",
         "fg1_0.png",
     ]
-    assert json.loads((run_dir / "run.json").read_text())["protocol"]["quantization"] == "round"
-    # SAD of 0.5 vs 90/255 over 20×48 px
-    assert abs(rec.means["sad"] - 20 * 48 * abs(128 - 90) / 255 / 1000) < 1e-12
+    assert json.loads((run_dir / "run.json").read_text())["protocol"]["quantization"] == "truncate"
+    # SAD of 0.5 (truncated to 127) vs 90/255 over 20×48 px
+    assert abs(rec.means["sad"] - 20 * 48 * abs(127 - 90) / 255 / 1000) < 1e-12
 
 
 def test_score_alphamatting_layout_requires_trimap_set(tmp_path):
