@@ -115,6 +115,7 @@ class TimiNet(DeepMattingModel):
             min_batch_reason="ASPP's image-pooling branch applies BatchNorm to a 1x1 map"
             if aspp
             else "",
+            encoder_module="encoder",  # GCA's ResNet-34-D keys: conv1..3, bn1..3, layer1..3, ...
         )
         if integration not in ("ti2", "add", "none"):
             raise ModelError(f"integration must be 'ti2', 'add' or 'none', got {integration!r}")

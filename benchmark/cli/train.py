@@ -114,6 +114,13 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     show_default=True,
     help="Weight of the composition loss.",
 )
+@click.option(
+    "--encoder-init",
+    default=None,
+    help="ImageNet-pretrained encoder weights: GCA's model_best_resnet34_En_nomixup.pth or a "
+    "torchvision ResNet-34 state_dict; 'scratch' = seeded random init (not the published "
+    "recipe). Default: the recipe's pretrain/model_best_resnet34_En_nomixup.pth.",
+)
 @click.option("--deterministic", is_flag=True, help="Deterministic algorithms (exact CPU resume).")
 def train(
     model,
@@ -136,6 +143,7 @@ def train(
     lr,
     milestones,
     comp_loss,
+    encoder_init,
     deterministic,
 ) -> None:
     """Train MODEL (e.g. timinet) on online composites of --data; every epoch writes an atomic
@@ -174,6 +182,7 @@ def train(
             milestones=milestones,
             comp_loss=comp_loss,
             deterministic=deterministic,
+            encoder_init=encoder_init,
             progress=RichProgress(bar),
         )
     if int(os.environ.get("RANK", "0")) != 0:
@@ -188,4 +197,5 @@ def train(
         f"trained {model}: {result.epochs} epochs, {result.steps} steps, {result.samples_seen} samples, "
         f"last loss {last:.4f} (L1 over unknown pixels, alpha in [0,1]); {speed}"
     )
+    console.print(result.encoder_init)
     console.print(f"weights: {result.checkpoint}\nstate:   {result.state}\nlog:     {result.log}")

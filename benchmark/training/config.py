@@ -62,6 +62,8 @@ class TrainConfig:
     deterministic: bool
     sync_bn: bool
     loss_weights: dict[str, float] = dataclasses.field(default_factory=dict)
+    encoder_init: str = "scratch"
+    encoder_init_sha256: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -84,6 +86,8 @@ class TrainResult:
         epochs, steps, samples_seen: where the run ended.
         images_per_s: training throughput of this session (global images per second of step time).
         val: validation records (metric means per validated epoch).
+        encoder_init: one line on where the encoder started (ImageNet file and key counts, or
+            from scratch).
     """
 
     checkpoint: Path
@@ -95,3 +99,4 @@ class TrainResult:
     samples_seen: int
     images_per_s: float
     val: list[dict[str, Any]]
+    encoder_init: str = ""

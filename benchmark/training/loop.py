@@ -14,7 +14,8 @@ states the global batch = batch_size × world size (``benchmark.training.step``)
 
 Outputs in ``out_dir``:
 
-* ``train.jsonl`` — one JSON object per line: ``start`` (config, seeds, data, world size),
+* ``train.jsonl`` — one JSON object per line: ``start`` (config, seeds, data, world size,
+  ``encoder_init``: file, SHA-256, loaded / widened / skipped keys),
   ``epoch_start`` (epoch, data seed, worker seeds), ``step`` (epoch, step, global_batch,
   samples_seen, lr, loss, loss_alpha, loss_comp, loss_terms, grad_norm, images_per_s, data_s,
   seed, indices), ``epoch`` (mean loss, checkpoint), ``val`` (metric means), ``resume``, ``end``.
@@ -92,6 +93,7 @@ def train(
     clip_grad: bool | None = None,
     deterministic: bool = False,
     model_kwargs: dict[str, Any] | None = None,
+    encoder_init: str | os.PathLike | None = None,
     progress: ProgressFn | None = None,
     on_step: Callable[[dict[str, Any]], None] | None = None,
 ) -> TrainResult:
@@ -122,6 +124,12 @@ def train(
         clip_grad: GCA gradient clipping (default: the recipe's, on for both).
         deterministic: ``torch.use_deterministic_algorithms(True)`` (bit-exact CPU resume).
         model_kwargs: options for ``create_model``.
+        encoder_init: ImageNet-pretrained weights for the model's encoder
+            (``benchmark.training.encoder_init``: GCA's ``model_best_resnet34_En_nomixup.pth``
+            or a torchvision ResNet-34 state_dict), ``"scratch"`` (seeded random init: not the
+            published recipe), or None: the recipe's default file
+            (``pretrain/model_best_resnet34_En_nomixup.pth``), an error naming where to get it
+            when it is absent. Loaded keys, skipped keys and the file's SHA-256 go to the log.
         progress: ``progress("train NAME", step, total_steps, detail)`` (main rank only).
         on_step: called with every ``step`` log record (all ranks).
 
@@ -140,6 +148,7 @@ def train(
             bg_dir=bg_dir, limit_samples=limit_samples, bg_per_fg=bg_per_fg, workers=workers,
             lr=lr, warmup_epochs=warmup_epochs, milestones=milestones, comp_loss=comp_loss,
             clip_grad=clip_grad, deterministic=deterministic, model_kwargs=model_kwargs,
+            encoder_init=encoder_init,
         )  # fmt: skip
         return _run_epochs(run, val_data, val_every, val_trimap_set, device, progress, on_step)
     finally:
@@ -251,6 +260,8 @@ def _run_epochs(run, val_data, val_every, val_trimap_set, device, progress, on_s
         checkpoint=run.model_path, state=run.state_path, log=run.log_path,
         losses=losses_from_log(run.log_path) if dist_.main else [], epochs=cfg.epochs,
         steps=step, samples_seen=samples_seen, images_per_s=speed or 0.0, val=val_records,
+        encoder_init=run.encoder_init.summary() if run.encoder_init else
+        f"resumed; the run started from {cfg.encoder_init}",
     )  # fmt: skip
 
 

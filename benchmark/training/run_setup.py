@@ -28,6 +28,7 @@ from benchmark.training.config import (
 )
 from benchmark.training.data import MattingTrainSet
 from benchmark.training.distributed import DistContext, barrier
+from benchmark.training.encoder_init import SCRATCH, EncoderInit, load_encoder_init
 from benchmark.training.grad_clip import GradClipper
 from benchmark.training.log import TrainLog, truncate_log
 from benchmark.training.schedule import RECIPES, LRSchedule, make_schedule
@@ -57,6 +58,7 @@ class RunSetup:
     dataset: MattingTrainSet
     out_dir: Path
     resumed: dict[str, Any] | None
+    encoder_init: EncoderInit | None = None
     epoch0: int = 0
     step: int = 0
     samples_seen: int = 0
@@ -79,6 +81,7 @@ class RunSetup:
             log.write({
                 "event": "start", "config": self.cfg.to_dict(), "schedule": self.schedule.to_dict(),
                 "data": self.sources.describe(),
+                "encoder_init": self.encoder_init.to_dict() if self.encoder_init else None,
                 "sample_seed_rule": "default_rng([seed, 1, epoch, index])",
                 "order_seed_rule": "default_rng([seed, 2, epoch]).permutation(samples_per_epoch)",
                 "torch": torch.__version__, "time": time.time(),
@@ -95,6 +98,33 @@ def _loss_weights(model: DeepMattingModel, comp_loss: float) -> dict[str, float]
     if comp_loss > 0:
         weights["composition_l1"] = float(comp_loss)
     return weights
+
+
+def _encoder_init(model: DeepMattingModel, model_name: str, requested, recipe) -> EncoderInit:
+    """Apply ``encoder_init`` (a path, ``scratch``, or None = the recipe's default file)."""
+    from human2k.errors import ModelError
+
+    module = model.training_spec.encoder_module
+    path = recipe.encoder_init if requested is None else str(requested)
+    if path == SCRATCH:
+        return EncoderInit.scratch(module)
+    if not module:
+        if requested is None:  # the recipe's default, for a model without an ImageNet backbone
+            return EncoderInit.scratch()
+        raise ModelError(f"{model_name} has no encoder that takes ImageNet weights",
+                         param="encoder_init")  # fmt: skip
+    if requested is None and not Path(path).is_file():
+        from benchmark.training.encoder_init import GCA_IMAGENET_SOURCE
+
+        raise InputError(
+            path,
+            f"recipe {recipe.name!r} starts the encoder from GCA-Matting's ImageNet-pretrained "
+            f"ResNet-34-D (model_best_resnet34_En_nomixup.pth), which is not there; download it "
+            f"from {GCA_IMAGENET_SOURCE}, give its path as encoder_init, or pass "
+            f"encoder_init='{SCRATCH}' to train from scratch (not the published recipe)",
+            param="encoder_init",
+        )
+    return load_encoder_init(model, path, module=module)
 
 
 def _saved_state(cfg: TrainConfig, out_dir: Path, resume: bool) -> dict[str, Any] | None:
@@ -120,7 +150,7 @@ def _saved_state(cfg: TrainConfig, out_dir: Path, resume: bool) -> dict[str, Any
 def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *, recipe, epochs,
                 batch_size, device, amp, seed, resume, crop, bg_dir, limit_samples, bg_per_fg,
                 workers, lr, warmup_epochs, milestones, comp_loss, clip_grad, deterministic,
-                model_kwargs) -> RunSetup:  # fmt: skip
+                model_kwargs, encoder_init=None) -> RunSetup:  # fmt: skip
     """Build the run (arguments as :func:`benchmark.training.loop.train`)."""
     dev = resolve_device(device, dist_)
     dtype = amp_dtype(amp, dev)
@@ -170,6 +200,15 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
         sync_bn=sync_bn, loss_weights=_loss_weights(model, comp_loss),
     )  # fmt: skip
     state = _saved_state(cfg, out_dir, resume)
+    init: EncoderInit | None = None
+    if state is None:  # a new run: the encoder starts from ImageNet weights or from scratch
+        init = _encoder_init(model, model_name, encoder_init, rec)
+        cfg.encoder_init = init.path or SCRATCH
+        cfg.encoder_init_sha256 = init.sha256
+    else:  # resumed: the weights come from the checkpoint; keep what the run started from
+        saved = state.get("train_config", {})
+        cfg.encoder_init = saved.get("encoder_init", SCRATCH)
+        cfg.encoder_init_sha256 = saved.get("encoder_init_sha256", "")
     barrier(dist_)
     if dist_.main:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -187,7 +226,8 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
     scaler = torch.amp.GradScaler(dev.type, enabled=dtype == torch.float16)
     run = RunSetup(cfg=cfg, dist=dist_, device=dev, amp_dtype=dtype, model=model, net=model,
                    optimizer=optimizer, scaler=scaler, clipper=GradClipper(), schedule=schedule,
-                   sources=sources, dataset=dataset, out_dir=out_dir, resumed=state)  # fmt: skip
+                   sources=sources, dataset=dataset, out_dir=out_dir, resumed=state,
+                   encoder_init=init)  # fmt: skip
     if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])

@@ -29,6 +29,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from benchmark.training.encoder_init import GCA_IMAGENET_FILE
 from human2k.errors import InputError
 
 __all__ = [
@@ -61,6 +62,9 @@ class Recipe:
         milestones: ``step`` only: a key of ``PAPER_MILESTONES``.
         clip_grad: GCA's clipping: norm clipped to 2× a running mean (momentum 0.999).
         augment: which ``benchmark.training.data`` pipeline the recipe uses.
+        encoder_init: the ImageNet-pretrained encoder file the recipe starts from when
+            ``train`` is given none (GCA's ``imagenet_pretrain_path``, relative to the working
+            folder), or ``scratch``.
     """
 
     name: str
@@ -71,6 +75,7 @@ class Recipe:
     milestones: str = "comp1k"
     clip_grad: bool = True
     augment: str = "gca"
+    encoder_init: str = GCA_IMAGENET_FILE
 
 
 RECIPES: dict[str, Recipe] = {
