@@ -64,6 +64,9 @@ class TrainConfig:
     loss_weights: dict[str, float] = dataclasses.field(default_factory=dict)
     encoder_init: str = "scratch"
     encoder_init_sha256: str = ""
+    milestones_source: str = ""
+    pairing: str = ""
+    bg_per_fg: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""

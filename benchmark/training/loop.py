@@ -73,7 +73,7 @@ def train(
     *,
     recipe: str | None = None,
     epochs: int,
-    batch_size: int = 10,
+    batch_size: int | None = None,
     device: str = "cpu",
     amp: bool | str = False,
     seed: int = 0,
@@ -84,7 +84,7 @@ def train(
     val_every: int = 1,
     val_trimap_set: str | None = None,
     limit_samples: int | None = None,
-    bg_per_fg: int = 100,
+    bg_per_fg: int | None = None,
     workers: int = 0,
     lr: float | None = None,
     warmup_epochs: float | None = None,
@@ -107,7 +107,8 @@ def train(
         recipe: ``gca`` or ``paper`` (``benchmark.training.schedule.RECIPES``; also picks the
             augmentation); default: the model's own (``TrainingSpec.default_recipe``).
         epochs: epochs to train; an epoch is ``samples_per_epoch`` samples whatever the batch.
-        batch_size: per-device batch; global batch = batch_size × world size.
+        batch_size: per-device batch; global batch = batch_size × world size; default: the
+            recipe's (``gca`` 10 — GCA ran 10 × 4 GPUs —, ``paper`` 16).
         device: ``cpu`` or ``cuda`` (under torchrun each rank takes ``cuda:LOCAL_RANK``).
         amp: autocast: ``True``/``"bf16"`` (bfloat16) or ``"fp16"`` (CUDA, with GradScaler).
         seed: seeds model init, data order, every sample and every worker.
@@ -117,11 +118,16 @@ def train(
         val_data: a scoring dataset validated every ``val_every`` epochs and after the last
             one, into ``out_dir/val/`` (``val_trimap_set`` picks ``trimap1``/``trimap2``).
         limit_samples: cap the samples per epoch (quick runs, tests).
-        bg_per_fg: composites per fg in an epoch (default 100, the Comp-1K/Human-2K ratio).
+        bg_per_fg: composites per fg in an epoch of the ``random`` pairing (recipe ``paper``,
+            or no background pool); default: the training set's released ratio from its
+            manifest (Comp-1K/Human-2K 100, D646 80). Recipe ``gca`` with a background pool
+            pairs each background once per epoch instead (epoch = the background list).
         workers: DataLoader worker processes (0 = load in the main process).
-        lr, warmup_epochs, milestones: override the recipe's schedule (``make_schedule``).
+        lr, warmup_epochs, milestones: override the recipe's schedule (``make_schedule``);
+            the ``paper`` recipe's milestones default to the training set's own.
         comp_loss: weight of the composition loss, added to the model's own loss terms.
-        clip_grad: GCA gradient clipping (default: the recipe's, on for both).
+        clip_grad: GCA gradient clipping (default: the recipe's: on for ``gca``, off for
+            ``paper``, which states none).
         deterministic: ``torch.use_deterministic_algorithms(True)`` (bit-exact CPU resume).
         model_kwargs: options for ``create_model``.
         encoder_init: ImageNet-pretrained weights for the model's encoder

@@ -31,7 +31,7 @@ from benchmark.training.distributed import DistContext, barrier
 from benchmark.training.encoder_init import SCRATCH, EncoderInit, load_encoder_init
 from benchmark.training.grad_clip import GradClipper
 from benchmark.training.log import TrainLog, truncate_log
-from benchmark.training.schedule import RECIPES, LRSchedule, make_schedule
+from benchmark.training.schedule import RECIPES, LRSchedule, make_schedule, resolve_milestones
 from benchmark.training.setup import amp_dtype, build_trainable_model, resolve_device
 from benchmark.training.state import set_rng_state
 from human2k.errors import InputError, ResumeError
@@ -80,7 +80,8 @@ class RunSetup:
         if self.resumed is None:
             log.write({
                 "event": "start", "config": self.cfg.to_dict(), "schedule": self.schedule.to_dict(),
-                "data": self.sources.describe(),
+                "data": self.sources.describe(), "samples": self.dataset.describe(),
+                "recipe_departures": list(RECIPES[self.cfg.recipe].departures),
                 "encoder_init": self.encoder_init.to_dict() if self.encoder_init else None,
                 "sample_seed_rule": "default_rng([seed, 1, epoch, index])",
                 "order_seed_rule": "default_rng([seed, 2, epoch]).permutation(samples_per_epoch)",
@@ -176,15 +177,17 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
         raise InputError(
             None, f"crop must be a multiple of {spec.crop_multiple} for {model_name}, got {crop}"
         )
+    rec = RECIPES[recipe]
+    batch_size = rec.batch_size if batch_size is None else int(batch_size)
     sync_bn = dist_.world > 1 and dev.type == "cuda"
     if batch_size < spec.min_batch_size and not sync_bn:
         raise InputError(None, f"{model_name}: {spec.min_batch_reason}; training needs a batch size "
                                f">= {spec.min_batch_size} per device (got {batch_size})",
                          param="batch_size")  # fmt: skip
-    rec = RECIPES[recipe]
     sources = find_training_data(data_dir, bg_dir=bg_dir)
     dataset = MattingTrainSet(sources, recipe=rec.augment, crop=crop, seed=seed,
                               samples_per_epoch=limit_samples, bg_per_fg=bg_per_fg)  # fmt: skip
+    milestones, milestones_source = resolve_milestones(rec, milestones, sources.dataset)
     schedule = make_schedule(rec, epochs=epochs, samples_per_epoch=len(dataset), lr=lr,
                              warmup_epochs=warmup_epochs, milestones=milestones)  # fmt: skip
     cfg = TrainConfig(
@@ -198,6 +201,8 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
         device=str(dev), amp=None if dtype is None else str(dtype).replace("torch.", ""),
         workers=int(workers), model_kwargs=model_kwargs, deterministic=bool(deterministic),
         sync_bn=sync_bn, loss_weights=_loss_weights(model, comp_loss),
+        milestones_source=milestones_source, pairing=dataset.pairing,
+        bg_per_fg=dataset.bg_per_fg if dataset.pairing == "random" else None,
     )  # fmt: skip
     state = _saved_state(cfg, out_dir, resume)
     init: EncoderInit | None = None

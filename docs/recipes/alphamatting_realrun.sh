@@ -47,7 +47,8 @@ done
 mattebench composite human2k --root h2k --coco-root "$BG" --split train --max-bg 1 --fg-extend \
     --workers 1 --out comp
 
-# 3. Train (GCA recipe, seed 0); the backgrounds of every sample are drawn from $BG.
+# 3. Train (GCA recipe, seed 0). GCA's pairing: an epoch is the background list of $BG (10
+#    photos in ../shared/data, so 10 samples per epoch; LIMIT only caps it), sample i over bg i.
 for m in timinet_basic timinet; do
     [ -f runs/$m/model.pt ] && resume=--resume || resume=
     mattebench train $m --data comp --bg-dir "$BG" --recipe gca --seed "$SEED" --crop "$CROP" \

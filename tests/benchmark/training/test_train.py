@@ -273,3 +273,23 @@ def test_batch_of_one_with_aspp_is_a_clear_error(tmp_path):
     write_png(tmp_path / "data" / "alpha" / "a.png", alpha)
     with pytest.raises(InputError, match=r"timinet: ASPP.*batch size >= 2"):
         train("timinet", tmp_path / "data", tmp_path / "run", epochs=1, batch_size=1, crop=64)
+
+
+def test_recipe_defaults_follow_the_recipe_and_the_training_set(tree, tmp_path, tiny, one_thread):
+    import shutil
+
+    d646 = tmp_path / "d646"
+    shutil.copytree(tree, d646)
+    (d646 / "manifest.json").write_text('{"dataset": "d646"}')
+    paper = train(tiny, d646, tmp_path / "p", recipe="paper", epochs=1, crop=64, limit_samples=16)
+    start = json.loads(paper.log.read_text().splitlines()[0])
+    cfg = start["config"]
+    assert (cfg["batch_size"], cfg["clip_grad"], cfg["milestones"]) == (16, False, "d646")
+    assert cfg["milestones_source"] == "dataset:d646"
+    assert (cfg["pairing"], cfg["bg_per_fg"]) == ("random", 80)
+    assert start["samples"]["bg_per_fg_source"] == "dataset:d646"
+    assert any("1:100" in d for d in start["recipe_departures"])
+    gca = train(tiny, d646, tmp_path / "g", recipe="gca", epochs=1, crop=64)
+    cfg = json.loads(gca.log.read_text().splitlines()[0])["config"]
+    assert (cfg["batch_size"], cfg["clip_grad"], cfg["pairing"]) == (10, True, "gca")
+    assert cfg["samples_per_epoch"] == 12 and cfg["bg_per_fg"] is None  # one epoch = 12 bgs
