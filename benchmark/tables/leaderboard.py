@@ -26,7 +26,7 @@ Example:
     >>> [t.slug for t in rt]
     ['paper-table3-comp1k', 'paper-table4-d646', 'paper-table5-human2k', 'paper-table6-comp1k-human']
     >>> print(to_markdown(rt[0]).splitlines()[4])
-    | KNN [7] | reported (paper T3) | train:comp1k | - | - | 175.4 | 103 | 124.1 | 176.4 |
+    | KNN [7] | reported (paper T3) | training-free | - | - | 175.4 | 103 | 124.1 | 176.4 |
 """
 
 from __future__ import annotations
