@@ -29,7 +29,7 @@ import numpy as np
 
 from human2k.compose_pixels import blend
 from human2k.composite_plan import CompositePlan
-from human2k.composite_task import _raise, _worker
+from human2k.composite_task import raise_worker_error, run_task_in_worker
 from human2k.errors import InputError
 from human2k.images import atomic_write_bytes
 from human2k.manifest import (
@@ -162,7 +162,7 @@ def run_composite(
             nonlocal done
             key, files, seconds, err = result
             if err is not None:
-                _raise(err)
+                raise_worker_error(err)
             journal.append(key, files, seconds)
             done += sp.n_bg
             if progress is not None:
@@ -170,7 +170,7 @@ def run_composite(
 
         if workers == 1 or len(todo) <= 1:
             for t in todo:
-                finish(_worker(t, str(out), options))
+                finish(run_task_in_worker(t, str(out), options))
         else:
             _warm_up()  # load the Numba kernel once here; forked workers inherit it
             with ProcessPoolExecutor(
@@ -179,7 +179,7 @@ def run_composite(
                 initializer=_exit_with_parent,
                 initargs=(os.getpid(),),
             ) as pool:
-                pending = {pool.submit(_worker, t, str(out), options) for t in todo}
+                pending = {pool.submit(run_task_in_worker, t, str(out), options) for t in todo}
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
                     try:

@@ -2,7 +2,7 @@
 
 Decodes the fg and alpha once, blends each background window with
 :mod:`human2k.compose_pixels`, writes every PNG atomically and returns the file records the
-journal keeps. ``_worker`` is the process-pool entry point (errors come back as data).
+journal keeps. ``run_task_in_worker`` is the process-pool entry point (errors come back as data).
 
 Example:
     >>> from human2k.composite_plan import plan_composite
@@ -32,7 +32,7 @@ from human2k.images import atomic_write_bytes, open_image, read_alpha, read_rgb
 from human2k.manifest import pixel_sha256, sha256_bytes
 from human2k.specs import fg_stem, output_name
 
-__all__ = ["composite_task"]
+__all__ = ["composite_task", "run_task_in_worker", "raise_worker_error"]
 
 
 def _record(
@@ -137,7 +137,7 @@ def composite_task(
     return files
 
 
-def _worker(
+def run_task_in_worker(
     task: CompositeTask, out: str, options: dict[str, Any]
 ) -> tuple[str, dict[str, Any], float, tuple | None]:
     """Pool entry point: errors come back as data (our exceptions have 2-argument constructors)."""
@@ -151,7 +151,8 @@ def _worker(
     return task.key, files, time.perf_counter() - t0, None
 
 
-def _raise(err: tuple) -> None:
+def raise_worker_error(err: tuple) -> None:
+    """Raise, in the parent, the error a worker returned as data (class name, path, problem)."""
     cls_name, path, problem = err
     if cls_name == "InputError":
         raise InputError(path, problem)

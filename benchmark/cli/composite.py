@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from benchmark.cli.console import RichProgress, console, make_progress
+from benchmark.cli.options import workers_option
 
 
 def _common(fn):
@@ -32,7 +33,7 @@ def _common(fn):
             type=click.Path(file_okay=False),
             help="Output folder (resumed if it holds the same run).",
         ),
-        click.option("--workers", type=int, default=2, show_default=True, help="Worker processes."),
+        workers_option(default=2),
         click.option(
             "--limit-fg", type=int, help="Only the first K foregrounds of each list (proxy subset)."
         ),

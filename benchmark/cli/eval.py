@@ -6,6 +6,8 @@ import math
 
 import click
 
+from benchmark.cli.options import workers_option
+
 
 @click.command("eval")
 @click.option(
@@ -18,23 +20,44 @@ import click
 @click.option(
     "--gt",
     "gt_dir",
-    required=True,
     type=click.Path(file_okay=False),
-    help="Folder of GT alpha PNGs ({name}.png, or {fg}.png for {fg}_{k}.png).",
+    help="Folder of GT alphas ({name}, or {fg} for {fg}_{k}); or use --dataset.",
 )
 @click.option(
     "--trimap",
     "trimap_dir",
-    required=True,
     type=click.Path(file_okay=False),
-    help="Folder of trimaps named like the predictions.",
+    help="Folder of trimaps named like the predictions; or use --dataset.",
+)
+@click.option(
+    "--dataset",
+    "dataset_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="A scoring dataset folder (as for `score`) instead of --gt/--trimap.",
+)
+@click.option("--trimap-set", help="With --dataset: the trimap folder when it has several.")
+@click.option(
+    "--name",
+    help="With --dataset: record a run named NAME under --results, beside scored models.",
+)
+@click.option(
+    "--results",
+    "results_dir",
+    type=click.Path(file_okay=False),
+    help="Results root for --name (as `score --out`).",
+)
+@click.option(
+    "--training-data",
+    default="unknown",
+    show_default=True,
+    help="With --name: what the weights were trained on.",
 )
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
     help="CSV to write (image,sad,mse,grad,conn); a .json with the protocol goes beside it.",
 )
-@click.option("--workers", default=1, show_default=True, help="Parallel processes.")
+@workers_option(help="Parallel processes.")
 @click.option(
     "--region",
     type=click.Choice(["unknown", "whole"]),
@@ -50,20 +73,41 @@ import click
 @click.option(
     "--allow-missing", is_flag=True, help="Score even if some trimaps have no prediction."
 )
-def eval_cmd(pred_dir, gt_dir, trimap_dir, out, workers, region, trimap_quantize, allow_missing):
+def eval_cmd(
+    pred_dir, gt_dir, trimap_dir, dataset_dir, trimap_set, name, results_dir, training_data, out,
+    workers, region, trimap_quantize, allow_missing,
+):  # fmt: skip
     """Score existing predictions: SAD, MSE, Grad, Conn exactly as the DIM MATLAB code.
 
     \b
-    Example (Composition-1K):
+    Examples (Composition-1K):
       mattebench eval --pred preds/ --gt Test_set/alpha --trimap Test_set/trimaps --out scores.csv
+      mattebench eval --pred preds/ --dataset comp1k/test --name mymethod --results results
     """
     from rich.table import Table
 
     from benchmark.cli.console import RichProgress, console, make_progress
     from benchmark.metrics import METRICS
-    from benchmark.scoring.evaluate import evaluate_triplets, pair_files, write_scores
+    from benchmark.scoring.datasets import discover_dataset
+    from benchmark.scoring.evaluate import (
+        evaluate_triplets,
+        pair_files,
+        pair_with_dataset,
+        write_scores,
+    )
 
-    triplets = pair_files(pred_dir, gt_dir, trimap_dir, allow_missing_preds=allow_missing)
+    if (dataset_dir is None) == (gt_dir is None or trimap_dir is None):
+        raise click.UsageError("give either --dataset or both --gt and --trimap")
+    if dataset_dir is None and (name or trimap_set):
+        raise click.UsageError("--name and --trimap-set need --dataset")
+    if bool(name) != bool(results_dir):
+        raise click.UsageError("--name and --results go together")
+    dataset = None
+    if dataset_dir is not None:
+        dataset = discover_dataset(dataset_dir, trimap_set=trimap_set)
+        triplets = pair_with_dataset(pred_dir, dataset, allow_missing_preds=allow_missing)
+    else:
+        triplets = pair_files(pred_dir, gt_dir, trimap_dir, allow_missing_preds=allow_missing)
     with make_progress() as bar:
         result = evaluate_triplets(
             triplets,
@@ -86,3 +130,11 @@ def eval_cmd(pred_dir, gt_dir, trimap_dir, out, workers, region, trimap_quantize
     if out:
         json_path = write_scores(result, out)
         console.print(f"wrote {out} and {json_path}")
+    if name:
+        from benchmark.scoring.external import record_external_run
+
+        record = record_external_run(
+            result, dataset, [t.pred for t in triplets], results_dir, name=name,
+            training_data=training_data,
+        )  # fmt: skip
+        console.print(f"recorded external run {record.extra['run_dir']}")

@@ -6,20 +6,14 @@ import os
 
 import click
 
-
-def _parse_size(ctx, param, value):
-    try:
-        w, h = (int(v) for v in value.lower().split("x"))
-    except ValueError:
-        raise click.BadParameter(f"expected WxH such as 1920x1080, got {value!r}") from None
-    return w, h
+from benchmark.cli.options import SIZE
 
 
 @click.command("metrics")
 @click.option(
     "--size",
     default="1920x1080",
-    callback=_parse_size,
+    type=SIZE,
     show_default=True,
     help="Synthetic image size WxH.",
 )

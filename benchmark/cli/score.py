@@ -7,6 +7,7 @@ import math
 import click
 
 from benchmark.cli.console import RichProgress, console, make_progress
+from benchmark.cli.options import device_option, workers_option
 
 
 def render_run(record) -> None:
@@ -56,12 +57,8 @@ def render_run(record) -> None:
     help="Composite output split (merged/ alpha/ trimaps/) or alphamatting folder (image/ alpha/ trimap1/).",
 )
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Results root.")
-@click.option(
-    "--device", default="cpu", show_default=True, help="cpu | cuda | cuda:N (deep models)."
-)
-@click.option(
-    "--workers", default=1, show_default=True, help="Parallel processes (classical models)."
-)
+@device_option(help="cpu, cuda or cuda:N (deep models).")
+@workers_option(help="Parallel processes (classical models).")
 @click.option("--trimap-set", help="Trimap folder when the dataset has several (trimap1, trimap2).")
 @click.option(
     "--save-preds", is_flag=True, help="Also write the scored uint8 predictions to preds/."

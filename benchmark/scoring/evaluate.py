@@ -14,7 +14,7 @@ Example:
     ...     write_png(d / f"pred/cat_{k}.png", np.zeros((4, 4), np.uint8))
     ...     write_png(d / f"tri/cat_{k}.png", np.full((4, 4), 128, np.uint8))
     >>> [(t.name, t.gt.name) for t in pair_files(d / "pred", d / "gt", d / "tri")]
-    [('cat_0.png', 'cat.png'), ('cat_1.png', 'cat.png')]
+    [('cat_0', 'cat.png'), ('cat_1', 'cat.png')]
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import io
 import json
 import math
 import os
-import re
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -34,13 +33,16 @@ from typing import Any
 
 from benchmark.metrics import METRIC_NAMES, METRIC_VERSION, METRICS, MattingMetrics
 from benchmark.metrics.accumulator import compute_all
+from benchmark.scoring.datasets import Dataset
 from human2k.errors import InputError
 from human2k.images import atomic_write_bytes, read_alpha, read_trimap
+from human2k.paths import IMAGE_SUFFIXES, image_files, lookup_stem
 from human2k.progress import ProgressFn
 
 __all__ = [
     "Triplet",
     "pair_files",
+    "pair_with_dataset",
     "evaluate_triplets",
     "write_scores",
     "EvalResult",
@@ -48,13 +50,11 @@ __all__ = [
 ]
 
 CSV_COLUMNS = ("image", "sad", "mse", "grad", "conn")
-IMAGE_SUFFIXES = (".png",)
-_COMP1K_NAME = re.compile(r"^(?P<fg>.+)_(?P<k>\d+)$")
 
 
 @dataclasses.dataclass(frozen=True)
 class Triplet:
-    """One scored image: prediction, GT and trimap paths."""
+    """One scored image: its name (the prediction's file stem) and three paths."""
 
     name: str
     pred: Path
@@ -65,7 +65,7 @@ class Triplet:
 def _listing(folder: Path, what: str) -> dict[str, Path]:
     if not folder.is_dir():
         raise InputError(folder, f"{what} folder not found")
-    return {p.name: p for p in sorted(folder.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES}
+    return image_files(folder)
 
 
 def _shown(names: Sequence[str], limit: int = 5) -> str:
@@ -74,12 +74,22 @@ def _shown(names: Sequence[str], limit: int = 5) -> str:
     )
 
 
+def _missing_predictions(missing: list[str], where: Path, allow: bool) -> None:
+    if missing and not allow:
+        raise InputError(
+            where,
+            f"{len(missing)} trimap(s) have no prediction: {_shown(missing)} "
+            f"(scoring a subset changes the mean; allow missing predictions to do it anyway)",
+            param="allow_missing_preds",
+        )
+
+
 def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = False) -> list[Triplet]:
-    """Pair predictions with their trimaps and GT alphas by file name.
+    """Pair predictions with their trimaps and GT alphas by file stem (``human2k.paths``).
 
     Every trimap must have a prediction (a missing prediction would silently shrink the test
     set) unless ``allow_missing_preds``; every prediction must have a trimap and a GT, either
-    ``{name}.png`` or, for ``{fg}_{k}.png``, the per-foreground ``{fg}.png``.
+    ``{name}`` or, for ``{fg}_{k}``, the per-foreground ``{fg}``.
 
     Raises:
         InputError: a folder is missing, or files do not pair; the message lists them.
@@ -88,47 +98,65 @@ def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = Fals
     gts = _listing(Path(gt_dir), "ground-truth alpha")
     trimaps = _listing(Path(trimap_dir), "trimap")
     if not preds:
-        raise InputError(pred_dir, "no .png predictions found")
-    missing_trimap = [n for n in preds if n not in trimaps]
+        raise InputError(pred_dir, f"no prediction images ({', '.join(IMAGE_SUFFIXES)}) found")
+    missing_trimap = [preds[n].name for n in preds if n not in trimaps]
     if missing_trimap:
         raise InputError(
             trimap_dir,
             f"no trimap for {len(missing_trimap)} prediction(s): {_shown(missing_trimap)}",
         )
-    missing_pred = [n for n in trimaps if n not in preds]
-    if missing_pred and not allow_missing_preds:
-        raise InputError(
-            pred_dir,
-            f"{len(missing_pred)} trimap(s) have no prediction: {_shown(missing_pred)} "
-            f"(scoring a subset changes the mean; allow missing predictions to do it anyway)",
-            param="allow_missing_preds",
-        )
+    _missing_predictions(
+        [trimaps[n].name for n in trimaps if n not in preds], Path(pred_dir), allow_missing_preds
+    )
     triplets, missing_gt = [], []
     for name, pred in preds.items():
-        gt = gts.get(name)
+        gt = lookup_stem(gts, name)
         if gt is None:
-            match = _COMP1K_NAME.match(Path(name).stem)
-            if match:
-                gt = gts.get(match["fg"] + Path(name).suffix)
-        if gt is None:
-            missing_gt.append(name)
+            missing_gt.append(pred.name)
             continue
         triplets.append(Triplet(name, pred, gt, trimaps[name]))
     if missing_gt:
         raise InputError(
             gt_dir,
             f"no GT alpha for {len(missing_gt)} prediction(s): {_shown(missing_gt)} "
-            f"(looked for NAME.png and, for FG_K.png, FG.png)",
+            f"(looked for NAME and, for FG_K, FG)",
         )
     return triplets
 
 
-def _score_one(args: tuple[Triplet, str, bool]) -> dict[str, Any]:
+def pair_with_dataset(
+    pred_dir, dataset: Dataset, *, allow_missing_preds: bool = False
+) -> list[Triplet]:
+    """Pair predictions with the samples of a scoring dataset (``discover_dataset``) by name.
+
+    Raises:
+        InputError: the prediction folder is missing or a sample has no prediction.
+    """
+    preds = _listing(Path(pred_dir), "prediction")
+    _missing_predictions([s.name for s in dataset.samples if s.name not in preds], Path(pred_dir),
+                         allow_missing_preds)  # fmt: skip
+    extra = [n for n in preds if n not in {s.name for s in dataset.samples}]
+    if extra:
+        raise InputError(
+            pred_dir,
+            f"{len(extra)} prediction(s) match no image of {dataset.root}: {_shown(extra)}",
+        )
+    return [
+        Triplet(s.name, preds[s.name], s.alpha, s.trimap)
+        for s in dataset.samples
+        if s.name in preds
+    ]
+
+
+def _score_one(args: tuple[Triplet, str, bool]) -> tuple[dict[str, Any], float, float]:
+    """One image's record, and the seconds spent decoding and computing metrics."""
     triplet, region, quantize = args
+    t0 = time.perf_counter()
     pred = read_alpha(triplet.pred)
     gt = read_alpha(triplet.gt)
     trimap = read_trimap(triplet.trimap, quantize=quantize)
-    record = {"image": Path(triplet.name).stem}  # as score's per_image.csv: the name without .png
+    t1 = time.perf_counter()
+    record = {"image": triplet.name}  # the file stem, as in score's per_image.csv
     record.update(
         compute_all(
             pred,
@@ -138,12 +166,16 @@ def _score_one(args: tuple[Triplet, str, bool]) -> dict[str, Any]:
             labels=(str(triplet.pred), str(triplet.gt), str(triplet.trimap)),
         )
     )
-    return record
+    return record, t1 - t0, time.perf_counter() - t1
 
 
 @dataclasses.dataclass
 class EvalResult:
-    """Per-image records (in input order), means, counts and the protocol description."""
+    """Per-image records (in input order), means, counts and the protocol description.
+
+    ``phase_seconds`` holds ``decode`` and ``metrics``: seconds summed over the images (so over
+    all worker processes), what ``mattebench perf eval`` reports as the breakdown.
+    """
 
     records: list[dict[str, Any]]
     means: dict[str, float]
@@ -152,6 +184,7 @@ class EvalResult:
     seconds: float
     n_undefined_mse: int
     trimap_quantize: bool = False
+    phase_seconds: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def protocol(self) -> dict[str, Any]:
         return {
@@ -181,17 +214,23 @@ def evaluate_triplets(
     start = time.perf_counter()
     jobs = [(t, region, trimap_quantize) for t in triplets]
     records: list[dict[str, Any]] = []
+    phases = {"decode": 0.0, "metrics": 0.0}
+
+    def collect(outcome: tuple[dict[str, Any], float, float]) -> None:
+        record, decode_s, metrics_s = outcome
+        records.append(record)
+        phases["decode"] += decode_s
+        phases["metrics"] += metrics_s
+        if progress:
+            progress("eval", len(records), len(jobs), record["image"])
+
     if workers <= 1:
         for job in jobs:
-            records.append(_score_one(job))
-            if progress:
-                progress("eval", len(records), len(jobs), records[-1]["image"])
+            collect(_score_one(job))
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for record in pool.map(_score_one, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
-                records.append(record)
-                if progress:
-                    progress("eval", len(records), len(jobs), record["image"])
+            for outcome in pool.map(_score_one, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
+                collect(outcome)
     acc = MattingMetrics(region=region)
     for record in records:
         acc.add_record(record)
@@ -203,6 +242,7 @@ def evaluate_triplets(
         time.perf_counter() - start,
         acc.n_undefined_mse,
         trimap_quantize,
+        phases,
     )
 
 
