@@ -455,6 +455,7 @@ ALLOWED_COMMANDS = {
     "pm",
     "times",
     "downarrow",
+    "dagger",
 }
 
 
