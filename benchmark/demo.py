@@ -39,7 +39,10 @@ DEMO_STEPS = (
     DemoStep("synthesise", "procedural fg/alpha/bg in the Composition-1K + COCO + VOC layout"),
     DemoStep("composite", "DIM-exact composition of the train and test splits"),
     *(
-        DemoStep(f"train {m}", f"brief CPU training of {m} (online composition, GCA recipe)")
+        DemoStep(
+            f"train {m}",
+            f"brief CPU training of {m} (online composition, GCA recipe, encoder from scratch)",
+        )
         for m in DEEP_MODELS
     ),
     *(
@@ -183,6 +186,7 @@ def run_demo(
                     seed=config.seed,
                     bg_per_fg=config.bg_per_fg,
                     limit_samples=config.train_samples,
+                    encoder_init="scratch",  # no ImageNet file in a demo: not the published recipe
                     resume=(out / "runs" / model / "last.pt").exists(),
                     progress=progress,
                 ),

@@ -1,8 +1,9 @@
 """Training augmentations (NumPy + OpenCV), each a pure function of its inputs and a Generator.
 
-The ``gca`` pipeline reproduces GCA-Matting's training transforms (timinet_arch.md §12) and the
-``paper`` pipeline is TIMI-Net §4.1's description (crops of 512/640/960 resized to 512,
-scaling, flips, rotation in ±60°). Both take float32 arrays — ``fg`` H×W×3 in [0, 255] (RGB),
+The ``gca`` pipeline reproduces GCA-Matting's training transforms (timinet_arch.md §12,
+``dataloader/data_generator.py``, including its affine matrix) and the ``paper`` pipeline is
+TIMI-Net §4.1's description in its order (crops of 512/640/960, *then* scaling, flips, rotation
+in ±60°, resized to 512). Both take float32 arrays — ``fg`` H×W×3 in [0, 255] (RGB),
 ``alpha`` H×W in [0, 1] — and a uint8 background of any size, and return one training sample
 of ``crop``×``crop`` pixels. Every random draw comes from the ``numpy.random.Generator``
 passed in, so the caller decides the seed (``benchmark.training.data`` derives it from
@@ -32,6 +33,9 @@ from human2k.trimap import generate_trimap
 
 __all__ = [
     "two_fg_composite",
+    "gca_affine_matrix",
+    "apply_affine",
+    "affine_params",
     "random_affine",
     "erosion_trimap",
     "crop_on_unknown",
@@ -68,10 +72,50 @@ def two_fg_composite(
     return (fg * a + fg2 * (1.0 - a)).astype(np.float32), union.astype(np.float32)
 
 
-def random_affine(
-    fg: np.ndarray,
-    alpha: np.ndarray,
+def gca_affine_matrix(params: dict[str, float], shape: tuple[int, int]) -> np.ndarray:
+    """GCA-Matting's ``RandomAffine`` matrix for PARAMS on an H×W image (``WARP_INVERSE_MAP``).
+
+    The forward map is ``F = [[cos(a+s), −sin(a+s)], [sin(a), cos(a)]] · diag(sx·fx, sy·fy)``
+    (flip, then scale, then rotation with shear) about GCA's centre ``(0.5·W + 0.5, 0.5·H + 0.5)``
+    — not the pixel-grid centre, so a flip also shifts by 2 px and leaves two zero rows or
+    columns, as in GCA. Returned is the 2×3 *inverse* (output → input coordinates), written out
+    as ``data_generator.py`` computes it.
+
+    Example:
+        >>> gca_affine_matrix(dict(angle=0, scale_x=1, scale_y=1, shear=0, flip_x=-1, flip_y=1), (4, 6))
+        array([[-1.,  0.,  7.],
+               [ 0.,  1.,  0.]])
+    """
+    h, w = shape
+    a, s = math.radians(params["angle"]), math.radians(params["shear"])
+    kx = params["flip_x"] / params["scale_x"]
+    ky = params["flip_y"] / params["scale_y"]
+    d = math.cos(a + s) * math.cos(a) + math.sin(a + s) * math.sin(a)
+    m = (
+        np.array(
+            [[math.cos(a) * kx, math.sin(a + s) * kx], [-math.sin(a) * ky, math.cos(a + s) * ky]]
+        )
+        / d
+    )
+    centre = np.array([w * 0.5 + 0.5, h * 0.5 + 0.5])
+    return np.hstack([m, (centre - m @ centre)[:, None]]) + 0.0  # + 0.0: no negative zeros
+
+
+def apply_affine(array: np.ndarray, params: dict[str, float]) -> np.ndarray:
+    """Warp ARRAY (H×W or H×W×C) by :func:`gca_affine_matrix`: nearest, zero fill, same size."""
+    h, w = array.shape[:2]
+    m = gca_affine_matrix(params, (h, w))
+    if np.array_equal(m, np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])):
+        return array
+    return cv2.warpAffine(
+        array, m, (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT, borderValue=0,
+    )  # fmt: skip
+
+
+def affine_params(
     rng: np.random.Generator,
+    shape: tuple[int, int],
     *,
     degrees: float,
     scale: tuple[float, float],
@@ -79,26 +123,16 @@ def random_affine(
     flip: tuple[float, float],
     anisotropic: bool,
     rotate_min_side: int = 0,
-) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
-    """Warp fg and alpha by a random rotation/scale/shear/flip about the centre (nearest, 0 fill).
+) -> dict[str, float]:
+    """Draw GCA's ``RandomAffine`` parameters: angle, scale (x, y), shear, flips.
 
     Args:
         degrees: rotation drawn in ±degrees, applied only when max(H, W) >= ``rotate_min_side``.
         scale: range of the scale factor; ``anisotropic`` draws x and y separately (GCA).
         shear: shear angle drawn in ±shear degrees.
         flip: probability of flipping (x, y), each independently.
-
-    Returns:
-        The warped fg, alpha and the drawn parameters.
-
-    Example:
-        >>> a = np.arange(12, dtype=np.float32).reshape(3, 4)
-        >>> _, b, p = random_affine(a[..., None].repeat(3, 2), a, np.random.default_rng(0), degrees=0,
-        ...                         scale=(1, 1), shear=0, flip=(1, 0), anisotropic=False)
-        >>> b[0].tolist(), p["flip_x"]
-        ([3.0, 2.0, 1.0, 0.0], -1)
     """
-    h, w = alpha.shape
+    h, w = shape
     angle = float(rng.uniform(-degrees, degrees))
     if max(h, w) < rotate_min_side:
         angle = 0.0
@@ -107,19 +141,29 @@ def random_affine(
     sh = float(rng.uniform(-shear, shear))
     fx = -1 if rng.random() < flip[0] else 1
     fy = -1 if rng.random() < flip[1] else 1
-    params = {"angle": angle, "scale_x": sx, "scale_y": sy, "shear": sh, "flip_x": fx, "flip_y": fy}
-    if angle == 0 and sh == 0 and sx == sy == 1:
-        return np.ascontiguousarray(fg[::fy, ::fx]), np.ascontiguousarray(alpha[::fy, ::fx]), params
-    t = math.radians(angle)
-    rot = np.array([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
-    shr = np.array([[1.0, math.tan(math.radians(sh))], [0.0, 1.0]])
-    lin = rot @ shr @ np.diag([sx * fx, sy * fy])
-    c = np.array([(w - 1) / 2.0, (h - 1) / 2.0])
-    m = np.hstack([lin, (c - lin @ c)[:, None]])
-    warp = dict(
-        dsize=(w, h), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0
-    )
-    return cv2.warpAffine(fg, m, **warp), cv2.warpAffine(alpha, m, **warp), params
+    return {"angle": angle, "scale_x": sx, "scale_y": sy, "shear": sh, "flip_x": fx, "flip_y": fy}
+
+
+def random_affine(
+    fg: np.ndarray,
+    alpha: np.ndarray,
+    rng: np.random.Generator,
+    **kwargs: Any,
+) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    """Warp fg and alpha by GCA's random affine (:func:`affine_params`, :func:`apply_affine`).
+
+    Returns:
+        The warped fg, alpha and the drawn parameters.
+
+    Example:
+        >>> a = np.arange(12, dtype=np.float32).reshape(3, 4)
+        >>> _, b, p = random_affine(a[..., None].repeat(3, 2), a, np.random.default_rng(0), degrees=0,
+        ...                         scale=(1, 1), shear=0, flip=(1, 0), anisotropic=False)
+        >>> b[0].tolist(), p["flip_x"]  # GCA's centre: x -> W + 1 - x
+        ([0.0, 0.0, 3.0, 2.0], -1)
+    """
+    params = affine_params(rng, alpha.shape, **kwargs)
+    return apply_affine(fg, params), apply_affine(alpha, params), params
 
 
 def erosion_trimap(
@@ -303,31 +347,35 @@ def augment_paper(
     *,
     crop: int = 512,
 ) -> Sample:
-    """TIMI-Net §4.1's augmentation for one sample.
+    """TIMI-Net §4.1's augmentation for one sample, in the paper's order: crop, then transform.
 
-    Random scaling (isotropic, 0.8–1.25), horizontal flip (p = 0.5) and rotation in ±60°
-    (always) on the full fg/alpha; a trimap by random erosion (GCA's, the paper names none);
-    a window of 512, 640 or 960 pixels (× crop/512) centred on an unknown pixel, resized to
-    crop×crop (area for image/alpha, nearest for the trimap; known trimap pixels whose resampled
-    alpha is no longer exactly 0 or 1 become unknown). No HSV jitter and no two-fg
-    composition: the paper mentions neither.
+    "we randomly cropped the input images and trimaps to a resolution of 512×512, 640×640 and
+    960×960, and then random scaling, flipping, and rotation between [−60, 60] degrees are
+    applied to them":
+
+    1. a trimap by random erosion of the whole alpha (GCA's; the paper names none);
+    2. a window of 512, 640 or 960 px (× crop/512) centred on an unknown pixel
+       (:func:`crop_on_unknown`, GCA's rule; the background resized to the fg first);
+    3. on that window, fg, alpha and trimap together: isotropic scaling 0.8–1.25 (GCA's range;
+       the paper gives none), horizontal flip (p = 0.5), rotation in ±60° (always), with
+       GCA's matrix (:func:`gca_affine_matrix`), nearest, zero fill (= background);
+    4. the window resized to crop×crop (area for fg/alpha/bg, nearest for the trimap; known
+       pixels whose resampled alpha is no longer exactly 0 or 1 become unknown) — batches need
+       one size, as in DIM's 320/480/640 → 320 practice the paper follows.
+
+    No HSV jitter and no two-fg composition: the paper mentions neither.
 
     Returns:
         The same keys as ``augment_gca`` plus ``params["window"]``.
     """
-    fg, alpha, params = random_affine(
-        fg,
-        alpha,
-        rng,
-        degrees=60,
-        scale=(0.8, 1.25),
-        shear=0,
-        flip=(0.5, 0.0),
-        anisotropic=False,
-    )
     trimap = erosion_trimap(alpha, rng)
     window = int(round(PAPER_WINDOWS[int(rng.integers(len(PAPER_WINDOWS)))] * crop))
     out = crop_on_unknown({"fg": fg, "alpha": alpha, "trimap": trimap, "bg": bg}, rng, window)
+    params = affine_params(
+        rng, out["alpha"].shape, degrees=60, scale=(0.8, 1.25), shear=0, flip=(0.5, 0.0),
+        anisotropic=False,
+    )  # fmt: skip
+    out = dict(out, **{k: apply_affine(out[k], params) for k in ("fg", "alpha", "trimap")})
     if window != crop:
         area = {"interpolation": cv2.INTER_AREA}
         out = {
@@ -336,10 +384,10 @@ def augment_paper(
             "bg": cv2.resize(out["bg"], (crop, crop), **area),
             "trimap": cv2.resize(out["trimap"], (crop, crop), interpolation=cv2.INTER_NEAREST),
         }
-        # resampling softens alpha at the edge of the known regions: those pixels become unknown
-        t, a = out["trimap"], out["alpha"]
-        t[((t == 255) & (a < 1 - 1e-5)) | ((t == 0) & (a > 1e-5))] = 128
+    # resampling softens alpha at the edge of the known regions: those pixels become unknown
+    t, a = np.ascontiguousarray(out["trimap"]), out["alpha"]
+    t[((t == 255) & (a < 1 - 1e-5)) | ((t == 0) & (a > 1e-5))] = 128
     sample = composite(out["fg"], out["alpha"], out["bg"])
-    sample["trimap"] = np.ascontiguousarray(out["trimap"])
+    sample["trimap"] = t
     sample["params"] = dict(params, window=window)
     return sample

@@ -320,12 +320,13 @@ def _plan_split(
         )
     fg_names = fg_names_all[:limit_fg] if limit_fg else fg_names_all
     trimap_params: dict[str, Any] = {}
-    if spec.trimaps == "generated" and dataset == "d646":
-        from human2k.trimap import D646_TEST_PARAMS
+    if spec.trimaps == "generated":
+        from human2k.trimap import TEST_TRIMAPS
 
-        trimap_params = {
-            k: list(v) if isinstance(v, tuple) else v for k, v in D646_TEST_PARAMS.items()
-        }
+        preset, params = TEST_TRIMAPS.get(dataset, (spec.trimap_preset, {}))
+        if preset != spec.trimap_preset:
+            raise DatasetError(f"{dataset}: spec preset {spec.trimap_preset!r} != {preset!r}")
+        trimap_params = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
     sp = SplitPlan(
         split=spec.split,
         bg_per_fg=n,

@@ -96,7 +96,7 @@ class DatasetSpec:
             ``per-fg`` names; ``global`` is documented via :func:`d646_official_name`.
         list_line_endings: ``LF`` or ``CRLF`` as shipped (both are read correctly).
         fg_order: how the official fg list is sorted (informational).
-        selectable_bg_per_fg: other N values the recipe allows (D646: 100 like Comp-1K).
+        selectable_bg_per_fg: other N values the released name lists can build.
         obtain: where the files are officially obtained (printed by ``datasets check``).
         backgrounds: where the background pools are obtained, by ``bg_source`` key.
         notes: further facts printed by ``datasets check``.
@@ -217,7 +217,6 @@ D646 = DatasetSpec(
     official_naming="global",
     list_line_endings="CRLF",
     fg_order="as listed in fg_train.txt / fg_test.txt (test_0.png ... test_49.png)",
-    selectable_bg_per_fg=(100,),
     obtain="Distinctions-646 images: the Google-Drive link in the HAttMatting README "
     "(https://github.com/yuhaoliu7456/CVPR2020-HAttMatting), non-commercial use; the name "
     "lists fg_train.txt, bg_train.txt, fg_test.txt, bg_test.txt are in that repository under "
@@ -225,6 +224,8 @@ D646 = DatasetSpec(
     backgrounds=_BACKGROUNDS,
     notes=(
         "Released recipe: 80 backgrounds per training fg (596 x 80 = 47,680), 20 per test fg.",
+        "The TIMI-Net paper's 'same rule and ratio as Composition-1K' (1:100) cannot be built "
+        "from the released lists: bg_train.txt has 47,680 lines, 1:100 needs 59,600.",
         "The first 43,100 lines of bg_train.txt equal Adobe's training_bg_names.txt; "
         "bg_test.txt equals Adobe's test_bg_names.txt.",
         "No test trimaps were released: mattebench generates them (seeded, recorded).",

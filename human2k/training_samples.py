@@ -22,6 +22,16 @@ Backgrounds come from ``bg_dir`` (e.g. COCO train2014) when given, else from the
 folder found beside fg/alpha, else procedural backgrounds from ``human2k.synthetic`` (seeded
 per sample; the run's log says which source was used).
 
+How samples pair foregrounds and backgrounds, and how long an epoch is (``pairing``):
+
+* ``gca`` (recipe ``gca`` with a background pool): GCA-Matting's ``DataGenerator`` — an epoch
+  is the background list, sample *i* is foreground ``i mod #fg`` over background *i*, so every
+  background is used once per epoch;
+* ``random`` (recipe ``paper``, or no pool): ``#fg × bg_per_fg`` samples, foreground
+  ``i mod #fg``, the background drawn from the pool by the sample's generator.
+  ``bg_per_fg`` defaults to the training set's released ratio (:func:`default_bg_per_fg`:
+  Composition-1K and Human-2K 100, Distinctions-646 80), read from the composite's manifest.
+
 Example:
     >>> sample_rng(0, 1, 5).random() == sample_rng(0, 1, 5).random()
     True
@@ -48,8 +58,13 @@ __all__ = [
     "TrainingSources",
     "find_training_data",
     "sample_rng",
+    "default_bg_per_fg",
     "OnlineSamples",
+    "DEFAULT_BG_PER_FG",
 ]
+
+#: Composites per foreground when the training set's own ratio is unknown (Comp-1K's 1:100).
+DEFAULT_BG_PER_FG = 100
 
 AUGMENTATIONS = ("gca", "paper")
 
@@ -70,6 +85,8 @@ class TrainingSources:
         bg_source: ``"bg-dir"``, ``"composite"`` (the composite's saved bgs) or ``"synthetic"``.
         fg_source: ``"fg"``, ``"fg_extended"`` or ``"pack"``.
         pack: the HDF5 pack, when reading from one.
+        dataset: the dataset named by the composite's ``manifest.json`` (``comp1k``, ``d646``,
+            ``human2k``...), None without one.
     """
 
     root: Path
@@ -79,6 +96,7 @@ class TrainingSources:
     bg_source: str
     fg_source: str = "fg"
     pack: Path | None = None
+    dataset: str | None = None
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready summary for logs and checkpoints."""
@@ -88,6 +106,7 @@ class TrainingSources:
             "n_bg": len(self.bg),
             "bg_source": self.bg_source,
             "fg_source": self.fg_source,
+            "dataset": self.dataset,
         }
 
 
@@ -104,6 +123,35 @@ def _bg_pool(bg_dir: Path | None) -> tuple[tuple[str, ...], str] | None:
     if not bgs:
         raise DatasetError(f"{bg_dir}: no background images")
     return tuple(map(str, bgs)), "bg-dir"
+
+
+def _manifest_dataset(*folders: Path) -> str | None:
+    """The ``dataset`` of the first ``manifest.json`` found in FOLDERS (a composite's root)."""
+    import json
+
+    for folder in folders:
+        path = folder / "manifest.json"
+        if path.is_file():
+            try:
+                name = json.loads(path.read_text(encoding="utf-8")).get("dataset")
+            except (OSError, ValueError, AttributeError):
+                return None
+            return name if isinstance(name, str) and name else None
+    return None
+
+
+def default_bg_per_fg(dataset: str | None) -> int:
+    """Released composites per training foreground of DATASET (``human2k.specs``), else 100.
+
+    Example:
+        >>> default_bg_per_fg("comp1k"), default_bg_per_fg("d646"), default_bg_per_fg(None)
+        (100, 80, 100)
+    """
+    from human2k.specs import SPECS
+
+    spec = SPECS.get(dataset or "")
+    train = spec.splits.get("train") if spec is not None else None
+    return train.bg_per_fg if train is not None else DEFAULT_BG_PER_FG
 
 
 def _from_pack(pack: Path, bg_dir: Path | None) -> TrainingSources:
@@ -125,7 +173,8 @@ def _from_pack(pack: Path, bg_dir: Path | None) -> TrainingSources:
     bgs, source = _bg_pool(bg_dir) or (
         (tuple(packed_bg), "composite") if packed_bg else ((), "synthetic")
     )
-    return TrainingSources(pack, tuple(fg), tuple(fg), bgs, source, "pack", pack)
+    dataset = _manifest_dataset(pack.parent, pack.parent.parent)
+    return TrainingSources(pack, tuple(fg), tuple(fg), bgs, source, "pack", pack, dataset)
 
 
 def find_training_data(
@@ -177,8 +226,9 @@ def find_training_data(
         pool = (tuple(map(str, composite_bgs)), "composite") if composite_bgs else ((), "synthetic")
     fgs = tuple(map(str, fg))
     return TrainingSources(
-        root, fgs, tuple(str(alphas[Path(p).stem]) for p in fgs), pool[0], pool[1], fg_source
-    )
+        root, fgs, tuple(str(alphas[Path(p).stem]) for p in fgs), pool[0], pool[1], fg_source,
+        dataset=_manifest_dataset(root, root.parent),
+    )  # fmt: skip
 
 
 def sample_rng(seed: int, epoch: int, index: int) -> np.random.Generator:
@@ -199,12 +249,15 @@ class OnlineSamples:
         recipe: augmentation pipeline, ``gca`` or ``paper``.
         crop: output size in pixels (a multiple of 32 for TIMI-Net; tests use 64).
         seed: run seed.
-        samples_per_epoch: epoch length; default ``len(fg) × bg_per_fg``.
-        bg_per_fg: composites per foreground in one epoch (Comp-1K/Human-2K train: 100).
+        samples_per_epoch: cap on the epoch length (quick runs); default: the whole epoch.
+        bg_per_fg: composites per foreground in one epoch of the ``random`` pairing; default
+            :func:`default_bg_per_fg` of the training set (Comp-1K/Human-2K 100, D646 80).
 
-    Foreground ``i mod len(fg)`` is used (GCA's rule), the background is drawn from the pool
-    by the sample's generator. ``benchmark.training.data.MattingTrainSet`` serves the same
-    samples as torch tensors.
+    Pairing (module docstring): recipe ``gca`` with a background pool pairs sample *i* with
+    background *i* and foreground ``i mod #fg`` (an epoch = the background list, GCA's
+    ``DataGenerator``); otherwise the background is drawn from the pool by the sample's
+    generator (procedural when there is no pool). ``benchmark.training.data.MattingTrainSet``
+    serves the same samples as torch tensors.
     """
 
     def __init__(
@@ -215,7 +268,7 @@ class OnlineSamples:
         crop: int = 512,
         seed: int = 0,
         samples_per_epoch: int | None = None,
-        bg_per_fg: int = 100,
+        bg_per_fg: int | None = None,
     ):
         if recipe not in AUGMENTATIONS:
             raise InputError(
@@ -226,17 +279,37 @@ class OnlineSamples:
             raise InputError(None, f"crop must be a positive multiple of 32, got {crop}")
         if seed < 0:
             raise InputError(None, f"seed must be >= 0, got {seed}")
+        if bg_per_fg is not None and bg_per_fg < 1:
+            raise InputError(None, f"bg_per_fg must be >= 1, got {bg_per_fg}", param="bg_per_fg")
         self.sources = sources
         self._pack = None  # (pid, PackReader), opened lazily in each process
         self.recipe = recipe
         self.crop = int(crop)
         self.seed = int(seed)
-        nominal = len(sources.fg) * int(bg_per_fg)
+        self.pairing = "gca" if recipe == "gca" and sources.bg else "random"
+        self.bg_per_fg = int(bg_per_fg or default_bg_per_fg(sources.dataset))
+        self.bg_per_fg_source = "given" if bg_per_fg else f"dataset:{sources.dataset or 'unknown'}"
+        if self.pairing == "gca":
+            nominal = len(sources.bg)
+        else:
+            nominal = len(sources.fg) * self.bg_per_fg
         self.samples_per_epoch = int(
             nominal if samples_per_epoch is None else min(samples_per_epoch, nominal)
         )
         if self.samples_per_epoch < 1:
             raise InputError(None, f"samples per epoch must be >= 1, got {self.samples_per_epoch}")
+
+    def describe(self) -> dict[str, Any]:
+        """How samples are made (for logs): pairing, epoch length, ratio and its source."""
+        rule = (
+            "gca: sample i = fg[i mod #fg] over bg[i]; epoch = the background list"
+            if self.pairing == "gca"
+            else "random: sample i = fg[i mod #fg] over a background drawn by the sample's generator"
+        )
+        return {"recipe": self.recipe, "pairing": self.pairing, "rule": rule,
+                "samples_per_epoch": self.samples_per_epoch, "bg_per_fg": self.bg_per_fg
+                if self.pairing == "random" else None, "bg_per_fg_source": self.bg_per_fg_source
+                if self.pairing == "random" else None}  # fmt: skip
 
     def __len__(self) -> int:
         return self.samples_per_epoch
@@ -286,7 +359,10 @@ class OnlineSamples:
         rng = sample_rng(self.seed, epoch, index)
         n = len(self.sources.fg)
         fg, alpha = self._load_fg(index % n)
-        bg = self._background(rng, alpha.shape)
+        if self.pairing == "gca":  # GCA's DataGenerator: background i, once per epoch
+            bg = self._read("bg", self.sources.bg[index])
+        else:
+            bg = self._background(rng, alpha.shape)
         if self.recipe == "gca":
             second = self._load_fg(int(rng.integers(n))) if rng.random() < 0.5 else None
             out = augment_gca(fg, alpha, bg, rng, crop=self.crop, second=second)

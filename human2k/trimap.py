@@ -23,8 +23,11 @@ Presets (kernel sizes are diameters of an elliptical structuring element, in pix
 
 Erosions use OpenCV's default border (the image border never erodes a mask); dilations likewise
 never grow from outside the image. ``d646_test_trimaps`` writes the documented, seeded
-Distinctions-646 test set (``gca`` preset with kernels 1–30 px, ViTMatte's erosion range,
-seeded per file name), because D646 ships no test trimaps.
+Distinctions-646 test set (``gca`` preset with GCA's kernels 1–29 px, seeded per file name),
+because D646 ships no test trimaps. :data:`TEST_TRIMAPS` holds the generated test-trimap recipe
+of each dataset that ships none: every composite gets its own seeded draw
+(``derive_seed(seed, "<fg stem>_<k>.png")``), as Composition-1K's shipped trimaps differ
+between the composites of one foreground.
 
 Example:
     >>> import numpy as np
@@ -55,6 +58,9 @@ __all__ = [
     "TRIMAP_RECORD",
     "D646_TEST_PRESET",
     "D646_TEST_PARAMS",
+    "HUMAN2K_TEST_PRESET",
+    "HUMAN2K_TEST_PARAMS",
+    "TEST_TRIMAPS",
     "derive_seed",
     "generate_trimap",
     "write_trimaps",
@@ -64,7 +70,17 @@ __all__ = [
 PRESETS = ("dim", "gca", "erode", "bbox-relative")
 TRIMAP_RECORD = "trimaps.json"
 D646_TEST_PRESET = "gca"
-D646_TEST_PARAMS: dict[str, Any] = {"kernel_range": (1, 30)}
+#: GCA's ``GenTrimap`` range, ``randint(1, 30)`` = 1..29 px (ViTMatte's 1–30 was used before).
+D646_TEST_PARAMS: dict[str, Any] = {"kernel_range": (1, 29)}
+HUMAN2K_TEST_PRESET = "bbox-relative"
+#: Band width drawn per composite in [1 %, 3 %] of the person's bounding-box diagonal (mean 2 %,
+#: the fixed fraction used before, when all 20 composites of a person shared one trimap).
+HUMAN2K_TEST_PARAMS: dict[str, Any] = {"fraction": (0.01, 0.03)}
+#: dataset -> (preset, params) of its generated test trimaps, one seeded draw per composite.
+TEST_TRIMAPS: dict[str, tuple[str, dict[str, Any]]] = {
+    "d646": (D646_TEST_PRESET, D646_TEST_PARAMS),
+    "human2k": (HUMAN2K_TEST_PRESET, HUMAN2K_TEST_PARAMS),
+}
 
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "dim": {"size_range": (10, 30)},
@@ -316,15 +332,16 @@ def d646_test_trimaps(
     per-file seed rule), so a set made from the GT alone matches a composited test set.
 
     Preset ``gca`` (separate erosion of the α==255 and α==0 masks) with kernel sizes drawn in
-    1–30 px, ViTMatte's range, seeded per file name from SEED (default 646). The parameters of
-    every file are recorded in ``OUT/trimaps.json``; quote the seed with any D646 number.
+    1–29 px, GCA's ``GenTrimap`` range, seeded per file name from SEED (default 646). The
+    parameters of every file are recorded in ``OUT/trimaps.json``; quote the seed with any D646
+    number.
 
     Example:
         >>> import tempfile, numpy as np
         >>> d = Path(tempfile.mkdtemp()); a = np.zeros((8, 8), np.uint8); a[2:6, 2:6] = 200
         >>> write_png(d / "GT" / "test_0.png", a)
         >>> d646_test_trimaps(d / "GT", d / "trimaps")[0]["kernel_range"]
-        [1, 30]
+        [1, 29]
     """
     return write_trimaps(
         alpha_dir,

@@ -35,8 +35,9 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
+import numpy as np
 import torch
 
 from benchmark.models.deep import DeepMattingModel, count_parameters
@@ -56,6 +57,11 @@ STRIDE = 32
 class TimiNet(DeepMattingModel):
     """TIMI-Net: encoder (RGB-Trimap branch + units + TI²_E + ASPP) and decoder (+ TI²_D).
 
+    Inference policies: those of every deep model (``auto`` default: mattebench's native
+    bottom/right padding at full resolution, tiled when memory is short) plus ``official``,
+    the released ``test.py`` (:mod:`timinet.official_inference`); ``timinet.official`` uses
+    ``official`` by default.
+
     Args:
         rgb_unit: build the RGB-Unit.
         trimap_unit: build the Trimap-Unit.
@@ -72,6 +78,8 @@ class TimiNet(DeepMattingModel):
         chunk_size: query rows per block of the chunked path (None: 256 MiB blocks).
         name: registry name (``model.name``; the registry sets it too).
     """
+
+    policies: ClassVar[tuple[str, ...]] = (*DeepMattingModel.policies, "official")
 
     def __init__(
         self,
@@ -107,6 +115,7 @@ class TimiNet(DeepMattingModel):
             min_batch_reason="ASPP's image-pooling branch applies BatchNorm to a 1x1 map"
             if aspp
             else "",
+            encoder_module="encoder",  # GCA's ResNet-34-D keys: conv1..3, bn1..3, layer1..3, ...
         )
         if integration not in ("ti2", "add", "none"):
             raise ModelError(f"integration must be 'ti2', 'add' or 'none', got {integration!r}")
@@ -163,6 +172,12 @@ class TimiNet(DeepMattingModel):
         x4 = torch.cat([img, index], dim=1)
         z, skips, guides = self.encoder(x4, img, index)
         return self.decoder(z, skips, guides)
+
+    def official_predict(self, image: np.ndarray, trimap: np.ndarray) -> np.ndarray:
+        """Alpha as the released ``test.py`` computes it (:mod:`timinet.official_inference`)."""
+        from timinet.official_inference import official_predict
+
+        return official_predict(self, image, trimap)
 
     def preprocess(self, image, trimap) -> tuple[torch.Tensor, torch.Tensor]:
         """uint8 image/trimap → ``(img, tri)`` tensors (:func:`timinet.inputs.to_model_inputs`)."""

@@ -3,7 +3,10 @@
 Provenance: a from-scratch reimplementation of kelisiya/TIMI-Net @ d4021d5 (inference code
 only; the training recipe is GCA-Matting's, see ``docs/training.md``), checked against
 ``reference/timinet_arch.md``. Only ``timinet`` has released weights (Composition-1K,
-``TIMI-Net.pth``); load them with ``create_model("timinet.official", checkpoint=PATH)``.
+``TIMI-Net.pth``); load them with ``create_model("timinet.official", checkpoint=PATH)``, which
+predicts with policy ``official`` (the released ``test.py``: 32-px reflect border, 2.048 MP cap,
+forcing from the thresholded trimap, truncation) unless another policy is asked for. Every
+variant accepts ``policy="official"``; the default of the others is mattebench's ``auto``.
 
 =======================  =============================  =====================================
 name                     paper row (Tables 3, 4, 5)     structure
@@ -86,6 +89,8 @@ def _create_timinet(
         load_strict(model, state, label=label)
         model.weights = weights_record(checkpoint, meta, official=bool(tag))
         model.eval()
+    if tag == "official":  # the released weights, scored as the released test.py does
+        model.default_policy = "official"
     return model
 
 

@@ -81,6 +81,13 @@ def render_run(record) -> None:
     help="Inference policy of deep models (default: the model's own; official = its released "
     "test script, where it has one).",
 )
+@click.option(
+    "--quantize",
+    type=click.Choice(["truncate", "round"]),
+    default=None,
+    help="How alpha becomes 8 bits before the metrics: truncate (default; GCA's tester.py and "
+    "TIMI-Net's test.py) or round. Under --policy official the default is the model's own.",
+)
 @click.option("--amp", is_flag=True, help="bf16 autocast on CUDA (deep models).")
 @click.option(
     "--no-resume", is_flag=True, help="Start the run over instead of skipping scored images."
@@ -98,6 +105,7 @@ def score(
     time_budget,
     region,
     policy,
+    quantize,
     amp,
     no_resume,
 ):
@@ -120,6 +128,7 @@ def score(
             time_budget_s=time_budget or None,
             policy=policy,
             amp=amp,
+            quantize=quantize,
             progress=RichProgress(bar),
         )
     render_run(record)

@@ -44,15 +44,16 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     "--recipe",
     type=click.Choice(["gca", "paper"]),
     default=None,
-    help="gca: Adam 4e-4 warm-up+cosine; paper: Adam 0.01 ÷10 at milestones "
-    "(default: the model's own recipe).",
+    help="gca (the model's default): GCA-Matting's trainer, Adam 4e-4 warm-up+cosine, batch 10 "
+    "per GPU, clipping, each background once per epoch; paper: TIMI-Net §4.1, Adam 0.01 ÷10 at "
+    "the training set's milestones, batch 16, crop-then-transform. docs/protocols.md lists "
+    "what still differs.",
 )
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="Per device; global batch = this × GPUs.",
+    default=None,
+    help="Per device; global batch = this × GPUs. Default: the recipe's (gca 10, paper 16).",
 )
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
 @device_option(help="cpu, cuda or cuda:N (plain cuda under torchrun: cuda:LOCAL_RANK).")
@@ -97,6 +98,19 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     "--limit-samples", type=click.IntRange(min=1), default=None, help="Cap the samples per epoch."
 )
 @click.option(
+    "--bg-per-fg",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Composites per foreground in an epoch when backgrounds are drawn (recipe paper, or no "
+    "background pool). Default: the training set's released ratio (Comp-1K/Human-2K 100, "
+    "D646 80); recipe gca uses each background once per epoch instead.",
+)
+@click.option(
+    "--clip-grad/--no-clip-grad",
+    default=None,
+    help="GCA's gradient clipping (default: the recipe's; on for gca, off for paper).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=0),
     default=4,
@@ -110,7 +124,8 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     "--milestones",
     type=MILESTONES,
     default=None,
-    help="paper recipe: comp1k|d646|human2k (scaled to --epochs) or epochs '20,30,40'.",
+    help="paper recipe: comp1k|d646|human2k (scaled to --epochs) or epochs '20,30,40'; "
+    "default: the training set's own (from its manifest).",
 )
 @click.option(
     "--comp-loss",
@@ -118,6 +133,13 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     default=0.0,
     show_default=True,
     help="Weight of the composition loss.",
+)
+@click.option(
+    "--encoder-init",
+    default=None,
+    help="ImageNet-pretrained encoder weights: GCA's model_best_resnet34_En_nomixup.pth or a "
+    "torchvision ResNet-34 state_dict; 'scratch' = seeded random init (not the published "
+    "recipe). Default: the recipe's pretrain/model_best_resnet34_En_nomixup.pth.",
 )
 @click.option("--deterministic", is_flag=True, help="Deterministic algorithms (exact CPU resume).")
 @click.option(
@@ -151,10 +173,13 @@ def train(
     val_trimap_set,
     val_every,
     limit_samples,
+    bg_per_fg,
+    clip_grad,
     workers,
     lr,
     milestones,
     comp_loss,
+    encoder_init,
     deterministic,
     accumulate,
     checkpoint_every,
@@ -167,7 +192,7 @@ def train(
     \b
     Example:
       mattebench train timinet --data comp1k --bg-dir coco/train2014 --epochs 186 --batch-size 10 \\
-          --device cuda --amp --out runs/timinet
+          --encoder-init pretrain/model_best_resnet34_En_nomixup.pth --device cuda --amp --out runs/timinet
       torchrun --nproc-per-node 4 $(which mattebench) train timinet ... (same options)
     """
     from benchmark.training.loop import train as run_training
@@ -181,7 +206,8 @@ def train(
                 bg_dir=bg_dir, val_data=val_data, val_trimap_set=val_trimap_set,
                 val_every=val_every, limit_samples=limit_samples, workers=workers, lr=lr,
                 milestones=milestones, comp_loss=comp_loss, deterministic=deterministic,
-                accumulate=accumulate, checkpoint_every=checkpoint_every,
+                accumulate=accumulate, checkpoint_every=checkpoint_every, bg_per_fg=bg_per_fg,
+                clip_grad=clip_grad, encoder_init=encoder_init,
                 progress=RichProgress(bar),
             )  # fmt: skip
     except TrainingPreempted as stop:
@@ -204,4 +230,5 @@ def train(
         f"trained {model}: {result.epochs} epochs, {result.steps} steps, {result.samples_seen} samples, "
         f"last loss {last:.4f} (L1 over unknown pixels, alpha in [0,1]); {speed}"
     )
+    console.print(result.encoder_init)
     console.print(f"weights: {result.checkpoint}\nstate:   {result.state}\nlog:     {result.log}")

@@ -27,7 +27,7 @@ from benchmark.cli.console import RichProgress, console, make_progress
     type=click.Choice(["dim", "gca", "erode", "bbox-relative", "d646-test"]),
     default="dim",
     show_default=True,
-    help="d646-test = the documented D646 test set (gca, kernels 1-30 px).",
+    help="d646-test = the documented D646 test set (gca, kernels 1-29 px, GCA's range).",
 )
 @click.option(
     "--seed",

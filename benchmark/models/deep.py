@@ -9,7 +9,10 @@ A :class:`DeepMattingModel` is a :class:`~benchmark.models.interface.MattingMode
 * ``batch_inputs(image, trimap)``: the same conversion for the trainer's uint8 batches
   (B×3×H×W, B×1×H×W tensors); needed only when ``training_spec`` is set;
 * optionally ``official_predict(image, trimap)``: exactly what the model's released test script
-  does (its padding, size caps, known-region forcing), listed as policy ``official``.
+  does (its padding, size caps, known-region forcing), listed as policy ``official``; the class
+  attribute ``official_quantization`` says how that script turns alpha into 8 bits
+  (``truncate`` — ``(pred * 255).astype(uint8)`` — unless the model says ``round``). A score run
+  under policy ``official`` uses it unless another quantisation is asked for.
 
 ``predict`` runs :func:`benchmark.models.inference.predict_alpha` under a resolution policy
 (``auto`` | ``native`` | ``tiled`` | ``downscaled`` | ``official``).
@@ -69,6 +72,8 @@ class DeepMattingModel(nn.Module, MattingModel):
     stride: ClassVar[int] = 32
     #: peak forward memory per input pixel (bytes, fp32), for the auto native/tiled choice.
     inference_bytes_per_pixel: int = DEFAULT_BYTES_PER_PIXEL
+    #: how the released test script quantises alpha (used by policy ``official`` scoring).
+    official_quantization: ClassVar[str] = "truncate"
     #: what the trainer needs; None: the model cannot be trained by ``mattebench train``.
     training_spec: TrainingSpec | None = None
 

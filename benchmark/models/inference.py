@@ -26,14 +26,20 @@ attribute, :data:`DEFAULT_BYTES_PER_PIXEL` unless the model says; halved under b
 GPU memory or 50 % of the available RAM, unless ``max_pixels`` is given. The policy used is
 returned in ``info["policy"]`` and recorded in the run record.
 
-:func:`quantize_alpha` turns alpha into uint8 by **rounding** (``floor(255·α + 0.5)``, DIM's
-practice and MATLAB's ``round`` for non-negative values). Truncation (``astype(uint8)``)
-biases every value down by half a level on average and raises SAD/MSE measurably.
+:func:`quantize_alpha` turns alpha into uint8 in one of :data:`QUANTIZATIONS`:
+
+* ``truncate`` (the default, :data:`DEFAULT_QUANTIZATION`): ``(alpha * 255).astype(uint8)`` in
+  the prediction's own float type — what GCA-Matting's ``tester.py`` and TIMI-Net's
+  ``test.py`` do, so scores sit beside the published numbers;
+* ``round``: ``floor(255·α + 0.5)`` (mmagic's practice, MATLAB's ``round`` for α ≥ 0).
+
+The measured effect of the choice on real data is in ``docs/protocols.md``.
 
 Example:
     >>> import numpy as np
-    >>> quantize_alpha(np.array([0.0, 0.5, 1.0, 0.0019, 0.002], np.float32)).tolist()
-    [0, 128, 255, 0, 1]
+    >>> a = np.array([0.0, 0.5, 1.0, 0.0019, 0.002, 0.999], np.float32)
+    >>> quantize_alpha(a, "round").tolist(), quantize_alpha(a, "truncate").tolist()
+    ([0, 128, 255, 0, 1, 255], [0, 127, 255, 0, 0, 254])
     >>> force_known(np.full((1, 3), 0.5, np.float32), np.array([[0, 128, 255]], np.uint8)).tolist()
     [[0.0, 0.5, 1.0]]
 """
@@ -53,6 +59,8 @@ __all__ = [
     "predict_alpha",
     "quantize_alpha",
     "force_known",
+    "QUANTIZATIONS",
+    "DEFAULT_QUANTIZATION",
     "unknown_bbox",
     "tile_windows",
     "estimate_bytes",
@@ -62,6 +70,10 @@ __all__ = [
 
 Policy = Literal["auto", "native", "tiled", "downscaled", "official"]
 POLICIES = ("auto", "native", "tiled", "downscaled", "official")
+Quantization = Literal["truncate", "round"]
+#: How a float alpha becomes uint8 before the metrics (recorded as ``Protocol.quantization``).
+QUANTIZATIONS = ("truncate", "round")
+DEFAULT_QUANTIZATION: Quantization = "truncate"
 
 #: Peak activation memory per input pixel assumed for an encoder-decoder matting network in
 #: float32 when the model does not say (``inference_bytes_per_pixel``); GCA-like networks with a
@@ -70,22 +82,40 @@ DEFAULT_BYTES_PER_PIXEL = 4096
 MULTIPLE = 32
 
 
-def quantize_alpha(alpha: np.ndarray) -> np.ndarray:
-    """Alpha in [0, 1] -> uint8 by rounding half up (values are clipped to [0, 1] first).
+def quantize_alpha(alpha: np.ndarray, mode: Quantization = DEFAULT_QUANTIZATION) -> np.ndarray:
+    """Alpha in [0, 1] -> uint8 by MODE (``truncate`` or ``round``); values are clipped first.
+
+    ``truncate`` multiplies in the prediction's own float type (float32 stays float32, as
+    ``(pred * 255).astype(np.uint8)`` does in the official test scripts); every level k/255
+    comes back as k under both modes.
 
     Raises:
-        InputError: ALPHA contains NaN or infinity.
+        InputError: ALPHA contains NaN or infinity, or MODE is unknown.
     """
-    alpha = np.asarray(alpha, dtype=np.float64)
+    if mode not in QUANTIZATIONS:
+        raise InputError(
+            None, f"unknown quantization {mode!r}; choose from {', '.join(QUANTIZATIONS)}",
+            param="quantize",
+        )  # fmt: skip
+    alpha = np.asarray(alpha)
+    if alpha.dtype not in (np.float32, np.float64):
+        alpha = alpha.astype(np.float64)
     if not np.isfinite(alpha).all():
         raise InputError(
             "prediction", f"alpha has {int((~np.isfinite(alpha)).sum())} non-finite values"
         )
-    return np.floor(np.clip(alpha, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    clipped = np.clip(alpha, 0.0, 1.0)
+    if mode == "truncate":
+        return (clipped * alpha.dtype.type(255)).astype(np.uint8)
+    return np.floor(clipped.astype(np.float64) * 255.0 + 0.5).astype(np.uint8)
 
 
 def force_known(alpha: np.ndarray, trimap: np.ndarray) -> np.ndarray:
-    """Copy of ALPHA (float32) with trimap 0 → 0 and trimap 255 → 1 (DIM practice)."""
+    """Copy of ALPHA (float32) with trimap 0 → 0 and trimap 255 → 1 (DIM practice).
+
+    Policy ``official`` does not use this: a released test script forces known regions itself
+    (TIMI-Net's and GCA's from the thresholded trimap classes, see ``timinet.official_inference``).
+    """
     alpha = np.array(alpha, dtype=np.float32, copy=True)
     if alpha.shape != trimap.shape:
         raise InputError("prediction", f"size {alpha.shape} does not match trimap {trimap.shape}")
@@ -361,7 +391,9 @@ def predict_alpha(
             alpha = np.asarray(model.official_predict(image, trimap), dtype=np.float32)
         if alpha.shape != (h, w):
             raise ModelError(f"official_predict returned shape {alpha.shape}; expected {(h, w)}")
-        info.update(seconds=time.perf_counter() - t0, policy="official", padded_size=None)
+        info.update(
+            seconds=time.perf_counter() - t0, policy="official", padded_size=None, amp=False
+        )
         if not np.isfinite(alpha).all():
             raise ModelError(
                 f"model output has {int((~np.isfinite(alpha)).sum())} non-finite values"

@@ -139,6 +139,9 @@ class TrainingSpec:
         min_batch_size: smallest per-device batch the model trains with (BatchNorm on a 1×1
             map, e.g. ASPP's image pooling, needs 2); ``min_batch_reason`` says why.
         crop_multiple: training crops must be multiples of this (the network's stride).
+        encoder_module: the submodule that takes ImageNet-pretrained backbone weights
+            (``train --encoder-init``, ``benchmark.training.encoder_init``); '' when the model
+            has none.
     """
 
     recipes: tuple[str, ...] = ("gca", "paper")
@@ -147,6 +150,7 @@ class TrainingSpec:
     min_batch_size: int = 1
     min_batch_reason: str = ""
     crop_multiple: int = 32
+    encoder_module: str = ""
 
     def __post_init__(self):
         if self.default_recipe not in self.recipes:

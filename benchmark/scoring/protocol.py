@@ -8,7 +8,7 @@ A score run writes ``RESULTS/<dataset>/<model>/<run-id>/`` with ``per_image.csv`
 Example:
     >>> p = Protocol(dataset="comp1k", split="test", trimap_source="official")
     >>> p.key()
-    ('comp1k', 'test', '', 'official', 'unknown', 'round', 'dim-matlab-1', 'native')
+    ('comp1k', 'test', '', 'official', 'unknown', 'truncate', 'dim-matlab-1', 'native')
 """
 
 from __future__ import annotations
@@ -38,9 +38,11 @@ class Protocol:
         manifest_sha256: SHA-256 of the dataset's manifest.json ('' when it has none).
         trimap_source: ``official``, ``generated:<preset>:seed=<s>``, ``trimap1``...
         region: ``unknown`` (DIM) or ``whole``.
-        quantization: how predictions become uint8 (``round``; DIM practice).
+        quantization: how predictions become uint8: ``truncate`` (default; GCA's ``tester.py``
+            and TIMI-Net's ``test.py``: ``(pred * 255).astype(uint8)``) or ``round``.
         metric_version: implementation version of benchmark.metrics.
-        resolution: ``native``, ``tiled`` or ``downscaled`` (the policy the model ran under).
+        resolution: the inference policy the model ran under: ``native``, ``tiled``,
+            ``downscaled`` or ``official`` (the model's released test script).
     """
 
     dataset: str
@@ -48,7 +50,7 @@ class Protocol:
     manifest_sha256: str = ""
     trimap_source: str = ""
     region: str = "unknown"
-    quantization: str = "round"
+    quantization: str = "truncate"
     metric_version: str = METRIC_VERSION
     resolution: str = "native"
 

@@ -11,11 +11,16 @@
   rewritten (atomically) at the start, after every failure and at the end.
 * ``preds/<image>.png`` — with ``save_preds``: the uint8 predictions that were scored.
 
-Predictions are forced to 0/1 on the trimap's known regions and **rounded** to uint8 before
-the metrics (``benchmark.models.inference.quantize_alpha``), as DIM did.
+Predictions are forced to 0/1 on the trimap's known regions (except under policy ``official``,
+whose released script forces them itself) and turned into uint8 by ``quantize``: ``truncate``
+by default — ``(pred * 255).astype(uint8)``, what GCA's ``tester.py`` and TIMI-Net's ``test.py``
+do — or ``round`` (``benchmark.models.inference.quantize_alpha``). Under policy ``official``
+without ``quantize`` the model's own ``official_quantization`` is used. Both are recorded
+(``Protocol.quantization``, ``extra.quantization_source``) and split leaderboards.
 
 The run-id is a hash of (model, model config, checkpoint SHA-256, dataset name + split +
-pixel identity, trimap set, region, and for deep models the resolution policy and AMP), so
+pixel identity, trimap set, region, quantisation, and for deep models the resolution policy and
+AMP), so
 running the same command again resumes: images already in the CSV are skipped, except failed
 ones (retried) and timed-out ones when the time budget was raised. Classical solvers run in
 child processes (``workers`` at a time) under a per-image ``time_budget_s``; deep models run in
@@ -31,8 +36,8 @@ Example:
     >>> write_png(d / "set/alpha/a.png", np.where(tri == 255, 255, 0).astype(np.uint8))
     >>> write_png(d / "set/trimaps/a_0.png", tri)
     >>> rec = score_model("trimap_only", d / "set", d / "results")
-    >>> rec.n_images, round(rec.means["sad"], 6), rec.protocol.quantization  # 32 px × 128/255
-    (1, 0.016063, 'round')
+    >>> rec.n_images, round(rec.means["sad"], 6), rec.protocol.quantization  # 32 px × 127/255
+    (1, 0.015937, 'truncate')
 """
 
 from __future__ import annotations
@@ -71,6 +76,7 @@ def score_model(
     time_budget_s: float | None = DEFAULT_TIME_BUDGET_S,
     policy: str | None = None,
     amp: bool = False,
+    quantize: str | None = None,
 ) -> RunRecord:
     """Score MODEL_NAME on DATASET_DIR and write the run folder under OUT_DIR.
 
@@ -93,6 +99,8 @@ def score_model(
         policy: deep models' inference policy (``auto``/``native``/``tiled``/``downscaled``/
             ``official``); default: the model's own default.
         amp: bf16 autocast for deep models on CUDA.
+        quantize: ``truncate`` or ``round``; default ``truncate``, or under policy
+            ``official`` the model's ``official_quantization``.
 
     Returns:
         The :class:`RunRecord` also written to ``run.json``; ``extra["run_dir"]`` is the folder.
@@ -104,7 +112,7 @@ def score_model(
     options = ScoreOptions(
         device=device, workers=workers, trimap_set=trimap_set, save_preds=save_preds,
         region=region, limit=limit, resume=resume, time_budget_s=time_budget_s, policy=policy,
-        amp=amp,
+        amp=amp, quantize=quantize,
     )  # fmt: skip
     options.check()
     info = model_info(model_name)

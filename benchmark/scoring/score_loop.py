@@ -1,5 +1,9 @@
 """Score the images of an open run: predict, force known regions, quantise, measure, journal.
 
+Known regions are forced (trimap 0 → 0, 255 → 1) except under policy ``official``, whose
+released script forces them itself; the alpha is then quantised as the run's protocol says
+(``truncate`` or ``round``, :func:`benchmark.models.inference.quantize_alpha`).
+
 Example:
     >>> import numpy as np
     >>> _row("a", {"sad": 1.0, "mse": 0.5, "grad": 2.0, "conn": 1.0}, 0.25)
@@ -80,7 +84,8 @@ def _score_one(run: ScoreRun, metrics, out: Outcome) -> None:
         run.extra.setdefault("model_messages", {})[out.name] = out.messages[-2000:]
     if out.ok:
         try:
-            pred = quantize_alpha(force_known(out.alpha, out.trimap))
+            alpha = out.alpha if run.policy == "official" else force_known(out.alpha, out.trimap)
+            pred = quantize_alpha(alpha, run.quantization)
         except InputError as exc:
             status, error = "error", str(exc)
     if status == "ok":

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from benchmark.metrics.scales import METRIC_NAMES, METRIC_VERSION
+from benchmark.models.inference import DEFAULT_QUANTIZATION, QUANTIZATIONS
 from benchmark.models.interface import MattingModel, ModelInfo
 from benchmark.scoring.datasets import Dataset, Sample, discover_dataset
 from benchmark.scoring.environment import checksums_sha256, device_label, versions
@@ -32,7 +33,7 @@ from benchmark.scoring.run_store import PerImageJournal, canonical_json, read_pe
 from human2k.errors import ModelError, ResumeError
 from human2k.images import atomic_write_bytes
 
-__all__ = ["ScoreOptions", "ScoreRun", "open_run", "SECONDS_NOTE"]
+__all__ = ["ScoreOptions", "ScoreRun", "open_run", "quantization_of", "SECONDS_NOTE"]
 
 SECONDS_NOTE = (
     "per-image model time: classical = solver time inside the worker process after a "
@@ -55,13 +56,39 @@ class ScoreOptions:
     time_budget_s: float | None = 300.0
     policy: str | None = None
     amp: bool = False
+    quantize: str | None = None
 
     def check(self) -> None:
         """Raise ModelError naming the parameter for an impossible value."""
         if self.workers < 1:
             raise ModelError(f"workers must be >= 1, got {self.workers}", param="workers")
+        if self.quantize is not None and self.quantize not in QUANTIZATIONS:
+            raise ModelError(
+                f"unknown quantization {self.quantize!r}; choose from {', '.join(QUANTIZATIONS)}",
+                param="quantize",
+            )
         if self.limit is not None and self.limit < 1:
             raise ModelError(f"limit must be >= 1, got {self.limit}", param="limit")
+
+
+def quantization_of(model: MattingModel, policy: str, requested: str | None) -> tuple[str, str]:
+    """The quantisation a run uses and why: ``(mode, source)``.
+
+    An explicit request wins; under policy ``official`` the model's released test script decides
+    (``official_quantization``, ``truncate`` unless the model says otherwise); otherwise
+    :data:`~benchmark.models.inference.DEFAULT_QUANTIZATION` (``truncate``, as GCA's and TIMI-Net's
+    test scripts).
+
+    Example:
+        >>> from benchmark.models.trivial import TrimapOnly
+        >>> quantization_of(TrimapOnly(), "native", None), quantization_of(TrimapOnly(), "native", "round")
+        (('truncate', 'default'), ('round', 'requested'))
+    """
+    if requested is not None:
+        return requested, "requested"
+    if policy == "official":
+        return str(getattr(model, "official_quantization", DEFAULT_QUANTIZATION)), "official"
+    return DEFAULT_QUANTIZATION, "default"
 
 
 def _retry(failure: dict[str, Any], budget_s: float | None) -> bool:
@@ -115,7 +142,11 @@ class ScoreRun:
 
     @property
     def policy(self) -> str:
-        return self.options.policy or self.model.default_policy
+        return (self.options.policy or self.model.default_policy) if self.deep else "native"
+
+    @property
+    def quantization(self) -> str:
+        return self.record.protocol.quantization
 
     def write_record(self, complete: bool) -> None:
         """Rewrite ``run.json`` (atomically) from the rows written so far."""
@@ -143,14 +174,16 @@ class ScoreRun:
 
 
 def _run_key(
-    model: MattingModel, info: ModelInfo, ds: Dataset, o: ScoreOptions, policy: str
-) -> dict:
+    model: MattingModel, info: ModelInfo, ds: Dataset, o: ScoreOptions, policy: str,
+    quantization: str,
+) -> dict:  # fmt: skip
     deep = info.kind == "deep"
     return {
         "model": model.name, "config": json.loads(canonical_json(model.config)),
         "checkpoint_sha256": model.weights.sha256, "dataset": ds.name, "split": ds.split,
         "manifest_sha256": ds.manifest_sha256, "trimap_set": ds.trimap_set, "region": o.region,
         "inference": {"policy": policy, "amp": bool(o.amp)} if deep else {},
+        "quantization": quantization,
     }  # fmt: skip
 
 
@@ -161,7 +194,8 @@ def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: P
     samples = list(ds.samples[: o.limit] if o.limit else ds.samples)
     deep = info.kind == "deep"
     policy = (o.policy or model.default_policy) if deep else "native"
-    key = _run_key(model, info, ds, o, policy)
+    quantization, quantization_source = quantization_of(model, policy, o.quantize)
+    key = _run_key(model, info, ds, o, policy, quantization)
     run_id = run_id_of(key)
     run_dir = out_dir / ds.name / model.name / run_id
     csv_path, json_path = run_dir / PER_IMAGE_CSV, run_dir / RUN_JSON
@@ -188,7 +222,7 @@ def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: P
     weights = model.weights
     record = RunRecord(
         protocol=Protocol(dataset=ds.name, split=ds.split, manifest_sha256=ds.manifest_sha256,
-                          trimap_source=ds.trimap_source, region=o.region, quantization="round",
+                          trimap_source=ds.trimap_source, region=o.region, quantization=quantization,
                           metric_version=METRIC_VERSION, resolution="native"),
         model=model.name, model_config=key["config"], checkpoint_sha256=weights.sha256,
         provenance="official-weights" if weights.training_data == "official" else info.provenance,
@@ -203,6 +237,9 @@ def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: P
         "versions": versions(deep), "command": " ".join(sys.argv),
         "sessions": (prior.extra.get("sessions", 0) if prior else 0) + 1,
         "policy_requested": policy, "amp": bool(o.amp) if deep else False,
+        "quantization_source": quantization_source,
+        "known_regions": "forced by the official script (its trimap classes)"
+        if policy == "official" else "forced: trimap 0 -> 0, 255 -> 1",
         "weights": weights.label(),
     }  # fmt: skip
     run = ScoreRun(

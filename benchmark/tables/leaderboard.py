@@ -26,7 +26,7 @@ Example:
     >>> [t.slug for t in rt]
     ['paper-table3-comp1k', 'paper-table4-d646', 'paper-table5-human2k', 'paper-table6-comp1k-human']
     >>> print(to_markdown(rt[0]).splitlines()[4])
-    | KNN [7] | reported (paper T3) | train:comp1k | - | - | 175.4 | 103 | 124.1 | 176.4 |
+    | KNN [7] | reported (paper T3) | training-free | - | - | 175.4 | 103 | 124.1 | 176.4 |
 """
 
 from __future__ import annotations
@@ -112,7 +112,8 @@ def _is_contaminated(run: Run) -> bool:
 
 def _slug(protocol: Protocol, contaminated: bool) -> str:
     digest = hashlib.sha256("\x1f".join(protocol.key()).encode()).hexdigest()[:6]
-    parts = [protocol.dataset, protocol.split, protocol.region, protocol.resolution]
+    parts = [protocol.dataset, protocol.split, protocol.region, protocol.resolution,
+             protocol.quantization]  # fmt: skip
     stem = "-".join(re.sub(r"[^A-Za-z0-9.]+", "-", p).strip("-") for p in parts if p)
     return f"{stem}{'-contaminated' if contaminated else ''}-{digest}"
 

@@ -16,10 +16,15 @@ from benchmark.metrics.scales import METRIC_NAMES, METRICS
 from benchmark.tables.reported import load_reported
 from benchmark.tables.table import Row, Table
 
-__all__ = ["reported_rows", "add_reported"]
+__all__ = ["reported_rows", "add_reported", "CONFLICT_MARK"]
+
+
+#: Marks rows whose printed label the paper's text contradicts (footnote in the table notes).
+CONFLICT_MARK = "†"
 
 
 def reported_rows(number: int) -> tuple[list[Row], list[str]]:
+    """Rows and notes of paper Table NUMBER (3–6); conflicting labels are marked ``†``."""
     rt = load_reported()[number]
     rows = []
     for method, setting in rt.methods():
@@ -28,6 +33,8 @@ def reported_rows(number: int) -> tuple[list[Row], list[str]]:
         label = f"{method} [{ref}]" if ref else method
         if setting:
             label += f" ({setting})"
+        if rt.label_conflict(method):
+            label += f" {CONFLICT_MARK}"
         mean, printed = {}, {}
         for m in METRIC_NAMES:
             e = entries[m]
@@ -39,7 +46,7 @@ def reported_rows(number: int) -> tuple[list[Row], list[str]]:
             Row(
                 label,
                 "reported",
-                rt.training_data(setting),
+                rt.training_data(setting, method),
                 mean,
                 {m: math.nan for m in METRIC_NAMES},
                 n_runs=0,
@@ -53,6 +60,14 @@ def reported_rows(number: int) -> tuple[list[Row], list[str]]:
     ]
     if any(e.printed == "*" for e in rt.entries):
         notes.append(f"Paper Table {number}: * = not shown in the cited paper.")
+    conflicts = rt.label_conflicts.get("rows", {})
+    if conflicts:
+        readings = "; ".join(f"'{m}' reads as {c['text_reading']}" for m, c in conflicts.items())
+        notes.append(f"{CONFLICT_MARK} Paper Table {number}: the text contradicts the printed "
+                     f"labels ({readings}). {rt.label_conflicts.get('note', '')}")  # fmt: skip
+    if rt.training_by_row:
+        tags = "; ".join(f"{m}: {t}" for m, t in rt.training_by_row.items())
+        notes.append(f"Paper Table {number}: training data per row where it differs ({tags}).")
     return rows, notes
 
 

@@ -150,6 +150,7 @@ _LATEX_SPECIAL = {
     "×": r"$\times$",
     "²": r"\textsuperscript{2}",
     "↓": r"$\downarrow$",
+    "†": r"$^\dagger$",
     "<": r"\textless{}",
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
@@ -157,7 +158,7 @@ _LATEX_SPECIAL = {
 
 
 def latex_escape(text: str) -> str:
-    """Escape TeX specials; non-ASCII characters other than ± × ² ↓ become ``?``.
+    """Escape TeX specials; non-ASCII characters other than ± × ² ↓ † become ``?``.
 
     Example:
         >>> latex_escape("a_b 5% ± x")

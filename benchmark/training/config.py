@@ -64,6 +64,11 @@ class TrainConfig:
     loss_weights: dict[str, float] = dataclasses.field(default_factory=dict)
     accumulate: int = 1  # micro-batches per step; global_batch = batch_size × world_size × this
     checkpoint_every: int | None = None  # steps between mid-epoch checkpoints (None: epochs only)
+    encoder_init: str = "scratch"
+    encoder_init_sha256: str = ""
+    milestones_source: str = ""
+    pairing: str = ""
+    bg_per_fg: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -86,6 +91,8 @@ class TrainResult:
         epochs, steps, samples_seen: where the run ended.
         images_per_s: training throughput of this session (global images per second of step time).
         val: validation records (metric means per validated epoch).
+        encoder_init: one line on where the encoder started (ImageNet file and key counts, or
+            from scratch).
     """
 
     checkpoint: Path
@@ -97,3 +104,4 @@ class TrainResult:
     samples_seen: int
     images_per_s: float
     val: list[dict[str, Any]]
+    encoder_init: str = ""

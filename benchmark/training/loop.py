@@ -20,7 +20,8 @@ timeout (``benchmark.training.distributed.wait_for_main``).
 
 Outputs in ``out_dir``:
 
-* ``train.jsonl`` — one JSON object per line: ``start`` (config, seeds, data, world size),
+* ``train.jsonl`` — one JSON object per line: ``start`` (config, seeds, data, world size,
+  ``encoder_init``: file, SHA-256, loaded / widened / skipped keys),
   ``epoch_start`` (epoch, data seed, worker seeds), ``step`` (epoch, step, global_batch,
   samples_seen, lr, loss, loss_alpha, loss_comp, loss_terms, grad_norm, images_per_s, data_s,
   seed, indices), ``checkpoint`` (a mid-epoch one), ``epoch`` (mean loss, checkpoint), ``val``
@@ -62,7 +63,7 @@ def train(
     *,
     recipe: str | None = None,
     epochs: int,
-    batch_size: int = 10,
+    batch_size: int | None = None,
     device: str = "cpu",
     amp: bool | str = False,
     seed: int = 0,
@@ -73,7 +74,7 @@ def train(
     val_every: int = 1,
     val_trimap_set: str | None = None,
     limit_samples: int | None = None,
-    bg_per_fg: int = 100,
+    bg_per_fg: int | None = None,
     workers: int = 0,
     lr: float | None = None,
     warmup_epochs: float | None = None,
@@ -82,6 +83,7 @@ def train(
     clip_grad: bool | None = None,
     deterministic: bool = False,
     model_kwargs: dict[str, Any] | None = None,
+    encoder_init: str | os.PathLike | None = None,
     accumulate: int = 1,
     checkpoint_every: int | None = None,
     handle_signals: bool = True,
@@ -98,7 +100,8 @@ def train(
         recipe: ``gca`` or ``paper`` (``benchmark.training.schedule.RECIPES``; also picks the
             augmentation); default: the model's own (``TrainingSpec.default_recipe``).
         epochs: epochs to train; an epoch is ``samples_per_epoch`` samples whatever the batch.
-        batch_size: per-device batch; global batch = batch_size × world size.
+        batch_size: per-device batch; global batch = batch_size × world size; default: the
+            recipe's (``gca`` 10 — GCA ran 10 × 4 GPUs —, ``paper`` 16).
         device: ``cpu`` or ``cuda`` (under torchrun each rank takes ``cuda:LOCAL_RANK``).
         amp: autocast: ``True``/``"bf16"`` (bfloat16) or ``"fp16"`` (CUDA, with GradScaler).
         seed: seeds model init, data order, every sample and every worker.
@@ -108,13 +111,24 @@ def train(
         val_data: a scoring dataset validated every ``val_every`` epochs and after the last
             one, into ``out_dir/val/`` (``val_trimap_set`` picks ``trimap1``/``trimap2``).
         limit_samples: cap the samples per epoch (quick runs, tests).
-        bg_per_fg: composites per fg in an epoch (default 100, the Comp-1K/Human-2K ratio).
+        bg_per_fg: composites per fg in an epoch of the ``random`` pairing (recipe ``paper``,
+            or no background pool); default: the training set's released ratio from its
+            manifest (Comp-1K/Human-2K 100, D646 80). Recipe ``gca`` with a background pool
+            pairs each background once per epoch instead (epoch = the background list).
         workers: DataLoader worker processes (0 = load in the main process).
-        lr, warmup_epochs, milestones: override the recipe's schedule (``make_schedule``).
+        lr, warmup_epochs, milestones: override the recipe's schedule (``make_schedule``);
+            the ``paper`` recipe's milestones default to the training set's own.
         comp_loss: weight of the composition loss, added to the model's own loss terms.
-        clip_grad: GCA gradient clipping (default: the recipe's, on for both).
+        clip_grad: GCA gradient clipping (default: the recipe's: on for ``gca``, off for
+            ``paper``, which states none).
         deterministic: ``torch.use_deterministic_algorithms(True)`` (bit-exact CPU resume).
         model_kwargs: options for ``create_model``.
+        encoder_init: ImageNet-pretrained weights for the model's encoder
+            (``benchmark.training.encoder_init``: GCA's ``model_best_resnet34_En_nomixup.pth``
+            or a torchvision ResNet-34 state_dict), ``"scratch"`` (seeded random init: not the
+            published recipe), or None: the recipe's default file
+            (``pretrain/model_best_resnet34_En_nomixup.pth``), an error naming where to get it
+            when it is absent. Loaded keys, skipped keys and the file's SHA-256 go to the log.
         accumulate: micro-batches of ``batch_size`` per optimiser step (gradient accumulation;
             the loss is normalised over all of them, so K × B equals one batch of K·B).
         checkpoint_every: also write ``last.pt``/``model.pt`` every this many steps (resume
@@ -142,7 +156,7 @@ def train(
             bg_dir=bg_dir, limit_samples=limit_samples, bg_per_fg=bg_per_fg, workers=workers,
             lr=lr, warmup_epochs=warmup_epochs, milestones=milestones, comp_loss=comp_loss,
             clip_grad=clip_grad, deterministic=deterministic, model_kwargs=model_kwargs,
-            accumulate=accumulate, checkpoint_every=checkpoint_every,
+            accumulate=accumulate, checkpoint_every=checkpoint_every, encoder_init=encoder_init,
         )  # fmt: skip
         with StopRequest(enabled=handle_signals) as stop:
             session = TrainingSession(run, stop, progress, on_step)

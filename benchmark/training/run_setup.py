@@ -28,9 +28,10 @@ from benchmark.training.config import (
 )
 from benchmark.training.data import MattingTrainSet
 from benchmark.training.distributed import DistContext, barrier
+from benchmark.training.encoder_init import SCRATCH, EncoderInit, load_encoder_init
 from benchmark.training.grad_clip import GradClipper
 from benchmark.training.log import TrainLog, truncate_log
-from benchmark.training.schedule import RECIPES, LRSchedule, make_schedule
+from benchmark.training.schedule import RECIPES, LRSchedule, make_schedule, resolve_milestones
 from benchmark.training.setup import amp_dtype, build_trainable_model, resolve_device
 from benchmark.training.state import set_rng_state
 from human2k.errors import InputError, ResumeError
@@ -57,6 +58,7 @@ class RunSetup:
     dataset: MattingTrainSet
     out_dir: Path
     resumed: dict[str, Any] | None
+    encoder_init: EncoderInit | None = None
     epoch0: int = 0  # completed epochs
     step: int = 0
     samples_seen: int = 0
@@ -80,7 +82,9 @@ class RunSetup:
         if self.resumed is None:
             log.write({
                 "event": "start", "config": self.cfg.to_dict(), "schedule": self.schedule.to_dict(),
-                "data": self.sources.describe(),
+                "data": self.sources.describe(), "samples": self.dataset.describe(),
+                "recipe_departures": list(RECIPES[self.cfg.recipe].departures),
+                "encoder_init": self.encoder_init.to_dict() if self.encoder_init else None,
                 "sample_seed_rule": "default_rng([seed, 1, epoch, index])",
                 "order_seed_rule": "default_rng([seed, 2, epoch]).permutation(samples_per_epoch)",
                 "torch": torch.__version__, "time": time.time(),
@@ -97,6 +101,33 @@ def _loss_weights(model: DeepMattingModel, comp_loss: float) -> dict[str, float]
     if comp_loss > 0:
         weights["composition_l1"] = float(comp_loss)
     return weights
+
+
+def _encoder_init(model: DeepMattingModel, model_name: str, requested, recipe) -> EncoderInit:
+    """Apply ``encoder_init`` (a path, ``scratch``, or None = the recipe's default file)."""
+    from human2k.errors import ModelError
+
+    module = model.training_spec.encoder_module
+    path = recipe.encoder_init if requested is None else str(requested)
+    if path == SCRATCH:
+        return EncoderInit.scratch(module)
+    if not module:
+        if requested is None:  # the recipe's default, for a model without an ImageNet backbone
+            return EncoderInit.scratch()
+        raise ModelError(f"{model_name} has no encoder that takes ImageNet weights",
+                         param="encoder_init")  # fmt: skip
+    if requested is None and not Path(path).is_file():
+        from benchmark.training.encoder_init import GCA_IMAGENET_SOURCE
+
+        raise InputError(
+            path,
+            f"recipe {recipe.name!r} starts the encoder from GCA-Matting's ImageNet-pretrained "
+            f"ResNet-34-D (model_best_resnet34_En_nomixup.pth), which is not there; download it "
+            f"from {GCA_IMAGENET_SOURCE}, give its path as encoder_init, or pass "
+            f"encoder_init='{SCRATCH}' to train from scratch (not the published recipe)",
+            param="encoder_init",
+        )
+    return load_encoder_init(model, path, module=module)
 
 
 def _saved_state(cfg: TrainConfig, out_dir: Path, resume: bool) -> dict[str, Any] | None:
@@ -139,7 +170,8 @@ def _resumed_epoch_step(cfg: TrainConfig, state: dict[str, Any] | None) -> int:
 def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *, recipe, epochs,
                 batch_size, device, amp, seed, resume, crop, bg_dir, limit_samples, bg_per_fg,
                 workers, lr, warmup_epochs, milestones, comp_loss, clip_grad, deterministic,
-                model_kwargs, accumulate=1, checkpoint_every=None) -> RunSetup:  # fmt: skip
+                model_kwargs, accumulate=1, checkpoint_every=None,
+                encoder_init=None) -> RunSetup:  # fmt: skip
     """Build the run (arguments as :func:`benchmark.training.loop.train`)."""
     dev = resolve_device(device, dist_)
     dtype = amp_dtype(amp, dev)
@@ -165,15 +197,17 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
         raise InputError(
             None, f"crop must be a multiple of {spec.crop_multiple} for {model_name}, got {crop}"
         )
+    rec = RECIPES[recipe]
+    batch_size = rec.batch_size if batch_size is None else int(batch_size)
     sync_bn = dist_.world > 1 and dev.type == "cuda"
     if batch_size < spec.min_batch_size and not sync_bn:
         raise InputError(None, f"{model_name}: {spec.min_batch_reason}; training needs a batch size "
                                f">= {spec.min_batch_size} per device (got {batch_size})",
                          param="batch_size")  # fmt: skip
-    rec = RECIPES[recipe]
     sources = find_training_data(data_dir, bg_dir=bg_dir)
     dataset = MattingTrainSet(sources, recipe=rec.augment, crop=crop, seed=seed,
                               samples_per_epoch=limit_samples, bg_per_fg=bg_per_fg)  # fmt: skip
+    milestones, milestones_source = resolve_milestones(rec, milestones, sources.dataset)
     schedule = make_schedule(rec, epochs=epochs, samples_per_epoch=len(dataset), lr=lr,
                              warmup_epochs=warmup_epochs, milestones=milestones)  # fmt: skip
     cfg = TrainConfig(
@@ -189,9 +223,20 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
         workers=int(workers), model_kwargs=model_kwargs, deterministic=bool(deterministic),
         sync_bn=sync_bn, loss_weights=_loss_weights(model, comp_loss), accumulate=int(accumulate),
         checkpoint_every=None if checkpoint_every is None else int(checkpoint_every),
+        milestones_source=milestones_source, pairing=dataset.pairing,
+        bg_per_fg=dataset.bg_per_fg if dataset.pairing == "random" else None,
     )  # fmt: skip
     state = _saved_state(cfg, out_dir, resume)
     epoch_step = _resumed_epoch_step(cfg, state)
+    init: EncoderInit | None = None
+    if state is None:  # a new run: the encoder starts from ImageNet weights or from scratch
+        init = _encoder_init(model, model_name, encoder_init, rec)
+        cfg.encoder_init = init.path or SCRATCH
+        cfg.encoder_init_sha256 = init.sha256
+    else:  # resumed: the weights come from the checkpoint; keep what the run started from
+        saved = state.get("train_config", {})
+        cfg.encoder_init = saved.get("encoder_init", SCRATCH)
+        cfg.encoder_init_sha256 = saved.get("encoder_init_sha256", "")
     barrier(dist_)
     if dist_.main:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -209,7 +254,8 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
     scaler = torch.amp.GradScaler(dev.type, enabled=dtype == torch.float16)
     run = RunSetup(cfg=cfg, dist=dist_, device=dev, amp_dtype=dtype, model=model, net=model,
                    optimizer=optimizer, scaler=scaler, clipper=GradClipper(), schedule=schedule,
-                   sources=sources, dataset=dataset, out_dir=out_dir, resumed=state)  # fmt: skip
+                   sources=sources, dataset=dataset, out_dir=out_dir, resumed=state,
+                   encoder_init=init)  # fmt: skip
     if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])

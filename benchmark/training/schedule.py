@@ -6,15 +6,18 @@ many optimiser steps an epoch takes but never how far through the schedule each 
 training is never silently shortened (user_needs.md §5: ViTMatte#34 trained 25 "epochs"
 instead of 100 after cutting the batch).
 
-Two recipes (timinet_arch.md §12 and timinet_paper.md §4.1):
+Two recipes (timinet_arch.md §12 and timinet_paper.md §4.1); each lists the departures from
+its source that remain (``Recipe.departures``, printed in ``docs/protocols.md`` and logged):
 
 * ``gca``: GCA-Matting's ``gca-dist.toml`` — Adam β=(0.5, 0.999), lr 4e-4, no weight decay,
   linear warm-up over the first 2.5 % of training (GCA: 5,000 of 200,000 iterations), then
-  cosine annealing to 0 over the rest.
-* ``paper``: TIMI-Net §4.1 — Adam (default β=(0.9, 0.999)), lr 0.01, divided by 10 at given
-  epochs: {20, 30, 40} of 50 (Composition-1K), {60, 80} of 100 (Distinctions-646) or
-  {90, 100, 120} of 150 (Human-2K). With another epoch count the chosen milestones are
-  scaled proportionally (``paper_milestones``).
+  cosine annealing to 0 over the rest; batch 10 per device (GCA: 10 × 4 GPUs); gradient
+  clipping; GCA's background pairing; the ImageNet-pretrained encoder.
+* ``paper``: TIMI-Net §4.1 — Adam (default β=(0.9, 0.999)), lr 0.01, batch 16, divided by 10
+  at the epochs of the training set: {20, 30, 40} of 50 (Composition-1K), {60, 80} of 100
+  (Distinctions-646) or {90, 100, 120} of 150 (Human-2K) — chosen from the composite's
+  manifest unless given. With another epoch count the milestones are scaled proportionally
+  (``paper_milestones``). No clipping (the paper states none; ``clip_grad`` switches it on).
 
 Example:
     >>> s = LRSchedule("cosine", base_lr=4e-4, total_samples=1000, warmup_samples=100)
@@ -29,10 +32,12 @@ import math
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from benchmark.training.encoder_init import GCA_IMAGENET_FILE
 from human2k.errors import InputError
 
 __all__ = [
     "Recipe",
+    "resolve_milestones",
     "RECIPES",
     "PAPER_MILESTONES",
     "LRSchedule",
@@ -58,9 +63,15 @@ class Recipe:
         betas: Adam betas.
         schedule: ``cosine`` (linear warm-up then cosine to 0) or ``step`` (÷10 at milestones).
         warmup_fraction: share of all training samples spent warming up (``cosine`` only).
-        milestones: ``step`` only: a key of ``PAPER_MILESTONES``.
+        milestones: ``step`` only: a key of ``PAPER_MILESTONES``, or None: the training set's
+            own (``comp1k`` when the set is unknown; the log says which was used).
         clip_grad: GCA's clipping: norm clipped to 2× a running mean (momentum 0.999).
         augment: which ``benchmark.training.data`` pipeline the recipe uses.
+        encoder_init: the ImageNet-pretrained encoder file the recipe starts from when
+            ``train`` is given none (GCA's ``imagenet_pretrain_path``, relative to the working
+            folder), or ``scratch``.
+        batch_size: per-device batch when ``train`` is given none.
+        departures: what still differs from the recipe's source, one line each.
     """
 
     name: str
@@ -68,19 +79,68 @@ class Recipe:
     betas: tuple[float, float]
     schedule: Literal["cosine", "step"]
     warmup_fraction: float = 0.0
-    milestones: str = "comp1k"
+    milestones: str | None = None
     clip_grad: bool = True
     augment: str = "gca"
+    encoder_init: str = GCA_IMAGENET_FILE
+    batch_size: int = 10
+    departures: tuple[str, ...] = ()
 
 
 RECIPES: dict[str, Recipe] = {
     "gca": Recipe(
-        "gca", lr=4e-4, betas=(0.5, 0.999), schedule="cosine", warmup_fraction=0.025, augment="gca"
+        "gca", lr=4e-4, betas=(0.5, 0.999), schedule="cosine", warmup_fraction=0.025,
+        augment="gca", batch_size=10,
+        departures=(
+            "length in samples: GCA's 200,000 iterations x 40 = 8 M samples; give --epochs "
+            "(186 epochs of 43,100 Comp-1K composites)",
+            "warm-up as a fraction of training (2.5 %, GCA's 5,000 of 200,000 iterations)",
+            "composite rounded to uint8 (GCA feeds the float composite)",
+            "rotation threshold, 640 resize and crop margins scale with --crop (equal at 512)",
+            "foreground list in name order (GCA shuffles it with RandomState(0))",
+            "no validation-based model selection on the test set (GCA keeps best_model by "
+            "Comp-1K test MSE)",
+        ),
     ),
     "paper": Recipe(
-        "paper", lr=0.01, betas=(0.9, 0.999), schedule="step", milestones="comp1k", augment="paper"
+        "paper", lr=0.01, betas=(0.9, 0.999), schedule="step", milestones=None,
+        clip_grad=False, augment="paper", batch_size=16,
+        departures=(
+            "Adam betas: torch defaults (the paper gives none)",
+            "trimaps by GCA's random erosion (the paper names no generator)",
+            "scaling range 0.8-1.25 and GCA's affine matrix (the paper gives neither)",
+            "crops resized to --crop (the paper gives no output size; DIM's practice)",
+            "loss: GCA's L1 over the unknown band (the paper says L1 alpha loss)",
+            "encoder: GCA's ImageNet ResNet-34-D (the paper says ResNet-34, pretraining not stated)",
+            "Distinctions-646 at its released 80 backgrounds per foreground: the paper's 1:100 "
+            "cannot be built from bg_train.txt (47,680 lines = 596 x 80)",
+        ),
     ),
-}
+}  # fmt: skip
+
+
+def resolve_milestones(
+    recipe: Recipe, milestones: str | Sequence[float] | None, dataset: str | None
+) -> tuple[str | Sequence[float] | None, str]:
+    """The milestones a ``step`` recipe uses, and where they came from.
+
+    Example:
+        >>> resolve_milestones(RECIPES["paper"], None, "d646")
+        ('d646', 'dataset:d646')
+        >>> resolve_milestones(RECIPES["paper"], None, "alphamatting")
+        ('comp1k', 'default (training set alphamatting has no milestones in the paper)')
+        >>> resolve_milestones(RECIPES["gca"], None, "d646")
+        (None, 'n/a (cosine)')
+    """
+    if recipe.schedule != "step":
+        return milestones, "n/a (cosine)" if milestones is None else "given (unused by cosine)"
+    if milestones is not None:
+        return milestones, "given"
+    if recipe.milestones is not None:
+        return recipe.milestones, "recipe"
+    if dataset in PAPER_MILESTONES:
+        return dataset, f"dataset:{dataset}"
+    return "comp1k", f"default (training set {dataset or 'unknown'} has no milestones in the paper)"
 
 
 def paper_milestones(
@@ -170,7 +230,8 @@ def make_schedule(
         samples_per_epoch: samples in one epoch (independent of batch size and GPU count).
         lr: override the recipe's base learning rate.
         warmup_epochs: ``cosine``: override the warm-up length (default: the recipe's fraction).
-        milestones: ``step``: a ``PAPER_MILESTONES`` key or explicit epochs.
+        milestones: ``step``: a ``PAPER_MILESTONES`` key or explicit epochs (default: the
+            recipe's, else ``comp1k``; ``train`` passes the training set's own).
 
     Example:
         >>> make_schedule(RECIPES["paper"], epochs=5, samples_per_epoch=100).milestone_samples
@@ -191,7 +252,8 @@ def make_schedule(
         return LRSchedule(
             "cosine", base, total, warmup_samples=int(round(warm * samples_per_epoch))
         )
-    marks = paper_milestones(epochs, recipe.milestones if milestones is None else milestones)
+    chosen = milestones if milestones is not None else recipe.milestones
+    marks = paper_milestones(epochs, "comp1k" if chosen is None else chosen)
     return LRSchedule(
         "step",
         base,

@@ -208,4 +208,6 @@ class TrainingSession:
             losses=losses_from_log(run.log_path) if run.dist.main else [], epochs=run.cfg.epochs,
             steps=self.step, samples_seen=self.samples_seen, images_per_s=self._speed() or 0.0,
             val=self.val_records,
+            encoder_init=run.encoder_init.summary() if run.encoder_init else
+            f"resumed; the run started from {run.cfg.encoder_init}",
         )  # fmt: skip

@@ -95,6 +95,7 @@ def model_payload(
         "training_data": training_data_tag(cfg.data_dir),
         "seed": cfg.seed,
         "train_config": cfg.to_dict(),
+        "encoder_init": {"path": cfg.encoder_init, "sha256": cfg.encoder_init_sha256},
         **counters,
     }
 

@@ -13,6 +13,8 @@
 #   DEVICE    cpu | cuda                                       (default cpu)
 #   CROP BATCH EPOCHS LIMIT WORKERS SEED   training size       (256 2 4 40 1 0; LIMIT= : #fg x 100)
 #   AMP       empty, or --amp on CUDA
+#   ENCODER_INIT  GCA's model_best_resnet34_En_nomixup.pth (the published recipe), or scratch
+#                 (default here: no ImageNet file is shipped; a from-scratch run)
 #   BASELINES classical models to score  (default "trimap_only closed_form knn lkm random_walk")
 set -euo pipefail
 
@@ -20,7 +22,7 @@ WORK=${1:-realrun}
 DATA=${DATA:-../shared/data}
 DEVICE=${DEVICE:-cpu}
 CROP=${CROP:-256}; BATCH=${BATCH:-2}; EPOCHS=${EPOCHS:-4}; LIMIT=${LIMIT-40}; WORKERS=${WORKERS:-1}
-SEED=${SEED:-0}; AMP=${AMP:-}
+SEED=${SEED:-0}; AMP=${AMP:-}; ENCODER_INIT=${ENCODER_INIT:-scratch}
 BASELINES=${BASELINES:-"trimap_only closed_form knn lkm random_walk"}
 A=$(cd "$DATA/alphamatting" && pwd); BG=$(cd "$DATA/backgrounds" && pwd)
 mkdir -p "$WORK" && cd "$WORK"
@@ -45,12 +47,13 @@ done
 mattebench composite human2k --root h2k --coco-root "$BG" --split train --max-bg 1 --fg-extend \
     --workers 1 --out comp
 
-# 3. Train (GCA recipe, seed 0); the backgrounds of every sample are drawn from $BG.
+# 3. Train (GCA recipe, seed 0). GCA's pairing: an epoch is the background list of $BG (10
+#    photos in ../shared/data, so 10 samples per epoch; LIMIT only caps it), sample i over bg i.
 for m in timinet_basic timinet; do
     [ -f runs/$m/model.pt ] && resume=--resume || resume=
     mattebench train $m --data comp --bg-dir "$BG" --recipe gca --seed "$SEED" --crop "$CROP" \
         --batch-size "$BATCH" --epochs "$EPOCHS" ${LIMIT:+--limit-samples "$LIMIT"} --workers "$WORKERS" \
-        --device "$DEVICE" $AMP --out runs/$m $resume
+        --device "$DEVICE" $AMP --encoder-init "$ENCODER_INIT" --out runs/$m $resume
 done
 
 # 4. Score both checkpoints and the classical baselines on GT21-GT27, both trimap sets.

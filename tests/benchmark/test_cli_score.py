@@ -52,7 +52,7 @@ def test_score_command_writes_run_and_prints_scales(tmp_path):
         "Grad (/1e3, unknown)",
         "Conn (/1e3, unknown)",
         "complete",
-        "quantisation: round",
+        "quantisation: truncate",
     ):
         assert text in " ".join(res.output.split()), text
     (run_dir,) = (out / "mini" / "trimap_only").iterdir()
@@ -62,9 +62,9 @@ def test_score_command_writes_run_and_prints_scales(tmp_path):
         "fg0_0.png",
         "fg1_0.png",
     ]
-    assert json.loads((run_dir / "run.json").read_text())["protocol"]["quantization"] == "round"
-    # SAD of 0.5 vs 90/255 over 20×48 px
-    assert abs(rec.means["sad"] - 20 * 48 * abs(128 - 90) / 255 / 1000) < 1e-12
+    assert json.loads((run_dir / "run.json").read_text())["protocol"]["quantization"] == "truncate"
+    # SAD of 0.5 (truncated to 127) vs 90/255 over 20×48 px
+    assert abs(rec.means["sad"] - 20 * 48 * abs(127 - 90) / 255 / 1000) < 1e-12
 
 
 def test_score_alphamatting_layout_requires_trimap_set(tmp_path):
@@ -102,3 +102,25 @@ def test_models_command_lists_registry():
     assert res.exit_code == 0 and "random_walk" in res.output and "knn" not in res.output
     res = CliRunner().invoke(cli, ["models", "nothing*"])
     assert res.exit_code == 1 and "no registered model matches" in res.output
+
+
+def test_score_quantize_option_reaches_run_json(tmp_path):
+    data = tiny_dataset(tmp_path / "mini" / "test")
+    out = tmp_path / "results"
+    res = CliRunner().invoke(
+        cli, ["score", "--model", "trimap_only", "--dataset", str(data), "--out", str(out),
+              "--quantize", "round"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "quantisation: round" in " ".join(res.output.split())
+    (run_dir,) = (out / "mini" / "trimap_only").iterdir()
+    record = json.loads((run_dir / "run.json").read_text())
+    assert record["protocol"]["quantization"] == "round"
+    assert record["extra"]["quantization_source"] == "requested"
+    # SAD of 0.5 (rounded to 128) vs 90/255 over 20×48 px
+    assert abs(read_run(run_dir).means["sad"] - 20 * 48 * abs(128 - 90) / 255 / 1000) < 1e-12
+    bad = CliRunner().invoke(
+        cli, ["score", "--model", "trimap_only", "--dataset", str(data), "--out", str(out),
+              "--quantize", "floor"],
+    )  # fmt: skip
+    assert bad.exit_code == 2 and "floor" in bad.output

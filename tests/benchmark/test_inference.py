@@ -152,14 +152,28 @@ def test_unknown_bbox():
     assert unknown_bbox(t, 4) == (0, 9, 3, 12)
 
 
-def test_quantize_rounds_not_truncates():
-    levels = np.arange(256) / 255.0
-    np.testing.assert_array_equal(quantize_alpha(levels), np.arange(256))  # exact round trip
-    assert quantize_alpha(np.array([0.999])).item() == 255  # truncation would give 254
-    assert quantize_alpha(np.array([-0.2, 1.3, 0.5])).tolist() == [0, 255, 128]
-    assert quantize_alpha(np.array([0.5 / 255])).item() == 1  # half level rounds up
+def test_quantize_round_and_truncate():
+    for dtype in (np.float32, np.float64):  # every level k/255 comes back as k under both
+        levels = np.arange(256, dtype=dtype) / dtype(255)
+        for mode in ("round", "truncate"):
+            np.testing.assert_array_equal(quantize_alpha(levels, mode), np.arange(256))
+    assert quantize_alpha(np.array([0.999]), "round").item() == 255
+    assert quantize_alpha(np.array([0.999]), "truncate").item() == 254
+    assert quantize_alpha(np.array([-0.2, 1.3, 0.5]), "round").tolist() == [0, 255, 128]
+    assert quantize_alpha(np.array([-0.2, 1.3, 0.5]), "truncate").tolist() == [0, 255, 127]
+    assert quantize_alpha(np.array([0.5 / 255]), "round").item() == 1  # half level rounds up
     with pytest.raises(InputError, match="non-finite"):
         quantize_alpha(np.array([np.nan]))
+    with pytest.raises(InputError, match="unknown quantization 'floor'"):
+        quantize_alpha(np.zeros(2), "floor")
+
+
+def test_truncate_is_the_official_scripts_cast():
+    """GCA tester.py / TIMI test.py: float32 network output, ``(pred * 255).astype(np.uint8)``."""
+    pred = np.random.default_rng(0).random((64, 64), dtype=np.float32)
+    np.testing.assert_array_equal(quantize_alpha(pred, "truncate"), (pred * 255).astype(np.uint8))
+    assert quantize_alpha(pred).dtype == np.uint8  # the default is truncate
+    np.testing.assert_array_equal(quantize_alpha(pred), quantize_alpha(pred, "truncate"))
 
 
 def test_force_known_shape_check():

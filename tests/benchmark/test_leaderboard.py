@@ -49,6 +49,7 @@ def make_run(
     run_id=None,
     images=None,
     resolution="native",
+    quantization="truncate",
 ) -> Path:
     """Write one run folder exactly as `mattebench score` does."""
     images = list(images or [f"img{i}" for i in range(len(sad))])
@@ -59,6 +60,7 @@ def make_run(
         trimap_source=trimap_source,
         region=region,
         resolution=resolution,
+        quantization=quantization,
     )
     record = RunRecord(
         protocol=protocol,
@@ -73,7 +75,7 @@ def make_run(
         root
         / dataset
         / model
-        / (run_id or f"run-{split}-{region}-{seed}-{checkpoint}-{resolution}")
+        / (run_id or f"run-{split}-{region}-{seed}-{checkpoint}-{resolution}-{quantization}")
     )
     run_dir.mkdir(parents=True)
     pd.DataFrame(
@@ -150,6 +152,26 @@ def test_protocols_never_share_a_table(tmp_path):
     whole = next(t for t in tables if t.protocol.region == "whole")
     assert "SAD (/1e3, whole)" in to_markdown(whole) and "MSE (x1e3, whole)" in to_markdown(whole)
     assert "region: whole" in whole.caption()
+
+
+def test_quantization_and_official_policy_never_share_a_table(tmp_path):
+    make_run(tmp_path, model="a")
+    make_run(tmp_path, model="a", quantization="round")
+    make_run(tmp_path, model="a", resolution="official")
+    make_run(tmp_path, model="b", resolution="official")
+    tables = build_tables(collect_runs(tmp_path))
+    got = {
+        (t.protocol.quantization, t.protocol.resolution): sorted(r.model for r in t.rows)
+        for t in tables
+    }
+    assert got == {("truncate", "native"): ["a"], ("round", "native"): ["a"],
+                   ("truncate", "official"): ["a", "b"]}  # fmt: skip
+    assert len({t.slug for t in tables}) == 3
+    assert any("round" in t.slug for t in tables)
+    official = next(t for t in tables if t.protocol.resolution == "official")
+    assert "resolution: official" in official.caption() and "quantisation: truncate" in (
+        official.caption()
+    )
 
 
 def test_test_set_contaminated_checkpoints_get_their_own_table(tmp_path):
@@ -433,6 +455,7 @@ ALLOWED_COMMANDS = {
     "pm",
     "times",
     "downarrow",
+    "dagger",
 }
 
 

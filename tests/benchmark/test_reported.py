@@ -129,3 +129,43 @@ def test_every_cell_matches_the_paper_markdown():
                 )
                 checked += 1
     assert checked == 168 + 240
+
+
+def test_training_data_per_row():
+    t = load_reported()
+    assert (
+        t[3].training_data(method="KNN")
+        == t[3].training_data(method="Closed-Form")
+        == ("training-free")
+    )
+    assert t[3].training_data(method="DIM") == "train:comp1k"  # from their paper, on Comp-1K
+    for n in (4, 5):
+        assert all(t[n].training_data(method=m) == "not stated" for m in ("DIM", "IndexNet", "GCA"))
+        assert t[n].training_data(method="TIMI-Net (Ours)") == f"train:{t[n].dataset}"
+    assert t[6].training_data("H_C", "DIM") == "train:human2k"  # stated by the paper
+
+
+def test_table3_label_conflict_is_recorded_with_the_numbers():
+    """Section 4.3's percentages, recomputed from Table 3 against 'Basic + S.I'."""
+    t3 = load_reported()[3]
+    base = {m: _cell(t3, "Basic + S.I", m).value for m in ("mse", "grad")}
+
+    def gain(method, metric):
+        return f"{100 * (base[metric] - _cell(t3, method, metric).value) / base[metric]:.1f}%"
+
+    rows = t3.label_conflicts["rows"]
+    assert set(rows) == {"TI^2", "TI^2_E"}
+    for method, conflict in rows.items():
+        assert conflict["vs_basic_si"] == {m: gain(method, m) for m in ("mse", "grad")}
+    assert (
+        rows["TI^2"]["variant_by_text"] == "ti2_e" and rows["TI^2_E"]["variant_by_text"] == "ti2_d"
+    )
+    from benchmark.tables.reported_rows import CONFLICT_MARK, reported_rows
+
+    table_rows, notes = reported_rows(3)
+    marked = [r.model for r in table_rows if r.model.endswith(CONFLICT_MARK)]
+    assert marked == [f"TI^2 {CONFLICT_MARK}", f"TI^2_E {CONFLICT_MARK}"]
+    assert any(n.startswith(CONFLICT_MARK) and "encoder only" in n for n in notes)
+    knn = next(r for r in table_rows if r.model.startswith("KNN"))
+    assert knn.training_data == "training-free"
+    assert not any("stored as empty" in a for a in t3.ambiguities)  # the SampleNet slip

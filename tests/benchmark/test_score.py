@@ -64,7 +64,8 @@ def oracle_rows(dataset, pred_fn):
 
 
 def trimap_only_pred(img, tri):
-    return np.where(tri == 0, 0, np.where(tri == 255, 255, 128)).astype(np.uint8)
+    """trimap_only's 0.5 in the unknown band, truncated to 8 bits (the default quantisation)."""
+    return np.where(tri == 0, 0, np.where(tri == 255, 255, 127)).astype(np.uint8)
 
 
 def test_layout_discovery(comp_dataset, tmp_path):
@@ -144,7 +145,7 @@ def test_score_writes_csv_and_run_record(comp_dataset, tmp_path):
         "test",
         "trimaps",
         "unknown",
-        "round",
+        "truncate",
         "native",
     )
     assert (
@@ -298,3 +299,64 @@ def test_cuda_device_without_cuda_is_a_clear_error(comp_dataset, tmp_path):
         pytest.skip("needs a registered deep model and a machine without CUDA")
     with pytest.raises(ModelError, match="CUDA is not available"):
         score_model(deep[0], comp_dataset, tmp_path, device="cuda")
+
+
+def test_quantize_is_recorded_and_changes_the_run(comp_dataset, tmp_path):
+    trunc = score_model("trimap_only", comp_dataset, tmp_path / "r", save_preds=True)
+    rnd = score_model(
+        "trimap_only", comp_dataset, tmp_path / "r", quantize="round", save_preds=True
+    )
+    assert trunc.protocol.quantization == "truncate" and rnd.protocol.quantization == "round"
+    assert trunc.extra["quantization_source"] == "default"
+    assert rnd.extra["quantization_source"] == "requested"
+    assert trunc.extra["run_id"] != rnd.extra["run_id"]  # two runs, two folders, two tables
+    assert (
+        json.loads((Path(rnd.extra["run_dir"]) / "run.json").read_text())["protocol"][
+            "quantization"
+        ]
+        == "round"
+    )
+    pred = read_alpha(Path(rnd.extra["run_dir"]) / "preds" / "apple_0.png")
+    tri = read_trimap(comp_dataset / "trimaps" / "apple_0.png")
+    assert set(np.unique(pred[tri == 128]).tolist()) == {128}  # 0.5 rounds up, truncates to 127
+    with pytest.raises(Exception, match="unknown quantization 'floor'"):
+        score_model("trimap_only", comp_dataset, tmp_path / "r", quantize="floor")
+
+
+def test_official_policy_run_skips_our_forcing_and_uses_the_models_quantization(
+    comp_dataset, tmp_path
+):
+    import torch
+
+    from benchmark.models.inference import quantize_alpha
+    from benchmark.models.registry import create_model
+    from benchmark.scoring.score_run import quantization_of
+
+    torch.manual_seed(0)
+    path = tmp_path / "w.pt"
+    torch.save(create_model("timinet_basic").state_dict(), path)
+    rec = score_model("timinet_basic", comp_dataset, tmp_path / "r", checkpoint=path,
+                      policy="official", limit=1, save_preds=True)  # fmt: skip
+    assert rec.n_failed == 0, rec.extra["failures"]
+    p = rec.protocol
+    assert (p.resolution, p.quantization) == ("official", "truncate")
+    assert rec.extra["quantization_source"] == "official"
+    assert rec.extra["run_key"]["inference"]["policy"] == "official"
+    assert "official script" in rec.extra["known_regions"]
+    model = create_model("timinet_basic", checkpoint=path).eval()
+    s = discover_dataset(comp_dataset).samples[0]
+    expected = quantize_alpha(model.official_predict(read_rgb(s.image), read_trimap(s.trimap)))
+    np.testing.assert_array_equal(
+        read_alpha(Path(rec.extra["run_dir"]) / "preds" / f"{s.name}.png"), expected
+    )
+    native = score_model("timinet_basic", comp_dataset, tmp_path / "r", checkpoint=path,
+                         policy="native", limit=1)  # fmt: skip
+    assert native.extra["run_id"] != rec.extra["run_id"]
+    assert native.protocol.resolution == "native"
+
+    class RoundingScript:  # a model whose released script rounds (e.g. mmagic's DIM)
+        official_quantization = "round"
+
+    assert quantization_of(RoundingScript(), "official", None) == ("round", "official")
+    assert quantization_of(RoundingScript(), "native", None) == ("truncate", "default")
+    assert quantization_of(RoundingScript(), "official", "truncate") == ("truncate", "requested")

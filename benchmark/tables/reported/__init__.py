@@ -3,8 +3,10 @@
 Three files hold them: ``timinet_table2.csv`` (alphamatting.com SAD per test image and trimap
 S/L/U, plus the average ranks O/S/L/U), ``timinet_tables3_6.csv`` (SAD/MSE/Grad/Conn on
 Composition-1K, Distinctions-646, Human-2K, and the Table 6 generalisation study) and
-``tables.json`` (per table: dataset, split, scales, training data, protocol notes and the
-ambiguities found while transcribing). Values are kept exactly as printed (``printed``, a
+``tables.json`` (per table: dataset, split, scales, training data — per setting, and per row
+where a row differs: the classical KNN and Closed-Form rows are training-free, prior-work rows
+of Tables 4–5 "not stated" — protocol notes, the ambiguities found while transcribing, and
+``label_conflicts``: rows whose printed label the paper's own text contradicts). Values are kept exactly as printed (``printed``, a
 string, so ``38.60`` keeps its precision) and parsed into ``value`` in the printed scale, which
 for Tables 3-6 is the DIM scale mattebench stores (SAD/1e3, MSE raw, Grad/1e3, Conn/1e3).
 A ``*`` in the paper (not reported) becomes ``value = nan``.
@@ -16,6 +18,8 @@ Example:
     ('comp1k', 'raw')
     >>> [e.printed for e in t3.entries if e.method == "TIMI-Net (Ours)" and e.metric == "sad"]
     ['29.08']
+    >>> t3.training_data(method="KNN"), t3.training_data(method="GCA"), tables[4].training_data(method="GCA")
+    ('training-free', 'train:comp1k', 'not stated')
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import functools
 import json
 import math
 from importlib import resources
+from typing import Any
 
 from human2k.errors import InputError
 
@@ -83,10 +88,19 @@ class ReportedTable:
     protocol_notes: str
     ambiguities: tuple[str, ...]
     entries: tuple[ReportedEntry, ...]
+    training_by_row: dict[str, str] = dataclasses.field(default_factory=dict)
+    label_conflicts: dict[str, Any] = dataclasses.field(default_factory=dict)
 
-    def training_data(self, setting: str = "") -> str:
-        """The training-data tag of a row (Table 6 differs per setting)."""
+    def training_data(self, setting: str = "", method: str = "") -> str:
+        """The training-data tag of a row: its own when the table says (``training-free``,
+        ``not stated``), else its setting's (Table 6), else the table's."""
+        if method in self.training_by_row:
+            return self.training_by_row[method]
         return self.trained_on.get(setting, self.trained_on.get("", ""))
+
+    def label_conflict(self, method: str) -> dict[str, Any] | None:
+        """How the paper's text reads the row METHOD when it contradicts the printed label."""
+        return self.label_conflicts.get("rows", {}).get(method)
 
     def methods(self) -> list[tuple[str, str]]:
         """(method, setting) pairs in the paper's row order."""
@@ -152,5 +166,7 @@ def load_reported() -> dict[int, ReportedTable]:
             protocol_notes=m["protocol_notes"],
             ambiguities=tuple(m["ambiguities"]),
             entries=tuple(e for e in entries if e.table == number),
+            training_by_row=dict(m.get("training_data_by_row", {})),
+            label_conflicts=dict(m.get("label_conflicts", {})),
         )
     return tables

@@ -90,9 +90,9 @@ def test_a_plugin_model_is_listed_and_scored(tmp_path):
     assert scored.returncode == 0, scored.stderr
     run_json = next((tmp_path / "results").rglob("run.json"))
     record = json.loads(run_json.read_text())
-    # 32 unknown px at 0.25 (quantised to 64 of 255) against GT 0: SAD = 32 * 64 / 255 / 1000
+    # 32 unknown px at 0.25 (truncated to 63 of 255, the default quantisation) against GT 0
     assert record["model"] == "quarter_plugin"
-    assert record["means"]["sad"] == pytest.approx(32 * 64 / 255 / 1000)
+    assert record["means"]["sad"] == pytest.approx(32 * 63 / 255 / 1000)
 
 
 def test_a_plugin_reusing_a_builtin_name_is_an_error_naming_both(tmp_path):

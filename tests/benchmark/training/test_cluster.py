@@ -174,8 +174,9 @@ with tiny_registered():
 def test_sigterm_on_a_real_train_process(tree, tmp_path, tiny, one_thread):
     """SIGTERM to `mattebench train`: exit code 75 with a checkpoint; resume reaches the weights
     of an uninterrupted run."""
-    opts = ["--epochs", "1", "--batch-size", "2", "--crop", "64", "--limit-samples", "120",
-            "--seed", "4", "--workers", "0", "--deterministic"]  # fmt: skip
+    # recipe paper: #fg x 100 samples per epoch (gca's epoch would be the 12 backgrounds)
+    opts = ["--recipe", "paper", "--epochs", "1", "--batch-size", "2", "--crop", "64",
+            "--limit-samples", "120", "--seed", "4", "--workers", "0", "--deterministic"]  # fmt: skip
     out = tmp_path / "run"
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
@@ -194,7 +195,7 @@ def test_sigterm_on_a_real_train_process(tree, tmp_path, tiny, one_thread):
     stopped_at = records[-1]["step"]
     assert 1 <= stopped_at < 60  # stopped early, at a step boundary
 
-    kw = dict(recipe="gca", epochs=1, batch_size=2, crop=64, limit_samples=120, seed=4,
+    kw = dict(recipe="paper", epochs=1, batch_size=2, crop=64, limit_samples=120, seed=4,
               workers=0, deterministic=True)  # fmt: skip
     resumed = train(tiny, tree, out, resume=True, **kw)
     full = train(tiny, tree, tmp_path / "full", **kw)

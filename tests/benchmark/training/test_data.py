@@ -19,14 +19,21 @@ from benchmark.training.data import (
     seed_worker,
     worker_context,
 )
-from human2k.augment import crop_on_unknown, erosion_trimap, random_affine, two_fg_composite
+from human2k.augment import (
+    affine_params,
+    crop_on_unknown,
+    erosion_trimap,
+    gca_affine_matrix,
+    random_affine,
+    two_fg_composite,
+)
 from human2k.errors import DatasetError
 from human2k.images import write_png
 from human2k.pack import pack_split
 from human2k.synthetic import synth_background, synth_sample
 
 
-def make_training_tree(root, *, n_fg: int = 3, n_bg: int = 2, size=(120, 96), seed: int = 0):
+def make_training_tree(root, *, n_fg: int = 3, n_bg: int = 12, size=(120, 96), seed: int = 0):
     """ROOT/train/{fg,alpha,bg}/ with synthetic portraits, like `composite --save-bg` writes."""
     rng = np.random.default_rng(seed)
     for i in range(n_fg):
@@ -121,7 +128,7 @@ def test_two_fg_composite_and_affine_flip():
     opaque = np.ones((4, 4), np.float32)
     assert two_fg_composite(fg1, opaque, fg2, a2)[0] is fg1  # union fully opaque: unchanged
     img = np.random.default_rng(0).random((6, 5)).astype(np.float32)
-    # a 180° rotation about the centre (nearest) is an exact double flip
+    # GCA's flip maps x -> W + 1 - x (its centre is 0.5·W + 0.5): shifted, two zero columns/rows
     _, rot, _ = random_affine(
         img[..., None].repeat(3, 2),
         img,
@@ -132,7 +139,67 @@ def test_two_fg_composite_and_affine_flip():
         flip=(1, 1),
         anisotropic=True,
     )
-    np.testing.assert_array_equal(rot, img[::-1, ::-1])
+    np.testing.assert_array_equal(rot[2:, 2:], img[::-1, ::-1][:-2, :-2])
+    assert not rot[:2].any() and not rot[:, :2].any()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_affine_matrix_is_gcas(seed):
+    """The matrix inverts GCA's forward map F = [[cos(a+s), -sin(a+s)], [sin(a), cos(a)]] ·
+    diag(sx·fx, sy·fy) about (0.5·W + 0.5, 0.5·H + 0.5) (data_generator.py's comment), derived
+    here independently of the implementation's closed form."""
+    p = affine_params(np.random.default_rng(seed), (2000, 1500), degrees=30, scale=(0.8, 1.25),
+                      shear=10, flip=(0.5, 0.5), anisotropic=True)  # fmt: skip
+    a, s = np.radians(p["angle"]), np.radians(p["shear"])
+    fwd = np.array([[np.cos(a + s), -np.sin(a + s)], [np.sin(a), np.cos(a)]]) @ np.diag(
+        [p["scale_x"] * p["flip_x"], p["scale_y"] * p["flip_y"]]
+    )
+    c = np.array([1500 * 0.5 + 0.5, 2000 * 0.5 + 0.5])
+    m = gca_affine_matrix(p, (2000, 1500))
+    np.testing.assert_allclose(m[:, :2], np.linalg.inv(fwd), atol=1e-12)
+    np.testing.assert_allclose(m[:, 2], c - np.linalg.inv(fwd) @ c, atol=1e-9)
+    assert p["angle"] != 0  # larger side >= 1024: rotation drawn (GCA's rule)
+    small = affine_params(np.random.default_rng(seed), (512, 512), degrees=30, scale=(0.8, 1.25),
+                          shear=10, flip=(0.5, 0.5), anisotropic=True, rotate_min_side=1024)  # fmt: skip
+    assert small["angle"] == 0
+
+
+def test_gca_pairing_uses_each_background_once_per_epoch(tree):
+    src = find_training_data(tree)
+    ds = MattingTrainSet(src, recipe="gca", crop=64, seed=0)
+    assert ds.pairing == "gca" and len(ds) == len(src.bg) == 12
+    assert ds.describe()["rule"].startswith("gca: sample i = fg[i mod #fg] over bg[i]")
+    with pytest.raises(IndexError):
+        ds.sample(1, 12)
+    paper = MattingTrainSet(src, recipe="paper", crop=64, seed=0)
+    assert paper.pairing == "random" and len(paper) == 3 * 100  # no manifest: 1:100
+    assert MattingTrainSet(src, recipe="paper", crop=64, bg_per_fg=7).samples_per_epoch == 21
+
+
+def test_bg_per_fg_follows_the_training_set(tree, tmp_path):
+    shutil.copytree(tree, tmp_path / "d646")
+    (tmp_path / "d646" / "manifest.json").write_text('{"dataset": "d646"}')
+    src = find_training_data(tmp_path / "d646")
+    assert src.dataset == "d646"
+    ds = MattingTrainSet(src, recipe="paper", crop=64)
+    assert ds.bg_per_fg == 80 and len(ds) == 3 * 80 and ds.bg_per_fg_source == "dataset:d646"
+    assert MattingTrainSet(src, recipe="paper", crop=64, bg_per_fg=100).samples_per_epoch == 300
+
+
+def test_paper_recipe_crops_before_the_transform(tree):
+    """The window is cut first and the affine applied to it: zero-filled (background) corners of
+    a rotated window show up inside the sample, trimap and alpha agreeing there."""
+    ds = MattingTrainSet(find_training_data(tree), recipe="paper", crop=64, seed=0)
+    corners = 0
+    for i in range(8):
+        s = ds.sample(1, i)
+        assert s["params"]["window"] in (64, 80, 120)
+        assert -60 <= s["params"]["angle"] <= 60 and s["params"]["flip_y"] == 1
+        assert s["params"]["scale_x"] == s["params"]["scale_y"]
+        filled = np.all(s["fg"] == 0, axis=2) & (s["alpha"] == 0)
+        assert np.all(s["trimap"][filled] == 0)
+        corners += int(filled[0, 0] or filled[0, -1] or filled[-1, 0] or filled[-1, -1])
+    assert corners > 0
 
 
 def test_layouts_and_errors(tmp_path, tree):
@@ -141,7 +208,7 @@ def test_layouts_and_errors(tmp_path, tree):
         tree / "train",
         "composite",
         3,
-        2,
+        12,
     )
     assert find_training_data(tree / "train", bg_dir=tree / "train" / "bg").bg_source == "bg-dir"
     make_training_tree(tmp_path / "nobg", n_fg=1, n_bg=0)
@@ -173,7 +240,7 @@ def test_hdf5_pack_gives_the_same_samples(tree, tmp_path):
         "pack",
         "composite",
         3,
-        2,
+        12,
     )
     a = MattingTrainSet(packed, crop=64, seed=1)
     b = MattingTrainSet(find_training_data(tree), crop=64, seed=1)

@@ -97,9 +97,8 @@ class _Crash(RuntimeError):
 
 def test_killed_and_resumed_run_reproduces_losses(tree, tmp_path, one_thread):
     """timinet_basic, 2 epochs × 2 steps: crash in epoch 2, resume, compare bit for bit."""
-    kw = dict(
-        recipe="gca", epochs=2, batch_size=2, crop=64, limit_samples=4, seed=5, deterministic=True
-    )
+    kw = dict(recipe="gca", epochs=2, batch_size=2, crop=64, limit_samples=4, seed=5,
+              deterministic=True, encoder_init="scratch")  # fmt: skip
     full = train("timinet_basic", tree, tmp_path / "full", **kw)
     assert len(full.losses) == 4 and full.samples_seen == 8
 
@@ -143,7 +142,7 @@ def test_mid_epoch_checkpoint_resumes_bit_exactly(tree, tmp_path, one_thread):
     """timinet_basic (BatchNorm), 2 epochs × 3 steps, a checkpoint every 2 steps: killed at step 5,
     the run resumes from step 4 (epoch 2, one step in) with identical losses and weights."""
     kw = dict(recipe="gca", epochs=2, batch_size=2, crop=64, limit_samples=6, seed=5,
-              deterministic=True, checkpoint_every=2)  # fmt: skip
+              deterministic=True, checkpoint_every=2, encoder_init="scratch")  # fmt: skip
     full = train("timinet_basic", tree, tmp_path / "full", **kw)
     assert len(full.losses) == 6
 
@@ -312,3 +311,23 @@ def test_batch_of_one_with_aspp_is_a_clear_error(tmp_path):
     write_png(tmp_path / "data" / "alpha" / "a.png", alpha)
     with pytest.raises(InputError, match=r"timinet: ASPP.*batch size >= 2"):
         train("timinet", tmp_path / "data", tmp_path / "run", epochs=1, batch_size=1, crop=64)
+
+
+def test_recipe_defaults_follow_the_recipe_and_the_training_set(tree, tmp_path, tiny, one_thread):
+    import shutil
+
+    d646 = tmp_path / "d646"
+    shutil.copytree(tree, d646)
+    (d646 / "manifest.json").write_text('{"dataset": "d646"}')
+    paper = train(tiny, d646, tmp_path / "p", recipe="paper", epochs=1, crop=64, limit_samples=16)
+    start = json.loads(paper.log.read_text().splitlines()[0])
+    cfg = start["config"]
+    assert (cfg["batch_size"], cfg["clip_grad"], cfg["milestones"]) == (16, False, "d646")
+    assert cfg["milestones_source"] == "dataset:d646"
+    assert (cfg["pairing"], cfg["bg_per_fg"]) == ("random", 80)
+    assert start["samples"]["bg_per_fg_source"] == "dataset:d646"
+    assert any("1:100" in d for d in start["recipe_departures"])
+    gca = train(tiny, d646, tmp_path / "g", recipe="gca", epochs=1, crop=64)
+    cfg = json.loads(gca.log.read_text().splitlines()[0])["config"]
+    assert (cfg["batch_size"], cfg["clip_grad"], cfg["pairing"]) == (10, True, "gca")
+    assert cfg["samples_per_epoch"] == 12 and cfg["bg_per_fg"] is None  # one epoch = 12 bgs
