@@ -26,26 +26,17 @@ attribute, :data:`DEFAULT_BYTES_PER_PIXEL` unless the model says; halved under b
 GPU memory or 50 % of the available RAM, unless ``max_pixels`` is given. The policy used is
 returned in ``info["policy"]`` and recorded in the run record.
 
-:func:`quantize_alpha` turns alpha into uint8 in one of :data:`QUANTIZATIONS`:
-
-* ``truncate`` (the default, :data:`DEFAULT_QUANTIZATION`): ``(alpha * 255).astype(uint8)`` in
-  the prediction's own float type — what GCA-Matting's ``tester.py`` and TIMI-Net's
-  ``test.py`` do, so scores sit beside the published numbers;
-* ``round``: ``floor(255·α + 0.5)`` (mmagic's practice, MATLAB's ``round`` for α ≥ 0).
-
-The measured effect of the choice on real data is in ``docs/protocols.md``.
+Known-region forcing and 8-bit quantisation are in :mod:`benchmark.models.alpha`; the tiles
+of the ``tiled`` policy in :mod:`benchmark.models.tiling`.
 
 Example:
-    >>> import numpy as np
-    >>> a = np.array([0.0, 0.5, 1.0, 0.0019, 0.002, 0.999], np.float32)
-    >>> quantize_alpha(a, "round").tolist(), quantize_alpha(a, "truncate").tolist()
-    ([0, 128, 255, 0, 1, 255], [0, 127, 255, 0, 0, 254])
-    >>> force_known(np.full((1, 3), 0.5, np.float32), np.array([[0, 128, 255]], np.uint8)).tolist()
-    [[0.0, 0.5, 1.0]]
+    >>> estimate_bytes(512 * 512, bytes_per_pixel=1024, amp=True) // 2**20  # MiB
+    128
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
@@ -53,145 +44,20 @@ from typing import Any, Literal
 
 import numpy as np
 
+from benchmark.models.alpha import force_known
+from benchmark.models.tiling import run_tiled
 from human2k.errors import InputError, ModelError
 
-__all__ = [
-    "predict_alpha",
-    "quantize_alpha",
-    "force_known",
-    "QUANTIZATIONS",
-    "DEFAULT_QUANTIZATION",
-    "unknown_bbox",
-    "tile_windows",
-    "estimate_bytes",
-    "DEFAULT_BYTES_PER_PIXEL",
-    "POLICIES",
-]
+__all__ = ["predict_alpha", "estimate_bytes", "reflect_pad", "DEFAULT_BYTES_PER_PIXEL", "POLICIES"]
 
 Policy = Literal["auto", "native", "tiled", "downscaled", "official"]
 POLICIES = ("auto", "native", "tiled", "downscaled", "official")
-Quantization = Literal["truncate", "round"]
-#: How a float alpha becomes uint8 before the metrics (recorded as ``Protocol.quantization``).
-QUANTIZATIONS = ("truncate", "round")
-DEFAULT_QUANTIZATION: Quantization = "truncate"
 
 #: Peak activation memory per input pixel assumed for an encoder-decoder matting network in
 #: float32 when the model does not say (``inference_bytes_per_pixel``); GCA-like networks with a
 #: ResNet-34 encoder measure a few KiB per pixel.
 DEFAULT_BYTES_PER_PIXEL = 4096
 MULTIPLE = 32
-
-
-def quantize_alpha(alpha: np.ndarray, mode: Quantization = DEFAULT_QUANTIZATION) -> np.ndarray:
-    """Alpha in [0, 1] -> uint8 by MODE (``truncate`` or ``round``); values are clipped first.
-
-    ``truncate`` multiplies in the prediction's own float type (float32 stays float32, as
-    ``(pred * 255).astype(np.uint8)`` does in the official test scripts); every level k/255
-    comes back as k under both modes.
-
-    Raises:
-        InputError: ALPHA contains NaN or infinity, or MODE is unknown.
-    """
-    if mode not in QUANTIZATIONS:
-        raise InputError(
-            None, f"unknown quantization {mode!r}; choose from {', '.join(QUANTIZATIONS)}",
-            param="quantize",
-        )  # fmt: skip
-    alpha = np.asarray(alpha)
-    if alpha.dtype not in (np.float32, np.float64):
-        alpha = alpha.astype(np.float64)
-    if not np.isfinite(alpha).all():
-        raise InputError(
-            "prediction", f"alpha has {int((~np.isfinite(alpha)).sum())} non-finite values"
-        )
-    clipped = np.clip(alpha, 0.0, 1.0)
-    if mode == "truncate":
-        return (clipped * alpha.dtype.type(255)).astype(np.uint8)
-    return np.floor(clipped.astype(np.float64) * 255.0 + 0.5).astype(np.uint8)
-
-
-def force_known(alpha: np.ndarray, trimap: np.ndarray) -> np.ndarray:
-    """Copy of ALPHA (float32) with trimap 0 → 0 and trimap 255 → 1 (DIM practice).
-
-    Policy ``official`` does not use this: a released test script forces known regions itself
-    (TIMI-Net's and GCA's from the thresholded trimap classes, see ``timinet.official_inference``).
-    """
-    alpha = np.array(alpha, dtype=np.float32, copy=True)
-    if alpha.shape != trimap.shape:
-        raise InputError("prediction", f"size {alpha.shape} does not match trimap {trimap.shape}")
-    alpha[trimap == 0] = 0.0
-    alpha[trimap == 255] = 1.0
-    return alpha
-
-
-def unknown_bbox(trimap: np.ndarray, margin: int = 0) -> tuple[int, int, int, int] | None:
-    """``(y0, y1, x0, x1)`` (half-open) of the pixels that are not 0/255, grown by MARGIN.
-
-    Example:
-        >>> t = np.zeros((10, 10), np.uint8); t[4, 5] = 128
-        >>> unknown_bbox(t), unknown_bbox(t, 2), unknown_bbox(np.zeros((3, 3), np.uint8))
-        ((4, 5, 5, 6), (2, 7, 3, 8), None)
-    """
-    mask = (trimap != 0) & (trimap != 255)
-    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
-    if rows.size == 0:
-        return None
-    h, w = trimap.shape
-    r0, r1, c0, c1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-    return max(0, r0 - margin), min(h, r1 + margin), max(0, c0 - margin), min(w, c1 + margin)
-
-
-def _starts(lo: int, hi: int, size: int, stride: int) -> list[int]:
-    if hi - lo <= size:
-        return [lo]
-    starts = list(range(lo, hi - size, stride)) + [hi - size]
-    return sorted(set(starts))
-
-
-def tile_windows(box: tuple[int, int, int, int], shape: tuple[int, int], tile: int, overlap: int):
-    """Windows ``(y0, y1, x0, x1)`` of at most TILE px covering BOX, overlapping by OVERLAP.
-
-    Windows are grown to TILE px inside the image where the box is smaller, so the network
-    always sees as much context as a tile allows.
-
-    Example:
-        >>> tile_windows((0, 100, 0, 40), (100, 40), 64, 16)
-        [(0, 64, 0, 40), (36, 100, 0, 40)]
-    """
-    if overlap >= tile:
-        raise ValueError(f"overlap ({overlap}) must be smaller than tile ({tile})")
-    h, w = shape
-    y0, y1, x0, x1 = box
-
-    def grow(lo: int, hi: int, limit: int) -> tuple[int, int]:  # to ≥ one tile, centred, inside
-        length = max(hi - lo, min(tile, limit))
-        lo = max(0, min(lo - (length - (hi - lo)) // 2, limit - length))
-        return lo, lo + length
-
-    y0, y1 = grow(y0, y1, h)
-    x0, x1 = grow(x0, x1, w)
-    stride = tile - overlap
-    ys = _starts(y0, y1, tile, stride)
-    xs = _starts(x0, x1, tile, stride)
-    return [(y, min(y + tile, y1), x, min(x + tile, x1)) for y in ys for x in xs]
-
-
-def _feather(h: int, w: int, overlap: int, edges: tuple[bool, bool, bool, bool]) -> np.ndarray:
-    """Blend weights of a tile: linear ramps over OVERLAP px on interior edges, 1 elsewhere."""
-
-    def ramp(n, lo_inner, hi_inner):
-        r = np.ones(n, np.float32)
-        k = min(overlap, n // 2)
-        if k > 0:
-            up = (np.arange(k, dtype=np.float32) + 1) / (k + 1)
-            if lo_inner:
-                r[:k] = np.minimum(r[:k], up)
-            if hi_inner:
-                r[n - k :] = np.minimum(r[n - k :], up[::-1])
-        return r
-
-    top, bottom, left, right = edges
-    return np.outer(ramp(h, top, bottom), ramp(w, left, right))
 
 
 def estimate_bytes(pixels: int, *, bytes_per_pixel: float, amp: bool) -> int:
@@ -216,7 +82,7 @@ def _pad_amount(n: int) -> int:
     return (-n) % MULTIPLE
 
 
-def _reflect_pad(x, pad_h: int, pad_w: int):
+def reflect_pad(x, pad_h: int, pad_w: int):
     """Reflect-pad the bottom/right of an N×C×H×W tensor, in steps when pad ≥ size."""
     import torch.nn.functional as F
 
@@ -249,8 +115,8 @@ def _forward(model, img, tri, device, amp: bool) -> np.ndarray:
 
     h, w = img.shape[-2:]
     ph, pw = _pad_amount(h), _pad_amount(w)
-    img = _reflect_pad(img.to(device, non_blocking=True), ph, pw)
-    tri = _reflect_pad(tri.to(device, non_blocking=True), ph, pw)
+    img = reflect_pad(img.to(device, non_blocking=True), ph, pw)
+    tri = reflect_pad(tri.to(device, non_blocking=True), ph, pw)
     with torch.autocast("cuda", dtype=torch.bfloat16, enabled=amp and device.type == "cuda"):
         out = model(img, tri)
     if isinstance(out, (tuple, list)):
@@ -260,28 +126,6 @@ def _forward(model, img, tri, device, amp: bool) -> np.ndarray:
             f"forward returned shape {tuple(out.shape)}; expected (1, 1, {h + ph}, {w + pw})"
         )
     return out[0, 0, :h, :w].float().cpu().numpy()
-
-
-def _run_tiled(model, img, tri, trimap, device, amp, tile, overlap) -> tuple[np.ndarray, int]:
-    h, w = trimap.shape
-    alpha = (trimap == 255).astype(np.float32)
-    box = unknown_bbox(trimap, margin=overlap)
-    if box is None:
-        return alpha, 0
-    windows = tile_windows(box, (h, w), tile, overlap)
-    acc = np.zeros((h, w), np.float32)
-    weight = np.zeros((h, w), np.float32)
-    top, bottom = min(wd[0] for wd in windows), max(wd[1] for wd in windows)
-    left, right = min(wd[2] for wd in windows), max(wd[3] for wd in windows)
-    for y0, y1, x0, x1 in windows:
-        out = _forward(model, img[..., y0:y1, x0:x1], tri[..., y0:y1, x0:x1], device, amp)
-        edges = (y0 > top, y1 < bottom, x0 > left, x1 < right)
-        wgt = _feather(y1 - y0, x1 - x0, overlap, edges)
-        acc[y0:y1, x0:x1] += out * wgt
-        weight[y0:y1, x0:x1] += wgt
-    covered = weight > 0
-    alpha[covered] = acc[covered] / weight[covered]
-    return alpha, len(windows)
 
 
 def _run_downscaled(model, img, tri, device, amp, max_pixels: int) -> tuple[np.ndarray, float]:
@@ -415,7 +259,8 @@ def predict_alpha(
                 torch.cuda.empty_cache()
                 used, info["fallback"] = "tiled", "cuda out of memory in native"
         if used == "tiled":
-            alpha, info["tiles"] = _run_tiled(model, img, tri, trimap, device, amp, tile, overlap)
+            run = functools.partial(_forward, model, device=device, amp=amp)
+            alpha, info["tiles"] = run_tiled(run, img, tri, trimap, tile, overlap)
         elif used == "downscaled":
             pixels = (
                 int(max_pixels)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from benchmark.metrics.scales import METRIC_NAMES
-from benchmark.models.inference import force_known, quantize_alpha
+from benchmark.models.alpha import force_known, quantize_alpha
 from benchmark.scoring.outcomes import (
     Outcome,
     classical_outcomes,

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from benchmark.metrics.scales import METRIC_NAMES, METRIC_VERSION
-from benchmark.models.inference import DEFAULT_QUANTIZATION, QUANTIZATIONS
+from benchmark.models.alpha import DEFAULT_QUANTIZATION, QUANTIZATIONS
 from benchmark.models.interface import MattingModel, ModelInfo
 from benchmark.scoring.datasets import Dataset, Sample, discover_dataset
 from benchmark.scoring.environment import checksums_sha256, device_label, versions

@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from benchmark.models.inference import force_known, quantize_alpha
+from benchmark.models.alpha import force_known, quantize_alpha
 from benchmark.models.registry import create_model, is_model, list_models, model_info
 from benchmark.serve.limits import check_pixels
 from human2k.errors import InputError, MattebenchError, ModelError

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmark.metrics import compute_all
-from benchmark.models.inference import force_known, quantize_alpha
+from benchmark.models.alpha import force_known, quantize_alpha
 from benchmark.models.registry import create_model
 from benchmark.scoring.datasets import discover_dataset
 from benchmark.scoring.outcomes import load_sample

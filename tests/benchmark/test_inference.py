@@ -11,16 +11,11 @@ import pytest
 import torch
 from torch import nn
 
+from benchmark.models.alpha import force_known, quantize_alpha
 from benchmark.models.deep import DeepMattingModel
-from benchmark.models.inference import (
-    _reflect_pad,
-    force_known,
-    predict_alpha,
-    quantize_alpha,
-    tile_windows,
-    unknown_bbox,
-)
+from benchmark.models.inference import predict_alpha, reflect_pad
 from benchmark.models.registry import create_model, list_models
+from benchmark.models.tiling import tile_windows, unknown_bbox
 from human2k.errors import InputError, ModelError
 
 
@@ -124,7 +119,7 @@ def test_bad_inputs_and_options():
 
 def test_reflect_pad_larger_than_input():
     x = torch.arange(20.0).reshape(1, 1, 4, 5)
-    y = _reflect_pad(x, 28, 27)
+    y = reflect_pad(x, 28, 27)
     assert tuple(y.shape) == (1, 1, 32, 32)
     torch.testing.assert_close(y[..., :4, :5], x)
     torch.testing.assert_close(y[..., 4, :5], x[..., 2, :])  # first reflected row = row h-2

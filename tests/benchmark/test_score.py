@@ -328,7 +328,7 @@ def test_official_policy_run_skips_our_forcing_and_uses_the_models_quantization(
 ):
     import torch
 
-    from benchmark.models.inference import quantize_alpha
+    from benchmark.models.alpha import quantize_alpha
     from benchmark.models.registry import create_model
     from benchmark.scoring.score_run import quantization_of
 

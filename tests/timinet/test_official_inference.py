@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import torch
 
-from benchmark.models.inference import quantize_alpha
+from benchmark.models.alpha import quantize_alpha
 from benchmark.models.registry import create_model
 from human2k.images import read_rgb
 from timinet.official_inference import (
