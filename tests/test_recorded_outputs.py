@@ -2,6 +2,8 @@
 fails here, loudly, instead of silently moving a leaderboard.
 
 * the bytes (SHA-256 per file) of the synthetic trees, for a fixed seed;
+* seeded training samples of both augmentation recipes (SHA-256 of the arrays);
+* (the D646 and Human-2K test trimaps are pinned in tests/human2k/test_test_trimaps.py);
 * a seeded CPU forward of every registered deep model: the model is built under
   ``torch.manual_seed(0)`` and run through the native policy on a fixed 64×96 input; a few
   alpha values and their sum are compared at rel 1e-4 (float summation order may differ
@@ -94,3 +96,21 @@ def test_seeded_cpu_forward(name):
         alpha = model.predict(image, trimap, policy="native")
     value = {"probes": [float(alpha[y, x]) for y, x in PROBES], "sum": float(alpha.sum())}
     _check("seeded_forward", name, value)
+
+
+@pytest.mark.parametrize("recipe", ["gca", "paper"])
+def test_seeded_augmentation_samples(recipe, tmp_path):
+    """The training samples of a seed are data too: pinned per recipe (SHA-256 of the arrays)."""
+    from human2k.training_samples import OnlineSamples, find_training_data
+    from tests.benchmark.training.test_data import make_training_tree
+
+    tree = make_training_tree(tmp_path, n_fg=2, n_bg=4, size=(96, 80), seed=0)
+    samples = OnlineSamples(find_training_data(tree), recipe=recipe, crop=64, seed=7)
+    digests = {}
+    for epoch, index in ((1, 0), (1, 3), (2, 1)):
+        s = samples.sample(epoch, index)
+        h = hashlib.sha256()
+        for key in ("image", "trimap", "alpha", "fg", "bg"):
+            h.update(np.ascontiguousarray(s[key]).tobytes())
+        digests[f"epoch{epoch}/index{index}"] = h.hexdigest()
+    _check("augmentation_samples", recipe, digests)
