@@ -9,8 +9,9 @@ and ``scripts/hlconv.py``, built with the arguments of ``scripts/demo.py``: outp
 
 Size: 549 state_dict keys (``official_keys.txt``) and **5,953,515 parameters** (all trainable;
 the sum over the 285 parameter keys of the key list, i.e. all keys but the running_mean,
-running_var and num_batches_tracked buffers of its 88 BatchNorms; the repository's
-README prints 8.15M, a figure its model-summary tool produced that we could not reproduce).
+running_var and num_batches_tracked buffers of its 88 BatchNorms; the repository's own
+``scripts/modelsummary.py`` prints the same 5,953,515 for this configuration, while its README table
+says 8.15M, which we could not reproduce (the ``unet_style`` baseline gives 3,753,259)).
 
 What the released code does that a MobileNetV2 re-implementation easily misses:
 
