@@ -21,10 +21,14 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check human2k benchmark timinet tests
+	$(VENV)/bin/ruff format --check --quiet human2k benchmark timinet tests
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -n 2 -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check human2k benchmark timinet tests
+	$(VENV)/bin/ruff format --check human2k benchmark timinet tests
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) build *.egg-info

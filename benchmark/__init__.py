@@ -18,10 +18,10 @@ _LAZY = {
     "grad": "benchmark.metrics",
     "conn": "benchmark.metrics",
     "MattingMetrics": "benchmark.metrics",
-    "create_model": "benchmark.registry",
-    "list_models": "benchmark.registry",
-    "register_model": "benchmark.registry",
-    "model_info": "benchmark.registry",
+    "create_model": "benchmark.models.registry",
+    "list_models": "benchmark.models.registry",
+    "register_model": "benchmark.models.registry",
+    "model_info": "benchmark.models.registry",
 }
 
 __all__ = sorted(_LAZY)

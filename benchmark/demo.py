@@ -21,6 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from human2k.progress import ProgressFn, no_progress
+
 __all__ = ["DemoConfig", "DemoResult", "run_demo", "DEMO_STEPS", "CLASSICAL_MODELS", "DEEP_MODELS"]
 
 CLASSICAL_MODELS = ("trimap_only", "closed_form", "knn", "lkm", "random_walk")
@@ -36,8 +38,14 @@ class DemoStep:
 DEMO_STEPS = (
     DemoStep("synthesise", "procedural fg/alpha/bg in the Composition-1K + COCO + VOC layout"),
     DemoStep("composite", "DIM-exact composition of the train and test splits"),
-    *(DemoStep(f"train {m}", f"brief CPU training of {m} (online composition, GCA recipe)") for m in DEEP_MODELS),
-    *(DemoStep(f"score {m}", f"score {m} on the synthetic test set") for m in (*CLASSICAL_MODELS, *DEEP_MODELS)),
+    *(
+        DemoStep(f"train {m}", f"brief CPU training of {m} (online composition, GCA recipe)")
+        for m in DEEP_MODELS
+    ),
+    *(
+        DemoStep(f"score {m}", f"score {m} on the synthetic test set")
+        for m in (*CLASSICAL_MODELS, *DEEP_MODELS)
+    ),
     DemoStep("leaderboards", "CSV, LaTeX and Markdown tables"),
     DemoStep("report", "self-contained HTML report"),
 )
@@ -88,14 +96,9 @@ class DemoResult:
 
 
 StepFn = Callable[[str, str], None]
-ProgressFn = Callable[[str, int, int], None]
 
 
 def _noop_step(name: str, description: str) -> None:
-    pass
-
-
-def _noop_progress(task: str, done: int, total: int) -> None:
     pass
 
 
@@ -104,7 +107,7 @@ def run_demo(
     config: DemoConfig = DemoConfig(),
     *,
     on_step: StepFn = _noop_step,
-    progress: ProgressFn = _noop_progress,
+    progress: ProgressFn = no_progress,
 ) -> DemoResult:
     """Run the whole pipeline under OUT.
 
@@ -112,11 +115,11 @@ def run_demo(
         out: output folder (created; reruns resume).
         config: sizes of the run.
         on_step: called as ``on_step(name, description)`` when a step starts.
-        progress: called as ``progress(task, done, total)`` during long steps.
+        progress: ``progress(task, done, total, detail)`` during long steps (``human2k.progress``).
     """
-    from benchmark.leaderboard import build_leaderboards, write_leaderboards
-    from benchmark.report import write_report
-    from benchmark.score import score_model
+    from benchmark.report.html import write_report
+    from benchmark.scoring.score import score_model
+    from benchmark.tables.leaderboard import build_leaderboards, write_leaderboards
     from human2k.composite import composite_dataset
     from human2k.synthetic import write_comp1k_tree
 
@@ -158,21 +161,18 @@ def run_demo(
             bg_per_fg=config.bg_per_fg,
             save_bg=True,  # training composes online over the dataset's own backgrounds
             workers=config.workers,
-            progress=lambda split, done, total: progress(f"composite {split}", done, total),
+            progress=progress,
         ),
     )
 
     checkpoints: dict[str, Path] = {}
     if config.train:
-        from timinet.train import train
+        from benchmark.training.loop import train
 
-        per_epoch = min(config.train_samples, config.n_train_fg * config.bg_per_fg)
-        total_steps = config.train_epochs * -(-per_epoch // config.batch_size)
         for model in config.deep_models:
-            counter = iter(range(1, 10**9))
             result = timed(
                 f"train {model}",
-                lambda model=model, counter=counter: train(
+                lambda model=model: train(
                     model,
                     dataset,
                     out / "runs" / model,
@@ -184,9 +184,7 @@ def run_demo(
                     bg_per_fg=config.bg_per_fg,
                     limit_samples=config.train_samples,
                     resume=(out / "runs" / model / "last.pt").exists(),
-                    on_step=lambda record, model=model, counter=counter: progress(
-                        f"train {model}", next(counter), total_steps
-                    ),
+                    progress=progress,
                 ),
             )
             checkpoints[model] = result.checkpoint
@@ -203,11 +201,13 @@ def run_demo(
                 checkpoint=checkpoints.get(model),
                 workers=config.workers if model in config.classical_models else 1,
                 save_preds=True,
-                progress=lambda done, total, name, model=model: progress(f"score {model}", done, total),
+                progress=progress,
             ),
         )
 
     tables = timed("leaderboards", lambda: build_leaderboards(results))
     leaderboards = write_leaderboards(tables, out / "leaderboards", formats=("csv", "latex", "md"))
-    report = timed("report", lambda: write_report(results, out / "report.html", dataset_dir=test_set))
+    report = timed(
+        "report", lambda: write_report(results, out / "report.html", dataset_dir=test_set)
+    )
     return DemoResult(out, dataset, results, leaderboards, report, checkpoints, timings)

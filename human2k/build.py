@@ -81,16 +81,18 @@ def dhash(image: Image.Image) -> int:
 
 
 def _pairs(images: Path, alphas: Path) -> list[tuple[str, Path, Path]]:
-    for d, what in ((images, "--images"), (alphas, "--alphas")):
+    for d, what in ((images, "images"), (alphas, "alphas")):
         if not d.is_dir():
-            raise DatasetError(f"{d}: {what} folder not found")
+            raise DatasetError(f"{d}: {what} folder not found", param=what)
 
     def by_stem(d: Path) -> dict[str, Path]:
         out: dict[str, Path] = {}
         for p in sorted(d.iterdir()):
             if p.suffix.lower() in _EXTS and not p.name.startswith("."):
                 if p.stem in out:
-                    raise InputError(p, f"two files with stem {p.stem!r} ({out[p.stem].name} and {p.name})")
+                    raise InputError(
+                        p, f"two files with stem {p.stem!r} ({out[p.stem].name} and {p.name})"
+                    )
                 out[p.stem] = p
         return out
 
@@ -138,7 +140,11 @@ def read_split_list(path: str | os.PathLike, names: list[str]) -> tuple[list[str
         data = json.loads(text)
         train, test = list(data.get("train", [])), list(data.get("test", []))
     else:
-        rows = [line.strip().split(None, 1) for line in text.splitlines() if line.strip() and not line.startswith("#")]
+        rows = [
+            line.strip().split(None, 1)
+            for line in text.splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
         if rows and all(len(r) == 2 and r[0] in ("train", "test") for r in rows):
             train = [r[1] for r in rows if r[0] == "train"]
             test = [r[1] for r in rows if r[0] == "test"]
@@ -154,7 +160,9 @@ def read_split_list(path: str | os.PathLike, names: list[str]) -> tuple[list[str
         raise InputError(path, f"{sorted(set(train) & set(test))[0]!r} is in both train and test")
     missing = stems - set(train) - set(test)
     if missing:
-        raise InputError(path, f"does not place {len(missing)} image(s), e.g. {sorted(missing)[0]!r}")
+        raise InputError(
+            path, f"does not place {len(missing)} image(s), e.g. {sorted(missing)[0]!r}"
+        )
     return sorted(train), sorted(test)
 
 
@@ -185,7 +193,7 @@ def build_human2k(
         n_test: test images (default ``round(n·100/2100)``, at least 1 when n ≥ 2).
         provenance: provenance CSV/JSON (default: ``provenance.csv``/``.json`` in IMAGES).
         dup_distance: dHash bits within which two images are near-duplicates (-1: no check).
-        progress: optional ``progress(done, total)``.
+        progress: ``progress("human2k build", done, total)`` (``human2k.progress``).
 
     Raises:
         InputError: naming the first unusable file (or the pair of near-duplicates).
@@ -199,10 +207,15 @@ def build_human2k(
     for i, (stem, ip, ap) in enumerate(pairs):
         im = open_image(ip)
         if im.mode not in _IMAGE_MODES:
-            raise InputError(ip, f"image mode {im.mode!r}; expected one of {', '.join(_IMAGE_MODES)} (8-bit)")
+            raise InputError(
+                ip, f"image mode {im.mode!r}; expected one of {', '.join(_IMAGE_MODES)} (8-bit)"
+            )
         a = read_alpha(ap)
         if a.shape != (im.height, im.width):
-            raise InputError(ap, f"alpha is {a.shape[1]}x{a.shape[0]} but image {ip.name} is {im.width}x{im.height}")
+            raise InputError(
+                ap,
+                f"alpha is {a.shape[1]}x{a.shape[0]} but image {ip.name} is {im.width}x{im.height}",
+            )
         lo, hi = int(a.min()), int(a.max())
         if hi == 0:
             raise InputError(ap, "alpha is 0 everywhere (no foreground)")
@@ -211,9 +224,15 @@ def build_human2k(
         if not ((a > 0) & (a < 255)).any():
             warnings.append(f"{ap}: alpha has only 0 and 255 (a hard mask, not a matte)")
         hashes.append(dhash(im))
-        info[stem] = {"image": ip, "alpha": ap, "width": im.width, "height": im.height, "dhash": f"{hashes[-1]:016x}"}
+        info[stem] = {
+            "image": ip,
+            "alpha": ap,
+            "width": im.width,
+            "height": im.height,
+            "dhash": f"{hashes[-1]:016x}",
+        }
         if progress is not None:
-            progress(i + 1, 2 * n)
+            progress("human2k build", i + 1, 2 * n)
     if dup_distance >= 0 and n > 1:
         h = np.array(hashes, dtype=np.uint64)
         x = h[:, None] ^ h[None, :]
@@ -221,8 +240,12 @@ def build_human2k(
         ii, jj = np.nonzero(np.triu(dist <= dup_distance, k=1))
         if ii.size:
             a_, b_ = pairs[int(ii[0])][1], pairs[int(jj[0])][1]
-            raise InputError(a_, f"near-duplicate of {b_} (dHash distance {int(dist[ii[0], jj[0]])} <= {dup_distance}; "
-                             f"{ii.size} such pair(s); raise --dup-distance -1 to skip this check)")
+            raise InputError(
+                a_,
+                f"near-duplicate of {b_} (dHash distance {int(dist[ii[0], jj[0]])} <= {dup_distance}; "
+                f"{ii.size} such pair(s); a duplicate distance of -1 skips this check)",
+                param="dup_distance",
+            )
     stems = [p[0] for p in pairs]
     if split_list is not None:
         train, test = read_split_list(split_list, stems)
@@ -230,13 +253,28 @@ def build_human2k(
     else:
         k = n_test if n_test is not None else max(1 if n >= 2 else 0, round(n * 100 / 2100))
         if not 0 <= k < n:
-            raise InputError(None, f"--n-test {k} must be between 0 and {n - 1} for {n} images")
+            raise InputError(
+                None, f"test size {k} must be between 0 and {n - 1} for {n} images", param="n_test"
+            )
         perm = np.random.default_rng(seed).permutation(n)
         test = sorted(stems[j] for j in perm[:k])
         train = sorted(stems[j] for j in perm[k:])
         rule = f"numpy default_rng({seed}).permutation(n) over sorted stems; first {k} are test"
-    prov_path = Path(provenance) if provenance else next(
-        (p for p in (images / "provenance.csv", images / "provenance.json", images.parent / "provenance.csv") if p.is_file()), None
+    prov_path = (
+        Path(provenance)
+        if provenance
+        else next(
+            (
+                p
+                for p in (
+                    images / "provenance.csv",
+                    images / "provenance.json",
+                    images.parent / "provenance.csv",
+                )
+                if p.is_file()
+            ),
+            None,
+        )
     )
     prov = _load_provenance(prov_path)
     rows = []
@@ -259,22 +297,43 @@ def build_human2k(
             fg_names.append(fg_name)
             p = prov.get(ip.name) or prov.get(stem) or {}
             known += bool(p)
-            rows.append({
-                "name": fg_name, "split": split,
-                **{f: p.get(f, "") or ("unknown" if f in ("source", "license") else "") for f in _PROV_FIELDS},
-                "width": d["width"], "height": d["height"], "sha256": sha256_bytes(data), "dhash": d["dhash"],
-            })
+            rows.append(
+                {
+                    "name": fg_name,
+                    "split": split,
+                    **{
+                        f: p.get(f, "") or ("unknown" if f in ("source", "license") else "")
+                        for f in _PROV_FIELDS
+                    },
+                    "width": d["width"],
+                    "height": d["height"],
+                    "sha256": sha256_bytes(data),
+                    "dhash": d["dhash"],
+                }
+            )
             # left empty when no provenance says so: Table 1's H then prints "n/a" rather than
             # counting every image as a person
             if progress is not None:
-                progress(n + len(rows), 2 * n)
-        atomic_write_bytes(out / split / "fg_names.txt", "\n".join(_adobe_order(fg_names)).encode("utf-8"))
+                progress("human2k build", n + len(rows), 2 * n)
+        atomic_write_bytes(
+            out / split / "fg_names.txt", "\n".join(_adobe_order(fg_names)).encode("utf-8")
+        )
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=["name", "split", *_PROV_FIELDS, "width", "height", "sha256", "dhash"], lineterminator="\n")
+    w = csv.DictWriter(
+        buf,
+        fieldnames=["name", "split", *_PROV_FIELDS, "width", "height", "sha256", "dhash"],
+        lineterminator="\n",
+    )
     w.writeheader()
     w.writerows(rows)
     atomic_write_bytes(out / "provenance.csv", buf.getvalue().encode("utf-8"))
-    split_doc = {"seed": seed, "rule": rule, "provenance_source": str(prov_path) if prov_path else "unknown",
-                 "warnings": warnings, "train": train, "test": test}
+    split_doc = {
+        "seed": seed,
+        "rule": rule,
+        "provenance_source": str(prov_path) if prov_path else "unknown",
+        "warnings": warnings,
+        "train": train,
+        "test": test,
+    }
     atomic_write_bytes(out / "split.json", json.dumps(split_doc, indent=1).encode("utf-8"))
     return BuildReport(out, seed, train, test, rule, warnings, known)

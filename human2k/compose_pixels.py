@@ -31,10 +31,18 @@ from PIL import Image
 
 from human2k.errors import InputError
 
-__all__ = ["fit_background", "background_resize_size", "blend", "blend_numpy", "composite_reference"]
+__all__ = [
+    "fit_background",
+    "background_resize_size",
+    "blend",
+    "blend_numpy",
+    "composite_reference",
+]
 
 
-def background_resize_size(fg_size: tuple[int, int], bg_size: tuple[int, int]) -> tuple[int, int] | None:
+def background_resize_size(
+    fg_size: tuple[int, int], bg_size: tuple[int, int]
+) -> tuple[int, int] | None:
     """Adobe's resize rule: the (width, height) a background is upscaled to, or None.
 
     Args:
@@ -88,7 +96,9 @@ def _blend_kernel(fg, alpha, bg, out):
             elif a > 0.0:
                 b = 1.0 - a
                 for c in range(3):
-                    out[y, x, c] = np.uint8(int(a * np.float64(fg[y, x, c]) + b * np.float64(bg[y, x, c])))
+                    out[y, x, c] = np.uint8(
+                        int(a * np.float64(fg[y, x, c]) + b * np.float64(bg[y, x, c]))
+                    )
             else:
                 for c in range(3):
                     out[y, x, c] = bg[y, x, c]
@@ -97,7 +107,8 @@ def _blend_kernel(fg, alpha, bg, out):
 def _check_shapes(fg: np.ndarray, alpha: np.ndarray, bg: np.ndarray) -> None:
     if alpha.ndim != 2 or fg.shape != alpha.shape + (3,) or bg.shape != fg.shape:
         raise InputError(
-            None, f"blend needs fg H×W×3, alpha H×W, bg H×W×3 of one size; got {fg.shape}, {alpha.shape}, {bg.shape}"
+            None,
+            f"blend needs fg H×W×3, alpha H×W, bg H×W×3 of one size; got {fg.shape}, {alpha.shape}, {bg.shape}",
         )
 
 

@@ -42,9 +42,10 @@ from human2k.composite_plan import (
     bg_folder,
     plan_composite,
 )
-from human2k.composite_run import Progress, run_composite
+from human2k.composite_run import run_composite
 from human2k.composite_task import composite_task
 from human2k.dataset_check import CheckReport, check_dataset
+from human2k.progress import ProgressFn
 
 __all__ = [
     "COMPOSITION_VERSION",
@@ -66,7 +67,7 @@ def composite_dataset(
     *,
     out: str | os.PathLike,
     workers: int = 1,
-    progress: Progress | None = None,
+    progress: ProgressFn | None = None,
     **plan_options: Any,
 ) -> dict[str, Any]:
     """Plan and run a composite in one call (the library form of ``mattebench composite``).
@@ -75,7 +76,7 @@ def composite_dataset(
         dataset: ``comp1k``, ``d646`` or ``human2k``.
         out: output folder.
         workers: worker processes.
-        progress: ``progress(split, done, total)``.
+        progress: ``progress("composite SPLIT", done, total)`` (``human2k.progress``).
         **plan_options: the keyword arguments of :func:`plan_composite` (``root``, ``coco_root``,
             ``voc_root``, ``split``, ``limit_fg``, ``bg_per_fg``, ``max_bg``, ``save_bg``, ``fmt``,
             ``fg_extend``, ``trimap_seed``, ``bg_seed``, ``compress_level``).
@@ -85,4 +86,3 @@ def composite_dataset(
     """
     plan = plan_composite(dataset, **plan_options)
     return run_composite(plan, out, workers=workers, progress=progress)
-

@@ -33,7 +33,14 @@ from human2k.specs import (
     read_name_list,
 )
 
-__all__ = ["COMPOSITION_VERSION", "CompositeTask", "SplitPlan", "CompositePlan", "bg_folder", "plan_composite"]
+__all__ = [
+    "COMPOSITION_VERSION",
+    "CompositeTask",
+    "SplitPlan",
+    "CompositePlan",
+    "bg_folder",
+    "plan_composite",
+]
 
 COMPOSITION_VERSION = "adobe-composition_code-1"
 _IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
@@ -101,12 +108,15 @@ def bg_folder(source: str, root: str | os.PathLike | None) -> tuple[Path, str]:
     folder holding ``JPEGImages``, ``VOC2012/JPEGImages``, ``VOCdevkit/VOC2012/JPEGImages``, or
     the image folder itself.
     """
-    flag = "--coco-root" if source == "coco" else "--voc-root"
+    param = f"{source}_root"
     if root is None:
-        raise DatasetError(f"{flag} is required: the listed backgrounds are {source.upper()} images")
+        raise DatasetError(
+            f"a {source.upper()} folder is required: the listed backgrounds are {source.upper()} images",
+            param=param,
+        )
     root = Path(root)
     if not root.is_dir():
-        raise DatasetError(f"{root}: {flag} folder not found")
+        raise DatasetError(f"{root}: {source.upper()} folder not found", param=param)
     if source == "coco":
         for name in ("train2014", "train2017"):
             if (root / name).is_dir():
@@ -120,7 +130,9 @@ def bg_folder(source: str, root: str | os.PathLike | None) -> tuple[Path, str]:
 
 def _draw_bg_names(bg_dir: Path, n: int, seed: int) -> list[str]:
     """Seeded background list for datasets without one: concatenated permutations of the pool."""
-    pool = sorted(p.name for p in bg_dir.iterdir() if p.suffix.lower() in _IMAGE_EXTS and p.is_file())
+    pool = sorted(
+        p.name for p in bg_dir.iterdir() if p.suffix.lower() in _IMAGE_EXTS and p.is_file()
+    )
     if not pool:
         raise DatasetError(f"{bg_dir}: no background images to draw from")
     rng = np.random.default_rng(seed)
@@ -178,11 +190,15 @@ def plan_composite(
         raise DatasetError(f"{dataset}: this dataset is not composited (it ships real photographs)")
     splits = {"all": ["train", "test"], "train": ["train"], "test": ["test"]}.get(split)
     if splits is None:
-        raise InputError(None, f"--split {split!r}; expected train, test or all")
+        raise InputError(None, f"split {split!r}; expected train, test or all", param="split")
     if fmt not in ("png", "hdf5"):
-        raise InputError(None, f"--format {fmt!r}; expected png or hdf5")
+        raise InputError(None, f"format {fmt!r}; expected png or hdf5", param="fmt")
     if not 0 <= int(compress_level) <= 9:
-        raise InputError(None, f"--png-level must be 0..9, got {compress_level}")
+        raise InputError(
+            None,
+            f"PNG compression level must be 0..9, got {compress_level}",
+            param="compress_level",
+        )
     for name, v in (("limit_fg", limit_fg), ("bg_per_fg", bg_per_fg), ("max_bg", max_bg)):
         if v is not None and v < 1:
             raise InputError(None, f"--{name.replace('_', '-')} must be >= 1, got {v}")
@@ -194,14 +210,28 @@ def plan_composite(
     plan = CompositePlan(dataset, [], {}, {"root": str(root.resolve())})
     lists: dict[str, str] = {}
     for s in splits:
-        sp = _plan_split(spec.splits[s], root, coco_root, voc_root, limit_fg, bg_per_fg, max_bg, bg_seed, dataset, plan)
+        sp = _plan_split(
+            spec.splits[s],
+            root,
+            coco_root,
+            voc_root,
+            limit_fg,
+            bg_per_fg,
+            max_bg,
+            bg_seed,
+            dataset,
+            plan,
+        )
         plan.splits.append(sp)
         lists[f"{s}_fg_list_sha256"] = sha256_file(sp.fg_list)
         if sp.bg_list:
             lists[f"{s}_bg_list_sha256"] = sha256_file(sp.bg_list)
     if plan.missing and strict:
         first = "; ".join(f"{p} ({why})" for p, why in plan.missing[:3])
-        raise DatasetError(f"{len(plan.missing)} listed file(s) missing: {first}" + (" ..." if len(plan.missing) > 3 else ""))
+        raise DatasetError(
+            f"{len(plan.missing)} listed file(s) missing: {first}"
+            + (" ..." if len(plan.missing) > 3 else "")
+        )
     plan.parameters = {
         "composition": COMPOSITION_VERSION,
         "split": split,
@@ -233,7 +263,12 @@ def plan_composite(
             "coco_root": None if coco_root is None else str(Path(coco_root).resolve()),
             "voc_root": None if voc_root is None else str(Path(voc_root).resolve()),
             "splits": {
-                sp.split: {"fg_list": sp.fg_list, "bg_list": sp.bg_list, "bg_dir": sp.bg_dir, "trimaps": sp.trimaps}
+                sp.split: {
+                    "fg_list": sp.fg_list,
+                    "bg_list": sp.bg_list,
+                    "bg_dir": sp.bg_dir,
+                    "trimaps": sp.trimaps,
+                }
                 for sp in plan.splits
             },
         }
@@ -242,17 +277,30 @@ def plan_composite(
 
 
 def _plan_split(
-    spec: SplitSpec, root: Path, coco_root, voc_root, limit_fg, bg_per_fg, max_bg, bg_seed, dataset, plan
+    spec: SplitSpec,
+    root: Path,
+    coco_root,
+    voc_root,
+    limit_fg,
+    bg_per_fg,
+    max_bg,
+    bg_seed,
+    dataset,
+    plan,
 ) -> SplitPlan:
     fg_list = find_first(root, spec.fg_list)
     if fg_list is None:
-        raise DatasetError(f"{root / spec.fg_list[0]}: foreground name list not found ({spec.split} split)")
+        raise DatasetError(
+            f"{root / spec.fg_list[0]}: foreground name list not found ({spec.split} split)"
+        )
     fg_names_all = read_name_list(fg_list)
     if not fg_names_all:
         raise DatasetError(f"{fg_list}: foreground name list is empty")
     n = bg_per_fg or spec.bg_per_fg
     n_bg = min(n, max_bg) if max_bg else n
-    bg_dir, coco_name = bg_folder(spec.bg_source, coco_root if spec.bg_source == "coco" else voc_root)
+    bg_dir, coco_name = bg_folder(
+        spec.bg_source, coco_root if spec.bg_source == "coco" else voc_root
+    )
     bg_list = find_first(root, spec.bg_list) if spec.bg_list else None
     generated = None
     if bg_list is not None:
@@ -260,18 +308,24 @@ def _plan_split(
         if len(bg_names) < len(fg_names_all) * n:
             raise DatasetError(
                 f"{bg_list}: background list has {len(bg_names)} lines but {len(fg_names_all)} foregrounds x "
-                f"{n} backgrounds = {len(fg_names_all) * n} are needed (is --bg-per-fg right?)"
+                f"{n} backgrounds = {len(fg_names_all) * n} are needed (is the number of backgrounds "
+                "per foreground right?)",
+                param="bg_per_fg",
             )
     elif dataset == "human2k":
         generated = bg_names = _draw_bg_names(bg_dir, len(fg_names_all) * n, bg_seed)
     else:
-        raise DatasetError(f"{root / spec.bg_list[0]}: background name list not found ({spec.split} split)")
+        raise DatasetError(
+            f"{root / spec.bg_list[0]}: background name list not found ({spec.split} split)"
+        )
     fg_names = fg_names_all[:limit_fg] if limit_fg else fg_names_all
     trimap_params: dict[str, Any] = {}
     if spec.trimaps == "generated" and dataset == "d646":
         from human2k.trimap import D646_TEST_PARAMS
 
-        trimap_params = {k: list(v) if isinstance(v, tuple) else v for k, v in D646_TEST_PARAMS.items()}
+        trimap_params = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in D646_TEST_PARAMS.items()
+        }
     sp = SplitPlan(
         split=spec.split,
         bg_per_fg=n,
@@ -292,7 +346,9 @@ def _plan_split(
         fg = find_named_file(fg_dirs, name)
         alpha = find_named_file(alpha_dirs, name, any_extension=True)
         if fg is None:
-            plan.missing.append((str(fg_dirs[0] / name), "foreground named on " + where.format(i + 1)))
+            plan.missing.append(
+                (str(fg_dirs[0] / name), "foreground named on " + where.format(i + 1))
+            )
         if alpha is None:
             plan.missing.append((str(alpha_dirs[0] / name), "alpha for " + where.format(i + 1)))
         bgs, bg_paths, trimaps = [], [], []
@@ -301,15 +357,30 @@ def _plan_split(
             bg_name = bg_names[line]
             bg_path = bg_dir / coco_file_name(bg_name, coco_name)
             if not bg_path.is_file():
-                what = f"background on line {line + 1} of {bg_list}" if bg_list else "drawn background"
+                what = (
+                    f"background on line {line + 1} of {bg_list}" if bg_list else "drawn background"
+                )
                 plan.missing.append((str(bg_path), what))
             bgs.append(bg_name)
             bg_paths.append(str(bg_path))
             if spec.trimaps == "shipped":
                 tri = find_named_file(trimap_dirs, output_name(name, k))
                 if tri is None:
-                    plan.missing.append((str(trimap_dirs[0] / output_name(name, k)), "shipped test trimap"))
+                    plan.missing.append(
+                        (str(trimap_dirs[0] / output_name(name, k)), "shipped test trimap")
+                    )
                 trimaps.append(str(tri))
         if fg is not None and alpha is not None:
-            sp.tasks.append(CompositeTask(spec.split, i, name, str(fg), str(alpha), tuple(bgs), tuple(bg_paths), tuple(trimaps)))
+            sp.tasks.append(
+                CompositeTask(
+                    spec.split,
+                    i,
+                    name,
+                    str(fg),
+                    str(alpha),
+                    tuple(bgs),
+                    tuple(bg_paths),
+                    tuple(trimaps),
+                )
+            )
     return sp

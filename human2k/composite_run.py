@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import platform
 import time
-from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
@@ -41,10 +40,9 @@ from human2k.manifest import (
     sha256_bytes,
     sha256_file,
 )
+from human2k.progress import ProgressFn
 
-__all__ = ["Progress", "run_composite"]
-
-Progress = Callable[[str, int, int], None]
+__all__ = ["run_composite"]
 
 
 def _task_done(out: Path, rec: dict[str, Any] | None) -> bool:
@@ -109,7 +107,7 @@ def run_composite(
     out: str | os.PathLike,
     *,
     workers: int = 1,
-    progress: Progress | None = None,
+    progress: ProgressFn | None = None,
 ) -> dict[str, Any]:
     """Execute PLAN into OUT with WORKERS processes; return the manifest (also saved to OUT).
 
@@ -117,7 +115,8 @@ def run_composite(
         plan: from :func:`plan_composite`.
         out: output folder (created; resumed if it holds a journal with the same parameters).
         workers: worker processes (1 = in this process).
-        progress: ``progress(split, done, total)`` called after each foreground, counting composites.
+        progress: ``progress("composite SPLIT", done, total)`` after each foreground, counting
+            composites (``human2k.progress``).
 
     Raises:
         ResumeError: OUT holds a run with other parameters (the first differing one is named).
@@ -125,7 +124,7 @@ def run_composite(
     """
     out = Path(out)
     if workers < 1:
-        raise InputError(None, f"--workers must be >= 1, got {workers}")
+        raise InputError(None, f"workers must be >= 1, got {workers}", param="workers")
     out.mkdir(parents=True, exist_ok=True)
     journal = Journal.open(out, {"dataset": plan.dataset, "parameters": plan.parameters})
     _remove_stale_temporaries(out)
@@ -139,7 +138,11 @@ def run_composite(
         if sp.generated_bg_names is not None:
             data = ("\n".join(sp.generated_bg_names)).encode("utf-8")
             atomic_write_bytes(out / sp.split / "bg_names.txt", data)
-            base_files[f"{sp.split}/bg_names.txt"] = {"sha256": sha256_bytes(data), "bytes": len(data), "role": "list"}
+            base_files[f"{sp.split}/bg_names.txt"] = {
+                "sha256": sha256_bytes(data),
+                "bytes": len(data),
+                "role": "list",
+            }
         options = {
             "compress_level": plan.parameters["png_compress_level"],
             "save_bg": plan.parameters["save_bg"],
@@ -153,7 +156,7 @@ def run_composite(
         resumed += len(sp.tasks) - len(todo)
         done = (len(sp.tasks) - len(todo)) * sp.n_bg
         if progress is not None:
-            progress(sp.split, done, sp.n_composites)
+            progress(f"composite {sp.split}", done, sp.n_composites)
 
         def finish(result, sp=sp) -> None:
             nonlocal done
@@ -163,15 +166,19 @@ def run_composite(
             journal.append(key, files, seconds)
             done += sp.n_bg
             if progress is not None:
-                progress(sp.split, done, sp.n_composites)
+                progress(f"composite {sp.split}", done, sp.n_composites)
 
         if workers == 1 or len(todo) <= 1:
             for t in todo:
                 finish(_worker(t, str(out), options))
         else:
             _warm_up()  # load the Numba kernel once here; forked workers inherit it
-            with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_mp_context(),
-                                     initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
+            with ProcessPoolExecutor(
+                max_workers=min(workers, len(todo)),
+                mp_context=_mp_context(),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            ) as pool:
                 pending = {pool.submit(_worker, t, str(out), options) for t in todo}
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
@@ -228,7 +235,9 @@ def _version(module: str) -> str:
     return getattr(importlib.import_module(module), "__version__", "unknown")
 
 
-def _assemble(plan: CompositePlan, out: Path, journal: Journal, base: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _assemble(
+    plan: CompositePlan, out: Path, journal: Journal, base: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     files: dict[str, dict[str, Any]] = dict(base)
     splits: dict[str, Any] = {}
     for sp in plan.splits:
@@ -239,15 +248,21 @@ def _assemble(plan: CompositePlan, out: Path, journal: Journal, base: dict[str, 
             "bg_per_fg": sp.bg_per_fg,
             "composites_per_fg": sp.n_bg,
             "composites": sp.n_composites,
-            "bg_list": "official" if sp.bg_list else f"drawn (bg_seed={plan.parameters['bg_seed']})",
-            "trimaps": sp.trimaps if sp.trimaps != "generated" else f"generated:{sp.trimap_preset}:seed={plan.parameters['trimap_seed']}",
+            "bg_list": "official"
+            if sp.bg_list
+            else f"drawn (bg_seed={plan.parameters['bg_seed']})",
+            "trimaps": sp.trimaps
+            if sp.trimaps != "generated"
+            else f"generated:{sp.trimap_preset}:seed={plan.parameters['trimap_seed']}",
             "fg_names": [t.fg_name for t in sp.tasks],
         }
     return {
         "format": MANIFEST_FORMAT,
         "dataset": plan.dataset,
         # the name results and leaderboards use: "synthetic-comp1k" for a procedural tree
-        "dataset_label": f"synthetic-{plan.dataset}" if plan.sources.get("synthetic") else plan.dataset,
+        "dataset_label": f"synthetic-{plan.dataset}"
+        if plan.sources.get("synthetic")
+        else plan.dataset,
         "parameters": plan.parameters,
         "sources": plan.sources,
         "splits": splits,

@@ -35,8 +35,16 @@ from human2k.specs import fg_stem, output_name
 __all__ = ["composite_task"]
 
 
-def _record(rel: str, data: bytes, pixels: np.ndarray, role: str, **extra: Any) -> tuple[str, dict[str, Any]]:
-    return rel, {"sha256": sha256_bytes(data), "bytes": len(data), "pixels": pixel_sha256(pixels), "role": role, **extra}
+def _record(
+    rel: str, data: bytes, pixels: np.ndarray, role: str, **extra: Any
+) -> tuple[str, dict[str, Any]]:
+    return rel, {
+        "sha256": sha256_bytes(data),
+        "bytes": len(data),
+        "pixels": pixel_sha256(pixels),
+        "role": role,
+        **extra,
+    }
 
 
 def _png(array: np.ndarray, level: int) -> bytes:
@@ -49,7 +57,9 @@ def _png(array: np.ndarray, level: int) -> bytes:
     return buf.getvalue()
 
 
-def composite_task(task: CompositeTask, out: str | os.PathLike, options: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def composite_task(
+    task: CompositeTask, out: str | os.PathLike, options: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
     """Run one task: write its fg, alpha, N composites (and bg windows / trimaps); return file records.
 
     OPTIONS holds ``compress_level``, ``save_bg``, ``fg_extend``, ``trimaps`` (``shipped``,
@@ -82,7 +92,9 @@ def composite_task(task: CompositeTask, out: str | os.PathLike, options: dict[st
 
         fx = np.asarray(estimate_foreground(fg, alpha, cache_dir=str(out / ".fg-cache")))
         if fx.dtype != np.uint8:
-            fx = np.clip(np.rint(fx * 255.0 if fx.max(initial=0) <= 1.0 else fx), 0, 255).astype(np.uint8)
+            fx = np.clip(np.rint(fx * 255.0 if fx.max(initial=0) <= 1.0 else fx), 0, 255).astype(
+                np.uint8
+            )
         put(f"{task.split}/fg_extended/{stem}.png", fx, "fg_extended")
     for k, (bg_name, bg_path) in enumerate(zip(task.bg_names, task.bg_paths, strict=False)):
         window = fit_background(open_image(bg_path), w, h)
@@ -99,7 +111,9 @@ def composite_task(task: CompositeTask, out: str | os.PathLike, options: dict[st
 
             tri = read_trimap(src)
             if tri.shape != (h, w):
-                raise InputError(src, f"trimap is {tri.shape[1]}x{tri.shape[0]}, foreground is {w}x{h}")
+                raise InputError(
+                    src, f"trimap is {tri.shape[1]}x{tri.shape[0]}, foreground is {w}x{h}"
+                )
             atomic_write_bytes(split / "trimaps" / name, data)
             rel, rec = _record(f"{task.split}/trimaps/{name}", data, tri, "trimap", source=src)
             files[rel] = rec
@@ -108,13 +122,24 @@ def composite_task(task: CompositeTask, out: str | os.PathLike, options: dict[st
 
             seed = derive_seed(int(options["trimap_seed"]), name)
             tri, drawn = generate_trimap(
-                alpha, options["trimap_preset"], seed=seed, return_params=True, **options.get("trimap_params", {})
+                alpha,
+                options["trimap_preset"],
+                seed=seed,
+                return_params=True,
+                **options.get("trimap_params", {}),
             )
-            put(f"{task.split}/trimaps/{name}", tri, "trimap", trimap={k2: v for k2, v in drawn.items() if k2 != "preset"})
+            put(
+                f"{task.split}/trimaps/{name}",
+                tri,
+                "trimap",
+                trimap={k2: v for k2, v in drawn.items() if k2 != "preset"},
+            )
     return files
 
 
-def _worker(task: CompositeTask, out: str, options: dict[str, Any]) -> tuple[str, dict[str, Any], float, tuple | None]:
+def _worker(
+    task: CompositeTask, out: str, options: dict[str, Any]
+) -> tuple[str, dict[str, Any], float, tuple | None]:
     """Pool entry point: errors come back as data (our exceptions have 2-argument constructors)."""
     t0 = time.perf_counter()
     try:

@@ -53,13 +53,25 @@ def check_dataset(
     report = CheckReport(dataset)
     for s in {"all": ["train", "test"]}.get(split, [split]):
         try:
-            plan = plan_composite(dataset, root=root, coco_root=coco_root, voc_root=voc_root, split=s,
-                                  bg_per_fg=bg_per_fg, strict=False)
+            plan = plan_composite(
+                dataset,
+                root=root,
+                coco_root=coco_root,
+                voc_root=voc_root,
+                split=s,
+                bg_per_fg=bg_per_fg,
+                strict=False,
+            )
         except MattebenchError as exc:
             report.missing.append(str(exc))
             continue
         sp = plan.splits[0]
-        report.lines.append(("ok", f"{s}: {len(sp.tasks)} foregrounds x {sp.n_bg} backgrounds resolved from {sp.fg_list}"))
+        report.lines.append(
+            (
+                "ok",
+                f"{s}: {len(sp.tasks)} foregrounds x {sp.n_bg} backgrounds resolved from {sp.fg_list}",
+            )
+        )
         for path, why in plan.missing:
             report.missing.append(f"{path}: missing ({why})")
     report.missing = list(dict.fromkeys(report.missing))  # both splits report a missing root once

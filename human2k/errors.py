@@ -1,11 +1,17 @@
 """Error types shared by every mattebench package.
 
 The library raises these; the CLI turns each into one line on stderr and exit code 1.
-Every message names the file (when there is one) and the problem.
+Every message names the file (when there is one) and the problem. An error about an argument
+names the library parameter in ``param`` (``"batch_size"``); the CLI adds the matching
+command-line option to the line, so library messages never mention CLI flags.
 
 Example:
     >>> str(InputError("gt/a.png", "shape 10x12 does not match pred 10x11"))
     'gt/a.png: shape 10x12 does not match pred 10x11'
+    >>> import pickle
+    >>> e = pickle.loads(pickle.dumps(InputError("a.png", "truncated PNG", param="pred_dir")))
+    >>> str(e), e.path, e.param
+    ('a.png: truncated PNG', 'a.png', 'pred_dir')
 """
 
 from __future__ import annotations
@@ -16,7 +22,19 @@ __all__ = ["MattebenchError", "InputError", "DatasetError", "ModelError", "Resum
 
 
 class MattebenchError(Exception):
-    """Base class of every error mattebench raises on purpose."""
+    """Base class of every error mattebench raises on purpose.
+
+    Args:
+        *args: the message.
+        param: the library parameter the error is about, when there is one.
+    """
+
+    def __init__(self, *args: object, param: str | None = None):
+        super().__init__(*args)
+        self.param = param
+
+    def __reduce__(self):  # picklable across processes, keyword-only fields included
+        return (_rebuild, (type(self), self.args, self.__dict__))
 
 
 class InputError(MattebenchError, ValueError):
@@ -27,10 +45,17 @@ class InputError(MattebenchError, ValueError):
         problem: what is wrong with it, with the expected next to the actual value.
     """
 
-    def __init__(self, path: str | os.PathLike | None, problem: str):
+    def __init__(self, path: str | os.PathLike | None, problem: str, *, param: str | None = None):
         self.path = None if path is None else os.fspath(path)
         self.problem = problem
-        super().__init__(problem if self.path is None else f"{self.path}: {problem}")
+        super().__init__(problem if self.path is None else f"{self.path}: {problem}", param=param)
+
+
+def _rebuild(cls: type, args: tuple, state: dict) -> MattebenchError:
+    exc = Exception.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
 
 
 class DatasetError(MattebenchError):

@@ -74,7 +74,9 @@ def _single_band(im: Image.Image, path, what: str) -> np.ndarray:
     if im.mode in ("I;16", "I;16B", "I;16L", "I"):
         arr = np.asarray(im).astype(np.int64)
         if arr.max(initial=0) > 255:
-            raise InputError(path, f"{what} is 16-bit (max {arr.max()}); expected 8-bit values 0..255")
+            raise InputError(
+                path, f"{what} is 16-bit (max {arr.max()}); expected 8-bit values 0..255"
+            )
         return arr.astype(np.uint8)
     raise InputError(path, f"{what} has unsupported mode {im.mode!r}; expected L, P or RGB")
 
@@ -92,7 +94,8 @@ def check_trimap_values(trimap: np.ndarray, path=None) -> None:
         raise InputError(
             path if path is not None else "trimap",
             f"trimap has values outside {{0, 128, 255}}: {shown} "
-            f"(`mattebench eval --trimap-quantize` maps <85 to 0, >=170 to 255, else 128)",
+            f"(trimap quantisation maps <85 to 0, >=170 to 255, else 128)",
+            param="trimap_quantize",
         )
 
 
@@ -120,7 +123,9 @@ def read_trimap(path: str | os.PathLike, *, quantize: bool = False) -> np.ndarra
     if quantize:
         bad = np.setdiff1d(np.unique(trimap), TRIMAP_VALUES)
         if bad.size:
-            warnings.warn(f"{path}: quantized {bad.size} trimap value(s) outside {{0,128,255}}", stacklevel=2)
+            warnings.warn(
+                f"{path}: quantized {bad.size} trimap value(s) outside {{0,128,255}}", stacklevel=2
+            )
             trimap = quantize_trimap(trimap)
     else:
         check_trimap_values(trimap, path)

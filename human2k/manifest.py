@@ -101,7 +101,9 @@ def image_pixel_sha256(path: str | os.PathLike) -> str:
 
 
 def _canonical(obj: Any) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def content_sha256(manifest: dict[str, Any]) -> str:
@@ -135,20 +137,25 @@ def split_identity_sha256(manifest: dict[str, Any], split: str) -> str:
     """
     prefix = f"{split}/"
     entries = sorted(
-        (rel[len(prefix):], rec.get("pixels") or rec.get("sha256"))
+        (rel[len(prefix) :], rec.get("pixels") or rec.get("sha256"))
         for rel, rec in dict(manifest.get("files") or {}).items()
         if rel.startswith(prefix) and isinstance(rec, dict)
     )
     if not entries:
         return ""
-    return sha256_bytes(_canonical({"dataset": manifest.get("dataset"), "split": split, "files": entries}))
+    return sha256_bytes(
+        _canonical({"dataset": manifest.get("dataset"), "split": split, "files": entries})
+    )
 
 
 def save_manifest(path: str | os.PathLike, manifest: dict[str, Any]) -> str:
     """Write MANIFEST as indented JSON (atomic), with its ``content_sha256``; return that hash."""
     manifest = dict(manifest)
     manifest["content_sha256"] = content_sha256(manifest)
-    atomic_write_bytes(path, (json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+    atomic_write_bytes(
+        path,
+        (json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"),
+    )
     return manifest["content_sha256"]
 
 
@@ -158,23 +165,30 @@ def load_manifest(path: str | os.PathLike) -> dict[str, Any]:
     if path.is_dir():
         path = path / MANIFEST_NAME
     if not path.is_file():
-        raise DatasetError(f"{path}: manifest not found (was this folder built by `mattebench composite`?)")
+        raise DatasetError(
+            f"{path}: manifest not found (was this folder built by `mattebench composite`?)"
+        )
     try:
         data = json.loads(path.read_text("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path}: manifest is not valid JSON ({exc})") from None
     if data.get("format") != MANIFEST_FORMAT:
-        raise DatasetError(f"{path}: unknown manifest format {data.get('format')!r}; expected {MANIFEST_FORMAT}")
+        raise DatasetError(
+            f"{path}: unknown manifest format {data.get('format')!r}; expected {MANIFEST_FORMAT}"
+        )
     return data
 
 
-def check_parameters(path: str | os.PathLike, found: dict[str, Any], wanted: dict[str, Any]) -> None:
+def check_parameters(
+    path: str | os.PathLike, found: dict[str, Any], wanted: dict[str, Any]
+) -> None:
     """Raise ResumeError naming the first parameter where FOUND (on disk at PATH) differs from WANTED."""
     for key in sorted(set(found) | set(wanted)):
         if found.get(key) != wanted.get(key):
             raise ResumeError(
                 f"{path}: output folder was built with {key}={found.get(key)!r}, this run has "
-                f"{key}={wanted.get(key)!r}; use another --out folder (nothing was changed)"
+                f"{key}={wanted.get(key)!r}; use another output folder (nothing was changed)",
+                param="out",
             )
 
 
@@ -206,7 +220,8 @@ class Journal:
                 if found.get("dataset") != header.get("dataset"):
                     raise ResumeError(
                         f"{out_dir}: output folder holds dataset {found.get('dataset')!r}, this run is "
-                        f"{header.get('dataset')!r}; use another --out folder (nothing was changed)"
+                        f"{header.get('dataset')!r}; use another output folder (nothing was changed)",
+                        param="out",
                     )
                 check_parameters(out_dir, found.get("parameters", {}), header.get("parameters", {}))
                 for raw in lines[1:]:
@@ -281,13 +296,19 @@ def read_checksum_list(path: str | os.PathLike) -> tuple[str, dict[str, str]]:
             continue
         parts = line.split(None, 1)
         if len(parts) != 2 or len(parts[0]) != 64:
-            raise InputError(path, f"line {n}: expected '<64 hex digits>  <path>', got {line[:60]!r}")
+            raise InputError(
+                path, f"line {n}: expected '<64 hex digits>  <path>', got {line[:60]!r}"
+            )
         sums[parts[1].lstrip("*")] = parts[0].lower()
     return kind, sums
 
 
 def write_checksum_list(
-    path: str | os.PathLike, manifest: dict[str, Any], *, kind: str = "pixels", roles: tuple[str, ...] | None = None
+    path: str | os.PathLike,
+    manifest: dict[str, Any],
+    *,
+    kind: str = "pixels",
+    roles: tuple[str, ...] | None = None,
 ) -> int:
     """Write a checksum list of MANIFEST's files (optionally only some roles); return the count."""
     if kind not in ("pixels", "file"):
@@ -314,7 +335,7 @@ def verify(
     Args:
         root: the folder given to ``composite --out`` (holding manifest.json).
         checksums: a checksum list to use instead of the manifest (paths relative to ROOT).
-        progress: optional ``progress(done, total)`` callable.
+        progress: ``progress("verify", done, total)`` (``human2k.progress``).
 
     Returns:
         A :class:`VerifyReport` naming every missing and every differing file.
@@ -338,7 +359,7 @@ def verify(
             if got != want:
                 report.differing.append((rel, want, got))
         if progress is not None:
-            progress(i, total)
+            progress("verify", i, total)
     return report
 
 
@@ -347,4 +368,3 @@ def _pixels_or_error(path: Path) -> str:
         return image_pixel_sha256(path)
     except InputError as exc:
         return f"unreadable ({exc.problem})"
-

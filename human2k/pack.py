@@ -40,7 +40,13 @@ from human2k.images import read_alpha, read_rgb, read_trimap
 
 __all__ = ["pack_split", "PackReader"]
 
-_GROUPS = (("fg", "rgb"), ("alpha", "alpha"), ("merged", "rgb"), ("bg", "rgb"), ("trimaps", "trimap"))
+_GROUPS = (
+    ("fg", "rgb"),
+    ("alpha", "alpha"),
+    ("merged", "rgb"),
+    ("bg", "rgb"),
+    ("trimaps", "trimap"),
+)
 
 
 def _read(path: Path, kind: str) -> np.ndarray:
@@ -48,7 +54,11 @@ def _read(path: Path, kind: str) -> np.ndarray:
 
 
 def pack_split(
-    split_dir: str | os.PathLike, out_path: str | os.PathLike, *, compression: str | None = "lzf", progress=None
+    split_dir: str | os.PathLike,
+    out_path: str | os.PathLike,
+    *,
+    compression: str | None = "lzf",
+    progress=None,
 ) -> dict[str, int]:
     """Pack the PNGs of one composited split into one HDF5 file (written atomically).
 
@@ -57,15 +67,19 @@ def pack_split(
             ``bg/``, ``trimaps/``).
         out_path: the ``.h5`` file to write.
         compression: ``lzf`` (default), ``gzip`` or None.
-        progress: optional ``progress(done, total)``.
+        progress: ``progress("pack", done, total)`` (``human2k.progress``).
 
     Returns:
         Number of images per group.
     """
     split_dir, out_path = Path(split_dir), Path(out_path)
     if not (split_dir / "merged").is_dir():
-        raise DatasetError(f"{split_dir}: no merged/ folder to pack (run `mattebench composite` first)")
-    files = {g: sorted((split_dir / g).glob("*.png")) for g, _ in _GROUPS if (split_dir / g).is_dir()}
+        raise DatasetError(
+            f"{split_dir}: no merged/ folder to pack (run `mattebench composite` first)"
+        )
+    files = {
+        g: sorted((split_dir / g).glob("*.png")) for g, _ in _GROUPS if (split_dir / g).is_dir()
+    }
     total = sum(len(v) for v in files.values())
     tmp = out_path.with_name(f".{out_path.name}.tmp")
     counts: dict[str, int] = {}
@@ -78,16 +92,25 @@ def pack_split(
             for p in files[group]:
                 arr = _read(p, kind)
                 chunks = (min(256, arr.shape[0]), min(256, arr.shape[1])) + arr.shape[2:]
-                g.create_dataset(p.stem, data=arr, chunks=chunks, compression=compression, track_times=False)
+                g.create_dataset(
+                    p.stem, data=arr, chunks=chunks, compression=compression, track_times=False
+                )
                 done += 1
                 if progress is not None:
-                    progress(done, total)
+                    progress("pack", done, total)
             counts[group] = len(files[group])
         names = [p.stem for p in files["merged"]]
         fg_of = [n.rsplit("_", 1)[0] for n in names]
-        for key, values in (("names", names), ("fg_of", fg_of)):  # fixed-length UTF-8: byte-identical files
+        for key, values in (
+            ("names", names),
+            ("fg_of", fg_of),
+        ):  # fixed-length UTF-8: byte-identical files
             enc = [v.encode("utf-8") for v in values]
-            h5.create_dataset(key, data=np.array(enc, dtype=f"S{max([len(e) for e in enc] + [1])}"), track_times=False)
+            h5.create_dataset(
+                key,
+                data=np.array(enc, dtype=f"S{max([len(e) for e in enc] + [1])}"),
+                track_times=False,
+            )
     os.replace(tmp, out_path)
     return counts
 
@@ -103,7 +126,9 @@ class PackReader:
         if not self.path.is_file():
             raise DatasetError(f"{self.path}: HDF5 pack not found")
         self._h5 = h5py.File(self.path, "r")
-        self.names: list[str] = [n.decode() if isinstance(n, bytes) else n for n in self._h5["names"][()]]
+        self.names: list[str] = [
+            n.decode() if isinstance(n, bytes) else n for n in self._h5["names"][()]
+        ]
         self._fg_of = [n.decode() if isinstance(n, bytes) else n for n in self._h5["fg_of"][()]]
 
     def __len__(self) -> int:
@@ -115,7 +140,12 @@ class PackReader:
 
     def sample(self, i: int) -> dict[str, Any]:
         name, stem = self.names[i], self._fg_of[i]
-        out: dict[str, Any] = {"name": name, "merged": self.read("merged", name), "alpha": self.read("alpha", stem), "fg": self.read("fg", stem)}
+        out: dict[str, Any] = {
+            "name": name,
+            "merged": self.read("merged", name),
+            "alpha": self.read("alpha", stem),
+            "fg": self.read("fg", stem),
+        }
         for g in ("trimaps", "bg"):
             if g in self._h5 and name in self._h5[g]:
                 out[g.rstrip("s")] = self.read(g, name)

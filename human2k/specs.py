@@ -133,7 +133,10 @@ COMP1K = DatasetSpec(
             fg_list=(f"{_ADOBE_TRAIN}/training_fg_names.txt",),
             bg_list=(f"{_ADOBE_TRAIN}/training_bg_names.txt",),
             fg_dirs=(f"{_ADOBE_TRAIN}/Adobe-licensed images/fg", f"{_ADOBE_TRAIN}/Other/fg"),
-            alpha_dirs=(f"{_ADOBE_TRAIN}/Adobe-licensed images/alpha", f"{_ADOBE_TRAIN}/Other/alpha"),
+            alpha_dirs=(
+                f"{_ADOBE_TRAIN}/Adobe-licensed images/alpha",
+                f"{_ADOBE_TRAIN}/Other/alpha",
+            ),
             bg_source="coco",
             bg_per_fg=100,
             official_fg_count=431,
@@ -170,8 +173,18 @@ D646 = DatasetSpec(
     splits={
         "train": SplitSpec(
             split="train",
-            fg_list=("Train/fg_train.txt", "lists/train/fg_train.txt", "train/fg_train.txt", "fg_train.txt"),
-            bg_list=("Train/bg_train.txt", "lists/train/bg_train.txt", "train/bg_train.txt", "bg_train.txt"),
+            fg_list=(
+                "Train/fg_train.txt",
+                "lists/train/fg_train.txt",
+                "train/fg_train.txt",
+                "fg_train.txt",
+            ),
+            bg_list=(
+                "Train/bg_train.txt",
+                "lists/train/bg_train.txt",
+                "train/bg_train.txt",
+                "bg_train.txt",
+            ),
             fg_dirs=("Train/FG", "Train/Fg_images", "Train_ori/Fg_images"),
             alpha_dirs=("Train/GT", "Train/Alpha_matte", "Train_ori/Alpha_matte"),
             bg_source="coco",
@@ -180,8 +193,18 @@ D646 = DatasetSpec(
         ),
         "test": SplitSpec(
             split="test",
-            fg_list=("Test/fg_test.txt", "lists/test/fg_test.txt", "test/fg_test.txt", "fg_test.txt"),
-            bg_list=("Test/bg_test.txt", "lists/test/bg_test.txt", "test/bg_test.txt", "bg_test.txt"),
+            fg_list=(
+                "Test/fg_test.txt",
+                "lists/test/fg_test.txt",
+                "test/fg_test.txt",
+                "fg_test.txt",
+            ),
+            bg_list=(
+                "Test/bg_test.txt",
+                "lists/test/bg_test.txt",
+                "test/bg_test.txt",
+                "bg_test.txt",
+            ),
             fg_dirs=("Test/FG", "Test/Fg_images", "Test_ori/Fg_images"),
             alpha_dirs=("Test/GT", "Test/Alpha_matte", "Test_ori/Alpha_matte"),
             bg_source="voc",
@@ -253,7 +276,9 @@ SYNTHETIC = DatasetSpec(
     notes=("Deterministic given the seed; used by `mattebench demo` and the tests.",),
 )
 
-SPECS: dict[str, DatasetSpec] = {s.name: s for s in (COMP1K, D646, HUMAN2K, ALPHAMATTING, SYNTHETIC)}
+SPECS: dict[str, DatasetSpec] = {
+    s.name: s for s in (COMP1K, D646, HUMAN2K, ALPHAMATTING, SYNTHETIC)
+}
 
 
 def get_spec(name: str) -> DatasetSpec:
@@ -266,7 +291,9 @@ def get_spec(name: str) -> DatasetSpec:
     try:
         return SPECS[name]
     except KeyError:
-        raise DatasetError(f"unknown dataset {name!r}; expected one of {', '.join(SPECS)}") from None
+        raise DatasetError(
+            f"unknown dataset {name!r}; expected one of {', '.join(SPECS)}"
+        ) from None
 
 
 def read_name_list(path: str | os.PathLike) -> list[str]:
@@ -318,7 +345,7 @@ def coco_file_name(name: str, folder_name: str) -> str:
         'COCO_train2014_000000000009.jpg'
     """
     if folder_name == "train2017" and name.startswith(COCO_2014_PREFIX):
-        return name[len(COCO_2014_PREFIX):]
+        return name[len(COCO_2014_PREFIX) :]
     return name
 
 

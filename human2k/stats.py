@@ -61,7 +61,12 @@ class SplitStats:
         return f"{round(self.mean_width)}*{round(self.mean_height)}"
 
     def row(self) -> dict[str, object]:
-        return {"split": self.split, "V": self.volume, "H": "n/a" if self.humans is None else self.humans, "R": self.resolution}
+        return {
+            "split": self.split,
+            "V": self.volume,
+            "H": "n/a" if self.humans is None else self.humans,
+            "R": self.resolution,
+        }
 
 
 def read_provenance(path: str | os.PathLike) -> dict[str, dict[str, str]]:
@@ -78,9 +83,12 @@ def _alpha_dirs(root: Path, dataset: str | None) -> dict[str, list[Path]]:
     found = {s: [root / s / "alpha"] for s in ("train", "test") if (root / s / "alpha").is_dir()}
     if found:
         return found
-    for name in ([dataset] if dataset else ["comp1k", "d646"]):
+    for name in [dataset] if dataset else ["comp1k", "d646"]:
         spec = get_spec(name)
-        dirs = {s: [root / d for d in sp.alpha_dirs if (root / d).is_dir()] for s, sp in spec.splits.items()}
+        dirs = {
+            s: [root / d for d in sp.alpha_dirs if (root / d).is_dir()]
+            for s, sp in spec.splits.items()
+        }
         dirs = {s: v for s, v in dirs.items() if v}
         if dirs:
             return dirs
@@ -95,7 +103,12 @@ def _is_human(value: str | None) -> bool | None:
     return value.strip().lower() in ("1", "true", "yes", "y", "human")
 
 
-def dataset_stats(root: str | os.PathLike, *, dataset: str | None = None, provenance: str | os.PathLike | None = None) -> list[SplitStats]:
+def dataset_stats(
+    root: str | os.PathLike,
+    *,
+    dataset: str | None = None,
+    provenance: str | os.PathLike | None = None,
+) -> list[SplitStats]:
     """Table-1 statistics of the dataset at ROOT (see the module docstring).
 
     Args:
@@ -110,7 +123,14 @@ def dataset_stats(root: str | os.PathLike, *, dataset: str | None = None, proven
     prov = read_provenance(prov_path) if prov_path.is_file() else None
     out = []
     for split, dirs in _alpha_dirs(root, dataset).items():
-        files = sorted({p for d in dirs for p in d.iterdir() if p.suffix.lower() in _EXTS and not p.name.startswith(".")})
+        files = sorted(
+            {
+                p
+                for d in dirs
+                for p in d.iterdir()
+                if p.suffix.lower() in _EXTS and not p.name.startswith(".")
+            }
+        )
         if not files:
             continue
         ws, hs = [], []
@@ -127,7 +147,9 @@ def dataset_stats(root: str | os.PathLike, *, dataset: str | None = None, proven
             humans = None if any(f is None for f in flags) else sum(bool(f) for f in flags)
         out.append(SplitStats(split, len(files), humans, sum(ws) / len(ws), sum(hs) / len(hs)))
     if not out:
-        raise DatasetError(f"{root}: no alpha mattes found (looked for <split>/alpha, the comp1k/d646 layouts, alpha/)")
+        raise DatasetError(
+            f"{root}: no alpha mattes found (looked for <split>/alpha, the comp1k/d646 layouts, alpha/)"
+        )
     return out
 
 

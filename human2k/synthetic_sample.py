@@ -199,9 +199,7 @@ def synth_sample(
         )
         body = body * (1.0 - hole)
     n_hair = int(rng.integers(60, 400) * max(m, 48) / 240)
-    hair = _hair(
-        rng, h, w, cx, cy, head_rx, head_ry, n_hair, head_ry * rng.uniform(0.6, 1.4)
-    )
+    hair = _hair(rng, h, w, cx, cy, head_rx, head_ry, n_hair, head_ry * rng.uniform(0.6, 1.4))
     veil_level = rng.uniform(0.2, 0.7)
     vx = cx + rng.choice([-1, 1]) * head_rx * rng.uniform(1.2, 2.2)
     veil_shape = _soft_blob(

@@ -255,7 +255,7 @@ def write_trimaps(
         preset, seed, **params: as in ``generate_trimap``.
         per_image: number of variants per alpha (``None`` = one file named like the alpha).
         names: restrict to these alpha file names (default: every image in the folder).
-        progress: optional callable ``progress(done, total)``.
+        progress: ``progress("trimaps", done, total)`` (``human2k.progress``).
 
     Returns:
         The per-file records, in output order.
@@ -291,7 +291,7 @@ def write_trimaps(
             write_png(out_dir / out_name, trimap)
             records.append({"file": out_name, "alpha": path.name, **drawn})
             if progress is not None:
-                progress(len(records), total)
+                progress("trimaps", len(records), total)
     record = {
         "preset": preset,
         "seed": int(seed),

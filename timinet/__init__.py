@@ -1,6 +1,6 @@
 """TIMI-Net (Liu et al., ICCV 2021) and its ablations, reimplemented for mattebench.
 
-Build models through the registry (``benchmark.registry.create_model("timinet")``); the
+Build models through the registry (``benchmark.models.registry.create_model("timinet")``); the
 registered names live in :mod:`timinet.variants`. Structure and paper-vs-code flags:
 :mod:`timinet.network`; guide units: :mod:`timinet.units`; TI²: :mod:`timinet.ti2`.
 

@@ -102,7 +102,9 @@ def build_integration(
     if kind == "none" or (rgb_channels is None and trimap_channels is None):
         return None
     if kind == "add":
-        return AdditiveIntegration(channels, rgb_channels=rgb_channels, trimap_channels=trimap_channels)
+        return AdditiveIntegration(
+            channels, rgb_channels=rgb_channels, trimap_channels=trimap_channels
+        )
     if kind != "ti2":
         raise ModelError(f"integration must be 'ti2', 'add' or 'none', got {kind!r}")
     widths = {c for c in (rgb_channels, trimap_channels) if c is not None}
@@ -164,13 +166,18 @@ class Encoder(nn.Module):
         self.layer3 = _stage(128, 256, layers[2], 2)
         self.layer_bottleneck = _stage(256, 512, layers[3], 2)
         self.shortcut = nn.ModuleList(
-            _shortcut(a, b) for a, b in [(in_channels, 32), (32, 32), (64, 64), (128, 128), (256, 256)]
+            _shortcut(a, b)
+            for a, b in [(in_channels, 32), (32, 32), (64, 64), (128, 128), (256, 256)]
         )
         trimap_channels = rgb_channels = None
         if trimap_unit:
             if trimap_unit_style not in ("released", "resnet18"):
-                raise ModelError(f"trimap_unit_style must be 'released' or 'resnet18', got {trimap_unit_style!r}")
-            self.res_module = TrimapUnit() if trimap_unit_style == "released" else ResNet18TrimapUnit()
+                raise ModelError(
+                    f"trimap_unit_style must be 'released' or 'resnet18', got {trimap_unit_style!r}"
+                )
+            self.res_module = (
+                TrimapUnit() if trimap_unit_style == "released" else ResNet18TrimapUnit()
+            )
             trimap_channels = self.res_module.out_channels
         if rgb_unit:
             heads = rgb_unit_layers(rgb_unit_channels)

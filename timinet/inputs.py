@@ -92,7 +92,9 @@ def to_model_inputs(image, trimap) -> tuple[torch.Tensor, torch.Tensor]:
             raise InputError("trimap", f"expected B×1×H×W or B×H×W, got shape {tuple(tri.shape)}")
         tri = tri[:, 0]
     if tri.ndim != 3:
-        raise InputError("trimap", f"expected H×W, B×H×W or B×1×H×W, got shape {tuple(trimap.shape)}")
+        raise InputError(
+            "trimap", f"expected H×W, B×H×W or B×1×H×W, got shape {tuple(trimap.shape)}"
+        )
     if tri.shape[0] != img.shape[0] or tri.shape[-2:] != img.shape[-2:]:
         raise InputError(
             "trimap",

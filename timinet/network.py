@@ -38,8 +38,9 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 import torch
-from torch import nn
 
+from benchmark.models.deep import DeepMattingModel, count_parameters
+from benchmark.models.interface import TrainingSpec
 from human2k.errors import InputError, ModelError
 from timinet.decoder import Decoder
 from timinet.encoder import Encoder, Integration, build_integration
@@ -47,22 +48,12 @@ from timinet.inputs import to_model_inputs, trimap_index
 from timinet.ti2 import AttentionMode
 from timinet.units import RELEASED_RGB_UNIT_CHANNELS
 
-__all__ = ["TimiNet", "count_parameters"]
+__all__ = ["TimiNet", "count_parameters"]  # count_parameters: re-exported from the interface
 
 STRIDE = 32
 
 
-def count_parameters(model: nn.Module, *, trainable: bool = True) -> int:
-    """Number of (trainable) parameters; SN u/v are buffers and never counted.
-
-    Example:
-        >>> count_parameters(torch.nn.Linear(3, 2))
-        8
-    """
-    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable)
-
-
-class TimiNet(nn.Module):
+class TimiNet(DeepMattingModel):
     """TIMI-Net: encoder (RGB-Trimap branch + units + TI²_E + ASPP) and decoder (+ TI²_D).
 
     Args:
@@ -79,7 +70,7 @@ class TimiNet(nn.Module):
         key_channels: θ/φ width (32).
         attention: TI² attention path: ``"auto"`` | ``"sdpa"`` | ``"chunked"`` | ``"naive"``.
         chunk_size: query rows per block of the chunked path (None: 256 MiB blocks).
-        model_name: registry name, recorded as ``model.model_name``.
+        name: registry name (``model.name``; the registry sets it too).
     """
 
     def __init__(
@@ -98,17 +89,25 @@ class TimiNet(nn.Module):
         key_channels: int = 32,
         attention: AttentionMode = "auto",
         chunk_size: int | None = None,
-        model_name: str = "timinet",
+        name: str = "timinet",
     ):
-        super().__init__()
-        self.config: dict[str, Any] = dict(
+        config: dict[str, Any] = dict(
             rgb_unit=rgb_unit, trimap_unit=trimap_unit, integration=integration,
             integrate_encoder=integrate_encoder, integrate_decoder=integrate_decoder, aspp=aspp,
             rgb_unit_channels=list(rgb_unit_channels), trimap_unit_style=trimap_unit_style,
             trimap_projections=trimap_projections, keep_unused_projections=keep_unused_projections,
             key_channels=key_channels, attention=attention, chunk_size=chunk_size,
         )  # fmt: skip
-        self.model_name = model_name
+        super().__init__(config=config, name=name)
+        self.training_spec = TrainingSpec(
+            recipes=("gca", "paper"),
+            default_recipe="gca",
+            loss_weights={"alpha_l1": 1.0},
+            min_batch_size=2 if aspp else 1,
+            min_batch_reason="ASPP's image-pooling branch applies BatchNorm to a 1x1 map"
+            if aspp
+            else "",
+        )
         if integration not in ("ti2", "add", "none"):
             raise ModelError(f"integration must be 'ti2', 'add' or 'none', got {integration!r}")
         ti2_args = dict(
@@ -132,7 +131,7 @@ class TimiNet(nn.Module):
 
     @property
     def inference_bytes_per_pixel(self) -> int:
-        """Peak forward memory per input pixel, for ``benchmark.inference``'s native/tiled choice.
+        """Peak forward memory per input pixel, for ``benchmark.models.inference``'s native/tiled choice.
 
         With O(N) TI² ``mattebench perf model`` measured 0.83 KiB/px at 1024² and 0.69 KiB/px at
         2560×1440 (CPU, fp32); 1 KiB leaves a margin. The naive form grows with N², so a
@@ -157,7 +156,9 @@ class TimiNet(nn.Module):
                 "img", f"height and width must be multiples of {STRIDE}, got {h}×{w} (pad first)"
             )
         if tri.shape[0] != img.shape[0] or tri.shape[-2:] != img.shape[-2:]:
-            raise InputError("tri", f"shape {tuple(tri.shape)} does not match img {tuple(img.shape)}")
+            raise InputError(
+                "tri", f"shape {tuple(tri.shape)} does not match img {tuple(img.shape)}"
+            )
         index = trimap_index(tri).to(img.dtype)
         x4 = torch.cat([img, index], dim=1)
         z, skips, guides = self.encoder(x4, img, index)
@@ -167,10 +168,8 @@ class TimiNet(nn.Module):
         """uint8 image/trimap → ``(img, tri)`` tensors (:func:`timinet.inputs.to_model_inputs`)."""
         return to_model_inputs(image, trimap)
 
-    def predict(self, image, trimap):
-        """Full-resolution alpha (float32 H×W in [0, 1]) for an RGB uint8 image and its trimap."""
-        from benchmark.inference import predict_alpha
-
-        self.eval()
-        alpha, _ = predict_alpha(self, image, trimap)
-        return alpha
+    def batch_inputs(
+        self, image: torch.Tensor, trimap: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """uint8 training batches → ``(img, tri)`` (:func:`timinet.inputs.to_model_inputs`)."""
+        return to_model_inputs(image, trimap)

@@ -60,7 +60,9 @@ class SpectralNorm(nn.Module):
     ):
         super().__init__()
         if not isinstance(module, nn.Conv2d | nn.ConvTranspose2d):
-            raise TypeError(f"SpectralNorm wraps Conv2d/ConvTranspose2d, got {type(module).__name__}")
+            raise TypeError(
+                f"SpectralNorm wraps Conv2d/ConvTranspose2d, got {type(module).__name__}"
+            )
         self.module = module
         self.power_iterations = power_iterations
         weight = module.weight

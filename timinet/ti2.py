@@ -52,14 +52,18 @@ _CHUNK_BYTES = 256 * 2**20  # attention block budget of the chunked path
 _FUSED_OK: dict[tuple, bool] = {}
 
 
-def _naive(x: torch.Tensor, qs: Sequence[torch.Tensor], ks: Sequence[torch.Tensor]) -> list[torch.Tensor]:
+def _naive(
+    x: torch.Tensor, qs: Sequence[torch.Tensor], ks: Sequence[torch.Tensor]
+) -> list[torch.Tensor]:
     """The released form: every guide's energy and softmax (N×N each) alive until the end."""
     energies = [torch.bmm(q.transpose(1, 2), k) for q, k in zip(qs, ks, strict=True)]  # E[i, j]
     attns = [torch.softmax(e, dim=-1) for e in energies]
     return [torch.bmm(x, a.transpose(1, 2)) for a in attns]  # B×C×N
 
 
-def _chunked(x: torch.Tensor, q: torch.Tensor, k: torch.Tensor, chunk_size: int | None) -> torch.Tensor:
+def _chunked(
+    x: torch.Tensor, q: torch.Tensor, k: torch.Tensor, chunk_size: int | None
+) -> torch.Tensor:
     b, c, n = x.shape
     if chunk_size is None:
         chunk_size = max(64, _CHUNK_BYTES // (2 * b * n * x.element_size()))
@@ -72,7 +76,9 @@ def _chunked(x: torch.Tensor, q: torch.Tensor, k: torch.Tensor, chunk_size: int 
     return torch.cat(out, dim=1).transpose(1, 2)
 
 
-def _sdpa(x: torch.Tensor, qs: Sequence[torch.Tensor], ks: Sequence[torch.Tensor]) -> list[torch.Tensor]:
+def _sdpa(
+    x: torch.Tensor, qs: Sequence[torch.Tensor], ks: Sequence[torch.Tensor]
+) -> list[torch.Tensor]:
     """All guides in one fused call: heads = guides × (C / d) value slices."""
     b, c, n = x.shape
     g, d = len(qs), qs[0].shape[1]
@@ -97,7 +103,11 @@ def _fused_sdpa(x, qs, ks) -> list[torch.Tensor] | None:
     key = (x.device.type, x.dtype, torch.is_autocast_enabled(x.device.type), x.requires_grad)
     if _FUSED_OK.get(key) is False:
         return None
-    backends = [SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.CUDNN_ATTENTION]
+    backends = [
+        SDPBackend.FLASH_ATTENTION,
+        SDPBackend.EFFICIENT_ATTENTION,
+        SDPBackend.CUDNN_ATTENTION,
+    ]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -172,7 +182,9 @@ class TI2(nn.Module):
     ):
         super().__init__()
         if trimap_projections not in ("shared", "separate"):
-            raise ModelError(f"trimap_projections must be 'shared' or 'separate', got {trimap_projections!r}")
+            raise ModelError(
+                f"trimap_projections must be 'shared' or 'separate', got {trimap_projections!r}"
+            )
         self.gamma_image = nn.Parameter(torch.zeros(1))
         self.gamma_trimap = nn.Parameter(torch.zeros(1))
         self.image_query_conv = nn.Conv2d(guide_channels, key_channels, 1)

@@ -78,7 +78,9 @@ class _ProjectionBlock(nn.Module):
             nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False),
             nn.BatchNorm2d(c_out),
         )
-        self.right = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride, bias=True), nn.BatchNorm2d(c_out))
+        self.right = nn.Sequential(
+            nn.Conv2d(c_in, c_out, 1, stride, bias=True), nn.BatchNorm2d(c_out)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.relu(self.left(x) + self.right(x))

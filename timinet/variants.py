@@ -27,7 +27,7 @@ units: ``create_model("timinet", rgb_unit_channels=(16, 64, 128), trimap_unit_st
 trimap_projections="separate")``.
 
 Example:
-    >>> from benchmark.registry import list_models, model_info
+    >>> from benchmark.models.registry import list_models, model_info
     >>> list_models("timinet*")  # doctest: +NORMALIZE_WHITESPACE
     ['timinet', 'timinet_basic', 'timinet_rgb_unit', 'timinet_si', 'timinet_ti2', 'timinet_ti2_d',
      'timinet_ti2_e', 'timinet_trimap_unit']
@@ -39,10 +39,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmark.registry import register_model
+from benchmark.models.checkpoint import (
+    load_strict,
+    read_checkpoint,
+    saved_model_kwargs,
+    weights_record,
+)
+from benchmark.models.registry import register_model
 from human2k.errors import ModelError
-from human2k.manifest import sha256_file
-from timinet.checkpoint import load_strict, read_checkpoint
 from timinet.network import TimiNet
 
 __all__: list[str] = []  # the registry adds the entry points
@@ -62,26 +66,25 @@ def _create_timinet(
             known = ", ".join(k for k in default_cfgs if k.startswith(variant + ".")) or "none"
             raise ModelError(f"unknown tag {tag!r} for {variant} (known: {known})")
         if checkpoint is None:
-            raise ModelError(f"{name} needs --checkpoint PATH to {cfg['file']} ({cfg['source']})")
+            raise ModelError(
+                f"{name} needs a checkpoint: the file {cfg['file']} ({cfg['source']})",
+                param="checkpoint",
+            )
     state = None
     if checkpoint is not None:
         state, meta = read_checkpoint(checkpoint)
-        if str(meta.get("model_name", variant)).split(".")[0] == variant:
-            # a mattebench training save: rebuild with the options it was trained with
-            saved = {k: v for k, v in dict(meta.get("model_kwargs") or {}).items() if k not in _RUNTIME}
-            kwargs = {**kwargs, **saved}
-    model = TimiNet(model_name=name, **kwargs)
-    model.checkpoint_path, model.checkpoint_sha256 = None, None
-    # what score records about the weights: the training data tag and seed of a mattebench
-    # training save, "official" for released weights, nothing for an untrained model
-    model.training_data, model.seed = "untrained (random init)", None
+        # a mattebench training save: rebuild with the options it was trained with
+        kwargs = {**kwargs, **saved_model_kwargs(meta, variant, runtime=_RUNTIME)}
+    model = TimiNet(name=name, **kwargs)
     if state is not None:
         saved_from = str(meta.get("model_name") or "")
-        label = str(checkpoint) + (f" (saved from {saved_from})" if saved_from and saved_from.split(".")[0] != variant else "")
+        label = str(checkpoint) + (
+            f" (saved from {saved_from})"
+            if saved_from and saved_from.split(".")[0] != variant
+            else ""
+        )
         load_strict(model, state, label=label)
-        model.checkpoint_path, model.checkpoint_sha256 = str(checkpoint), sha256_file(checkpoint)
-        model.training_data = str(meta.get("training_data") or ("official" if tag else "unknown"))
-        model.seed = meta.get("seed") if isinstance(meta.get("seed"), int) else None
+        model.weights = weights_record(checkpoint, meta, official=bool(tag))
         model.eval()
     return model
 
@@ -110,49 +113,63 @@ def _info(params: int, weights: str = "") -> dict[str, Any]:
 def timinet_basic(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'Basic': GCA-style ResNet-34-D U-Net with shortcuts (Tables 3-5)."""
     model_args = dict(rgb_unit=False, trimap_unit=False, integration="none", **_NO_ASPP)
-    return _create_timinet("timinet_basic", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_basic", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(25_111_409))
 def timinet_rgb_unit(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'Basic + RGB-Unit' (additive, Tables 3-5)."""
     model_args = dict(trimap_unit=False, integration="add", **_NO_ASPP)
-    return _create_timinet("timinet_rgb_unit", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_rgb_unit", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(25_160_881))
 def timinet_trimap_unit(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'Basic + Trimap-Unit' (additive, Tables 3-5)."""
     model_args = dict(rgb_unit=False, integration="add", **_NO_ASPP)
-    return _create_timinet("timinet_trimap_unit", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_trimap_unit", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(25_200_961))
 def timinet_si(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'Basic + S.I': both units added to the main branch (Tables 3-5)."""
     model_args = dict(integration="add", **_NO_ASPP)
-    return _create_timinet("timinet_si", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_si", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(25_184_837))
 def timinet_ti2(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'TI²': TI² in encoder and decoder, no ASPP (Tables 3-5)."""
     model_args = dict(integration="ti2", **_NO_ASPP)
-    return _create_timinet("timinet_ti2", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_ti2", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(25_176_515))
 def timinet_ti2_e(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'TI²_E': TI² in the encoder only, no ASPP (Table 3)."""
     model_args = dict(integration="ti2", integrate_decoder=False, **_NO_ASPP)
-    return _create_timinet("timinet_ti2_e", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_ti2_e", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(25_176_515))
 def timinet_ti2_d(checkpoint=None, tag=None, **kwargs) -> TimiNet:
     """TIMI-Net ablation 'TI²_D': TI² in the decoder only, no ASPP (Tables 4-5)."""
     model_args = dict(integration="ti2", integrate_encoder=False, **_NO_ASPP)
-    return _create_timinet("timinet_ti2_d", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs))
+    return _create_timinet(
+        "timinet_ti2_d", checkpoint=checkpoint, tag=tag, **dict(model_args, **kwargs)
+    )
 
 
 @register_model(**_info(34_888_261, weights="timinet.official: TIMI-Net.pth (Composition-1K)"))

@@ -124,6 +124,7 @@ def check_matting_inputs(
         raise InputError(
             labels[2],
             f"trimap has values outside {{0, 128, 255}}: {shown} "
-            f"(`mattebench eval --trimap-quantize` maps <85→0, ≥170→255, else 128)",
+            f"(trimap quantisation maps <85→0, ≥170→255, else 128)",
+            param="trimap_quantize",
         )
     return MattingInputs(p, g, t, mask, scored[:count], region)

@@ -74,7 +74,9 @@ class MattingMetrics:
     def update(self, pred, gt, trimap, *, name: str | None = None, labels=None) -> dict[str, Any]:
         """Score one image and keep its record; returns the record."""
         labels = labels or (
-            (f"{name} (pred)", f"{name} (gt)", f"{name} (trimap)") if name else ("pred", "gt", "trimap")
+            (f"{name} (pred)", f"{name} (gt)", f"{name} (trimap)")
+            if name
+            else ("pred", "gt", "trimap")
         )
         record = {"image": name if name is not None else str(len(self.records))}
         record.update(compute_all(pred, gt, trimap, region=self.region, labels=labels))

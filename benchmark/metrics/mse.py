@@ -36,7 +36,9 @@ def _mse_kernel(pred, gt, scored):
 
 def _mse_update(inputs: MattingInputs) -> tuple[int, int]:
     """Sufficient statistics: (Σ(p−g)² in 8-bit levels², number of scored pixels)."""
-    return _mse_kernel(inputs.pred.ravel(), inputs.gt.ravel(), inputs.scored), inputs.scored.shape[0]
+    return _mse_kernel(inputs.pred.ravel(), inputs.gt.ravel(), inputs.scored), inputs.scored.shape[
+        0
+    ]
 
 
 def _mse_compute(sq_sum: int, count: int) -> float:

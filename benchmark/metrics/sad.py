@@ -34,7 +34,9 @@ def _sad_kernel(pred, gt, scored):
 
 def _sad_update(inputs: MattingInputs) -> tuple[int, int]:
     """Sufficient statistics: (Σ|p−g| in 8-bit levels, number of scored pixels)."""
-    return _sad_kernel(inputs.pred.ravel(), inputs.gt.ravel(), inputs.scored), inputs.scored.shape[0]
+    return _sad_kernel(inputs.pred.ravel(), inputs.gt.ravel(), inputs.scored), inputs.scored.shape[
+        0
+    ]
 
 
 def _sad_compute(abs_sum: int, count: int) -> float:

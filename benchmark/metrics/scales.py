@@ -9,13 +9,16 @@ Example:
     'SAD (/1e3, unknown)'
     >>> METRICS["mse"].header(display=True)
     'MSE (x1e3, unknown)'
+    >>> csv_float(0.1), csv_float(float("nan")), csv_float(None)
+    ('0.1', 'nan', 'nan')
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
-__all__ = ["METRIC_VERSION", "MetricSpec", "METRICS", "METRIC_NAMES"]
+__all__ = ["METRIC_VERSION", "MetricSpec", "METRICS", "METRIC_NAMES", "csv_float"]
 
 #: Bumped whenever any metric's value could change; recorded in every CSV and run.json.
 METRIC_VERSION = "dim-matlab-1"
@@ -53,3 +56,11 @@ METRICS: dict[str, MetricSpec] = {
     "conn": MetricSpec("conn", "Conn", "/1e3", 1.0, "/1e3"),
 }
 METRIC_NAMES = tuple(METRICS)
+
+
+def csv_float(value: float | None) -> str:
+    """How every CSV mattebench writes shows a number: shortest round-trip repr, ``nan`` for
+    a missing or undefined value (one convention for per-image, eval and leaderboard CSVs)."""
+    if value is None or math.isnan(value):
+        return "nan"
+    return repr(float(value))

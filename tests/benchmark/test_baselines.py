@@ -8,10 +8,10 @@ import time
 import numpy as np
 import pytest
 
-from benchmark.baselines.pymatting_solvers import SOLVERS, PymattingSolver
-from benchmark.registry import create_model, list_models, model_info
-from benchmark.timeout import TimeBudgetExceeded, call_with_budget, run_budgeted
+from benchmark.models.classical import SOLVERS, PymattingSolver
+from benchmark.models.registry import create_model, list_models, model_info
 from human2k.errors import InputError, ModelError
+from human2k.processes import TimeBudgetExceeded, call_with_budget, run_budgeted
 
 CLASSICAL = ["closed_form", "knn", "lkm", "random_walk"]
 # Mean |alpha - GT| over the unknown band of the synthetic ramp (trimap_only scores 0.4).
@@ -74,7 +74,7 @@ def test_config_records_effective_options():
         ({"laplacian_kwargs": {"eps": 1}}, "unknown laplacian option"),
         ({"cg_kwargs": {"tol": 1}}, "unknown cg option"),
         ({"foo": 1}, "unknown option"),
-        ({"checkpoint": "w.pth"}, "takes no --checkpoint"),
+        ({"checkpoint": "w.pth"}, "takes no checkpoint"),
     ],
 )
 def test_bad_options_raise_model_error(kwargs, match):
@@ -91,7 +91,9 @@ def test_no_unknown_pixels_returns_trimap():
     img, tri, _ = ramp_scene()
     tri = np.where(tri == 128, 0, tri).astype(np.uint8)
     for name in CLASSICAL:
-        np.testing.assert_array_equal(create_model(name).predict(img, tri), (tri == 255).astype(np.float32))
+        np.testing.assert_array_equal(
+            create_model(name).predict(img, tri), (tri == 255).astype(np.float32)
+        )
 
 
 @pytest.mark.parametrize("name", CLASSICAL)
@@ -101,8 +103,12 @@ def test_one_sided_trimaps_give_the_constant_solution(name):
     img, tri, _ = ramp_scene()
     no_fg = np.where(tri == 255, 128, tri).astype(np.uint8)
     no_bg = np.where(tri == 0, 128, tri).astype(np.uint8)
-    np.testing.assert_array_equal(create_model(name).predict(img, no_fg), np.zeros(tri.shape, np.float32))
-    np.testing.assert_array_equal(create_model(name).predict(img, no_bg), np.ones(tri.shape, np.float32))
+    np.testing.assert_array_equal(
+        create_model(name).predict(img, no_fg), np.zeros(tri.shape, np.float32)
+    )
+    np.testing.assert_array_equal(
+        create_model(name).predict(img, no_bg), np.ones(tri.shape, np.float32)
+    )
     assert np.all(create_model(name).predict(img, np.full_like(tri, 128)) == 0.5)
 
 
@@ -171,8 +177,8 @@ def test_fork_path_in_fresh_process():
 
     code = (
         "import numpy as np\n"
-        "from benchmark.timeout import default_start_method, run_budgeted\n"
-        "from benchmark.baselines.pymatting_solvers import PymattingSolver\n"
+        "from human2k.processes import default_start_method, run_budgeted\n"
+        "from benchmark.models.classical import PymattingSolver\n"
         "method = default_start_method()\n"
         "m = PymattingSolver('lkm'); m.warmup()\n"
         "img = np.random.default_rng(0).integers(0, 256, (48, 48, 3), dtype=np.uint8)\n"
@@ -181,7 +187,9 @@ def test_fork_path_in_fresh_process():
         "print(method, o.status, o.error)\n"
     )
     root = Path(__file__).resolve().parents[2]
-    res = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
     assert res.returncode == 0, res.stderr
     method, status = res.stdout.split()[:2]
     assert status == "ok", res.stdout + res.stderr

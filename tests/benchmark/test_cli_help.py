@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from benchmark.cli import LAZY_COMMANDS, cli
+from benchmark.cli.main import LAZY_COMMANDS, cli
 
 
 def _all_commands():
@@ -27,7 +27,9 @@ def test_every_planned_command_exists():
     assert set(cli.list_commands(ctx)) == set(LAZY_COMMANDS)
 
 
-@pytest.mark.parametrize("path,command", _all_commands(), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+@pytest.mark.parametrize(
+    "path,command", _all_commands(), ids=lambda v: " ".join(v) if isinstance(v, tuple) else ""
+)
 def test_help_text(path, command):
     assert command.help or command.short_help, f"mattebench {' '.join(path)} has no help text"
     result = CliRunner().invoke(cli, [*path, "--help"])
@@ -40,5 +42,7 @@ def test_root_help_does_not_import_torch():
     import sys
 
     code = "import sys; from benchmark.cli import cli; from click.testing import CliRunner; CliRunner().invoke(cli, ['--help']); print('torch' in sys.modules, 'numba' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["False", "False"]

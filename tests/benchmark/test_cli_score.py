@@ -9,7 +9,7 @@ import numpy as np
 from click.testing import CliRunner
 
 from benchmark.cli import cli
-from benchmark.protocol import read_run
+from benchmark.scoring.protocol import read_run
 from human2k.images import write_png
 
 
@@ -32,16 +32,36 @@ def tiny_dataset(root: Path, trimap_sets=("trimaps",), layout="merged") -> Path:
 def test_score_command_writes_run_and_prints_scales(tmp_path):
     data = tiny_dataset(tmp_path / "mini" / "test")
     out = tmp_path / "results"
-    res = CliRunner().invoke(cli, ["score", "--model", "trimap_only", "--dataset", str(data), "--out", str(out),
-                                   "--save-preds"])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "score",
+            "--model",
+            "trimap_only",
+            "--dataset",
+            str(data),
+            "--out",
+            str(out),
+            "--save-preds",
+        ],
+    )
     assert res.exit_code == 0, res.output
-    for text in ("SAD (/1e3, unknown)", "MSE (raw, unknown)", "Grad (/1e3, unknown)", "Conn (/1e3, unknown)",
-                 "complete", "quantisation: round"):
+    for text in (
+        "SAD (/1e3, unknown)",
+        "MSE (raw, unknown)",
+        "Grad (/1e3, unknown)",
+        "Conn (/1e3, unknown)",
+        "complete",
+        "quantisation: round",
+    ):
         assert text in " ".join(res.output.split()), text
     (run_dir,) = (out / "mini" / "trimap_only").iterdir()
     assert str(run_dir) in res.output.replace("\n", "")
     rec = read_run(run_dir)
-    assert rec.n_images == 2 and sorted(p.name for p in (run_dir / "preds").iterdir()) == ["fg0_0.png", "fg1_0.png"]
+    assert rec.n_images == 2 and sorted(p.name for p in (run_dir / "preds").iterdir()) == [
+        "fg0_0.png",
+        "fg1_0.png",
+    ]
     assert json.loads((run_dir / "run.json").read_text())["protocol"]["quantization"] == "round"
     # SAD of 0.5 vs 90/255 over 20×48 px
     assert abs(rec.means["sad"] - 20 * 48 * abs(128 - 90) / 255 / 1000) < 1e-12
@@ -52,7 +72,7 @@ def test_score_alphamatting_layout_requires_trimap_set(tmp_path):
     args = ["score", "--model", "trimap_only", "--dataset", str(data), "--out", str(tmp_path / "r")]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 1
-    assert "choose one with --trimap-set: trimap1, trimap2" in res.output
+    assert "choose one: trimap1, trimap2 (option --trimap-set)" in res.output
     assert "Traceback" not in res.output
     res = CliRunner().invoke(cli, args + ["--trimap-set", "trimap2", "--limit", "1"])
     assert res.exit_code == 0, res.output
@@ -61,10 +81,14 @@ def test_score_alphamatting_layout_requires_trimap_set(tmp_path):
 
 def test_score_bad_inputs_fail_with_one_line(tmp_path):
     data = tiny_dataset(tmp_path / "mini" / "test")
-    res = CliRunner().invoke(cli, ["score", "--model", "closed_fom", "--dataset", str(data), "--out", str(tmp_path)])
+    res = CliRunner().invoke(
+        cli, ["score", "--model", "closed_fom", "--dataset", str(data), "--out", str(tmp_path)]
+    )
     assert res.exit_code == 1 and "did you mean closed_form" in res.output
     (data / "alpha" / "fg1_0.png").unlink()
-    res = CliRunner().invoke(cli, ["score", "--model", "knn", "--dataset", str(data), "--out", str(tmp_path)])
+    res = CliRunner().invoke(
+        cli, ["score", "--model", "knn", "--dataset", str(data), "--out", str(tmp_path)]
+    )
     assert res.exit_code == 1 and "fg1_0 (alpha)" in res.output
 
 

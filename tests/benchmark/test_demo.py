@@ -6,7 +6,7 @@ import csv
 import json
 
 from benchmark.demo import DemoConfig, run_demo
-from benchmark.protocol import read_run
+from benchmark.scoring.protocol import read_run
 
 
 def test_demo_pipeline_end_to_end(tmp_path):
@@ -16,7 +16,12 @@ def test_demo_pipeline_end_to_end(tmp_path):
         crop=64, batch_size=2, workers=1, classical_models=("trimap_only", "closed_form"),
         deep_models=("timinet_basic",),
     )  # fmt: skip
-    result = run_demo(tmp_path, config, on_step=lambda name, _: steps.append(name), progress=lambda *a: ticks.append(a))
+    result = run_demo(
+        tmp_path,
+        config,
+        on_step=lambda name, _: steps.append(name),
+        progress=lambda *a: ticks.append(a),
+    )
     assert steps == [
         "synthesise", "composite", "train timinet_basic", "score trimap_only", "score closed_form",
         "score timinet_basic", "leaderboards", "report",
@@ -34,5 +39,8 @@ def test_demo_pipeline_end_to_end(tmp_path):
     md = next(p for p in result.leaderboards if p.name == "leaderboards.md").read_text()
     assert "timinet_basic" in md and "closed_form" in md and "SAD" in md
     assert result.report.read_text().startswith("<!DOCTYPE html>")
-    assert json.loads((result.dataset / "manifest.json").read_text())["dataset_label"] == "synthetic-comp1k"
+    assert (
+        json.loads((result.dataset / "manifest.json").read_text())["dataset_label"]
+        == "synthetic-comp1k"
+    )
     assert any(t[0] == "train timinet_basic" for t in ticks)

@@ -1,4 +1,4 @@
-"""`mattebench eval` and benchmark.evaluate: pairing, CSV/JSON output, clear errors."""
+"""`mattebench eval` and benchmark.scoring.evaluate: pairing, CSV/JSON output, clear errors."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from benchmark.cli import cli
-from benchmark.evaluate import CSV_COLUMNS, evaluate_triplets, pair_files
 from benchmark.metrics import compute_all
+from benchmark.scoring.evaluate import CSV_COLUMNS, evaluate_triplets, pair_files
 from human2k.errors import InputError
 from human2k.images import write_png
 
@@ -62,7 +62,14 @@ def test_missing_trimap_gt_and_prediction_are_clear_errors(tmp_path):
     (tmp_path / "pred/fg1_2.png").unlink()
     with pytest.raises(InputError, match=r"1 trimap\(s\) have no prediction: fg1_2.png"):
         pair_files(tmp_path / "pred", tmp_path / "gt", tmp_path / "tri")
-    assert len(pair_files(tmp_path / "pred", tmp_path / "gt", tmp_path / "tri", allow_missing_preds=True)) == 4
+    assert (
+        len(
+            pair_files(
+                tmp_path / "pred", tmp_path / "gt", tmp_path / "tri", allow_missing_preds=True
+            )
+        )
+        == 4
+    )
     (tmp_path / "gt/fg1.png").unlink()
     with pytest.raises(InputError, match=r"no GT alpha for 2 prediction\(s\)"):
         pair_files(tmp_path / "pred", tmp_path / "gt", tmp_path / "tri", allow_missing_preds=True)
@@ -73,7 +80,19 @@ def test_cli_writes_csv_and_protocol_json(tmp_path):
     out = tmp_path / "scores.csv"
     result = CliRunner().invoke(
         cli,
-        ["eval", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt"), "--trimap", str(tmp_path / "tri"), "--out", str(out), "--workers", "2"],
+        [
+            "eval",
+            "--pred",
+            str(tmp_path / "pred"),
+            "--gt",
+            str(tmp_path / "gt"),
+            "--trimap",
+            str(tmp_path / "tri"),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "SAD (/1e3, unknown)" in result.output and "MSE (raw, unknown)" in result.output
@@ -91,7 +110,15 @@ def test_cli_writes_csv_and_protocol_json(tmp_path):
 def test_cli_bad_trimap_values_name_the_file_and_quantize_option(tmp_path):
     make_tree(tmp_path, n_fg=1, k=1)
     write_png(tmp_path / "tri/fg0_0.png", np.full((24, 20), 100, np.uint8))
-    args = ["eval", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt"), "--trimap", str(tmp_path / "tri")]
+    args = [
+        "eval",
+        "--pred",
+        str(tmp_path / "pred"),
+        "--gt",
+        str(tmp_path / "gt"),
+        "--trimap",
+        str(tmp_path / "tri"),
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert "tri/fg0_0.png: trimap has values outside {0, 128, 255}: 100" in result.output
@@ -102,10 +129,29 @@ def test_cli_bad_trimap_values_name_the_file_and_quantize_option(tmp_path):
 def test_cli_size_mismatch_and_missing_folder(tmp_path):
     make_tree(tmp_path, n_fg=1, k=1)
     write_png(tmp_path / "pred/fg0_0.png", np.zeros((10, 10), np.uint8))
-    args = ["eval", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt"), "--trimap", str(tmp_path / "tri")]
+    args = [
+        "eval",
+        "--pred",
+        str(tmp_path / "pred"),
+        "--gt",
+        str(tmp_path / "gt"),
+        "--trimap",
+        str(tmp_path / "tri"),
+    ]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1 and "pred/fg0_0.png: shapes differ" in result.output
-    result = CliRunner().invoke(cli, ["eval", "--pred", str(tmp_path / "nope"), "--gt", str(tmp_path / "gt"), "--trimap", str(tmp_path / "tri")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "eval",
+            "--pred",
+            str(tmp_path / "nope"),
+            "--gt",
+            str(tmp_path / "gt"),
+            "--trimap",
+            str(tmp_path / "tri"),
+        ],
+    )
     assert result.exit_code == 1 and "prediction folder not found" in result.output
 
 

@@ -11,7 +11,8 @@ import pytest
 import torch
 from torch import nn
 
-from benchmark.inference import (
+from benchmark.models.deep import DeepMattingModel
+from benchmark.models.inference import (
     _reflect_pad,
     force_known,
     predict_alpha,
@@ -19,15 +20,15 @@ from benchmark.inference import (
     tile_windows,
     unknown_bbox,
 )
-from benchmark.registry import create_model, list_models
+from benchmark.models.registry import create_model, list_models
 from human2k.errors import InputError, ModelError
 
 
-class TinyMatting(nn.Module):
+class TinyMatting(DeepMattingModel):
     """Two 3×3 convs (receptive field 5 px) on RGB + trimap; optionally insists on /32 inputs."""
 
     def __init__(self, strict: bool = True, seed: int = 0):
-        super().__init__()
+        super().__init__(config={"strict": strict, "seed": seed}, name="tiny")
         torch.manual_seed(seed)
         self.strict = strict
         self.conv1 = nn.Conv2d(4, 8, 3, padding=1)

@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from benchmark.alphamatting_rank import build_rank_tables, rank_columns, reported_rank_table
 from benchmark.cli import cli
-from benchmark.leaderboard import (
+from benchmark.scoring.protocol import Protocol, RunRecord
+from benchmark.tables.alphamatting_rank import build_rank_tables, rank_columns, reported_rank_table
+from benchmark.tables.leaderboard import (
     build_leaderboards,
     build_tables,
     collect_runs,
@@ -28,24 +29,63 @@ from benchmark.leaderboard import (
     to_markdown,
     write_leaderboards,
 )
-from benchmark.protocol import Protocol, RunRecord
 from human2k.errors import InputError
 
 
-def make_run(root: Path, *, model="m", seed=None, sad=(1.0, 2.0), mse=None, dataset="comp1k", split="test",
-             region="unknown", trimap_source="official", config=None, training_data="train:comp1k",
-             checkpoint="", run_id=None, images=None, resolution="native") -> Path:
+def make_run(
+    root: Path,
+    *,
+    model="m",
+    seed=None,
+    sad=(1.0, 2.0),
+    mse=None,
+    dataset="comp1k",
+    split="test",
+    region="unknown",
+    trimap_source="official",
+    config=None,
+    training_data="train:comp1k",
+    checkpoint="",
+    run_id=None,
+    images=None,
+    resolution="native",
+) -> Path:
     """Write one run folder exactly as `mattebench score` does."""
     images = list(images or [f"img{i}" for i in range(len(sad))])
     mse = list(mse if mse is not None else [0.001] * len(sad))
-    protocol = Protocol(dataset=dataset, split=split, trimap_source=trimap_source, region=region,
-                        resolution=resolution)
-    record = RunRecord(protocol=protocol, model=model, model_config=dict(config or {}), seed=seed,
-                       training_data=training_data, checkpoint_sha256=checkpoint, n_images=len(images))
-    run_dir = root / dataset / model / (run_id or f"run-{split}-{region}-{seed}-{checkpoint}-{resolution}")
+    protocol = Protocol(
+        dataset=dataset,
+        split=split,
+        trimap_source=trimap_source,
+        region=region,
+        resolution=resolution,
+    )
+    record = RunRecord(
+        protocol=protocol,
+        model=model,
+        model_config=dict(config or {}),
+        seed=seed,
+        training_data=training_data,
+        checkpoint_sha256=checkpoint,
+        n_images=len(images),
+    )
+    run_dir = (
+        root
+        / dataset
+        / model
+        / (run_id or f"run-{split}-{region}-{seed}-{checkpoint}-{resolution}")
+    )
     run_dir.mkdir(parents=True)
-    pd.DataFrame({"image": images, "sad": sad, "mse": mse, "grad": [2 * s for s in sad],
-                  "conn": [3 * s for s in sad], "seconds": 0.1}).to_csv(run_dir / "per_image.csv", index=False)
+    pd.DataFrame(
+        {
+            "image": images,
+            "sad": sad,
+            "mse": mse,
+            "grad": [2 * s for s in sad],
+            "conn": [3 * s for s in sad],
+            "seconds": 0.1,
+        }
+    ).to_csv(run_dir / "per_image.csv", index=False)
     (run_dir / "run.json").write_text(record.to_json())
     return run_dir
 
@@ -98,8 +138,12 @@ def test_protocols_never_share_a_table(tmp_path):
     assert len(tables) == 4
     keys = [t.protocol.key() for t in tables]
     assert len(set(keys)) == 4
-    by_region = {(t.protocol.region, t.protocol.resolution, t.protocol.trimap_source): [r.model for r in t.rows]
-                 for t in tables}
+    by_region = {
+        (t.protocol.region, t.protocol.resolution, t.protocol.trimap_source): [
+            r.model for r in t.rows
+        ]
+        for t in tables
+    }
     assert by_region[("whole", "native", "official")] == ["a", "b"]
     assert by_region[("unknown", "native", "official")] == ["a"]
     assert by_region[("unknown", "downscaled", "official")] == ["b"]
@@ -118,20 +162,43 @@ def test_test_set_contaminated_checkpoints_get_their_own_table(tmp_path):
 
 def test_mean_and_std_over_seeds(tmp_path):
     for seed, (s, m) in enumerate([(10.0, 0.001), (12.0, 0.002), (14.0, 0.003)]):
-        make_run(tmp_path, model="timinet", seed=seed, sad=(s - 1, s + 1), mse=(m, m), config={"seed": seed, "w": 1},
-                 checkpoint=f"ck{seed}")
-    make_run(tmp_path, model="timinet", seed=0, sad=(50.0, 50.0), config={"seed": 0, "w": 2}, checkpoint="other")
+        make_run(
+            tmp_path,
+            model="timinet",
+            seed=seed,
+            sad=(s - 1, s + 1),
+            mse=(m, m),
+            config={"seed": seed, "w": 1},
+            checkpoint=f"ck{seed}",
+        )
+    make_run(
+        tmp_path,
+        model="timinet",
+        seed=0,
+        sad=(50.0, 50.0),
+        config={"seed": 0, "w": 2},
+        checkpoint="other",
+    )
     (table,) = build_tables(collect_runs(tmp_path))
-    row = next(r for r in table.rows if r.model == "timinet[w=1]")  # label: only the keys that differ
+    row = next(
+        r for r in table.rows if r.model == "timinet[w=1]"
+    )  # label: only the keys that differ
     assert row.n_runs == 3 and sorted(row.seeds) == ["0", "1", "2"]
     assert row.mean["sad"] == pytest.approx(12.0) and row.std["sad"] == pytest.approx(2.0)  # ddof=1
-    assert row.mean["mse"] == pytest.approx(2.0) and row.std["mse"] == pytest.approx(1.0)  # shown x1e3
+    assert row.mean["mse"] == pytest.approx(2.0) and row.std["mse"] == pytest.approx(
+        1.0
+    )  # shown x1e3
     assert row.mean["conn"] == pytest.approx(36.0) and row.std["conn"] == pytest.approx(6.0)
-    other = next(r for r in table.rows if r.model == "timinet[w=2]")  # a different config is its own row
+    other = next(
+        r for r in table.rows if r.model == "timinet[w=2]"
+    )  # a different config is its own row
     assert other.n_runs == 1 and math.isnan(other.std["sad"])
     cells = md_row(to_markdown(table), "timinet[w=1]")
     assert cells[5] == "**12.00 ± 2.00**" and cells[6] == "2.00 ± 1.00"
-    assert md_row(to_markdown(table), "timinet[w=2]")[5:7] == ["50.00", "**1.00**"]  # default MSE 0.001
+    assert md_row(to_markdown(table), "timinet[w=2]")[5:7] == [
+        "50.00",
+        "**1.00**",
+    ]  # default MSE 0.001
     assert "seeds 0, 1, 2" in " ".join(table.notes)
 
 
@@ -171,12 +238,16 @@ def test_failed_images_are_counted_and_noted(tmp_path):
 
 def test_partial_runs_are_not_bold_against_complete_ones(tmp_path):
     make_run(tmp_path, model="full", sad=(5.0, 5.0, 5.0))
-    make_run(tmp_path, model="subset", sad=(1.0, 1.0))  # e.g. a --limit 2 run: lower, not comparable
+    make_run(
+        tmp_path, model="subset", sad=(1.0, 1.0)
+    )  # e.g. a --limit 2 run: lower, not comparable
     make_run(tmp_path, model="failing", sad=(0.5, float("nan"), 0.5))
     (table,) = build_tables(collect_runs(tmp_path))
     md = to_markdown(table)
     assert md_row(md, "full")[5].startswith("**5.0")
-    assert not md_row(md, "subset")[5].startswith("**") and not md_row(md, "failing")[5].startswith("**")
+    assert not md_row(md, "subset")[5].startswith("**") and not md_row(md, "failing")[5].startswith(
+        "**"
+    )
     assert any("subset: scored 2 images, others 3; not eligible for bold" in n for n in table.notes)
 
 
@@ -192,12 +263,19 @@ def test_reported_rows_join_their_dataset_as_a_separate_block(tmp_path):
     md = to_markdown(comp)
     mine, ours = md_row(md, "mine"), md_row(md, "TIMI-Net (Ours)")
     assert mine[1] == "measured" and ours[1] == "reported (paper T3)"
-    assert mine[5] == "**21.00**"  # best of the measured block (21 < 29.08, but blocks are not ranked together)
-    assert ours[5] == "**29.08**" and ours[6] == "**6.0**"  # best of the reported block; MSE 0.0060 -> 6.0 x1e3
+    assert (
+        mine[5] == "**21.00**"
+    )  # best of the measured block (21 < 29.08, but blocks are not ranked together)
+    assert (
+        ours[5] == "**29.08**" and ours[6] == "**6.0**"
+    )  # best of the reported block; MSE 0.0060 -> 6.0 x1e3
     assert md_row(md, "DIM [56]")[6] == "14"  # 0.014 raw printed with 3 decimals -> 14 x1e3
     assert md_row(md, "SampleNet [49]")[7] == "*"
     assert [t.slug for t in tables if t.protocol is None] == [
-        "paper-table4-d646", "paper-table5-human2k", "paper-table6-comp1k-human"]
+        "paper-table4-d646",
+        "paper-table5-human2k",
+        "paper-table6-comp1k-human",
+    ]
     lines = md.splitlines()
     assert lines.index("| " + " | ".join(mine) + " |") < lines.index("| " + " | ".join(ours) + " |")
     header, rows = comp.csv_rows()
@@ -253,12 +331,25 @@ def test_alphamatting_ranks_per_image_and_trimap(tmp_path):
     }
     for model, kinds in sads.items():
         for kind, vals in kinds.items():
-            make_run(tmp_path, model=model, dataset="alphamatting", split=kind, trimap_source=kind,
-                     sad=vals, images=["GT01", "GT02"], training_data="train:synthetic")
+            make_run(
+                tmp_path,
+                model=model,
+                dataset="alphamatting",
+                split=kind,
+                trimap_source=kind,
+                sad=vals,
+                images=["GT01", "GT02"],
+                training_data="train:synthetic",
+            )
     make_run(tmp_path, model="a", sad=(9.0, 9.0))  # a comp1k run: not part of the rank table
     runs = collect_runs(tmp_path)
     (table,) = build_rank_tables(runs)
-    assert table.columns == [("GT01", "trimap1"), ("GT01", "trimap2"), ("GT02", "trimap1"), ("GT02", "trimap2")]
+    assert table.columns == [
+        ("GT01", "trimap1"),
+        ("GT01", "trimap2"),
+        ("GT02", "trimap1"),
+        ("GT02", "trimap2"),
+    ]
     # per column ranks: GT01/t1: a,b tie 1.5, c 3 | GT01/t2: c1 a2 b3 | GT02/t1: c1 b2 a3 | GT02/t2: a1 b2 c(NaN)3
     expected = {"a": [1.5, 2, 3, 1], "b": [1.5, 3, 2, 2], "c": [3, 1, 1, 3]}
     for i, model in enumerate(table.models):
@@ -272,7 +363,9 @@ def test_alphamatting_ranks_per_image_and_trimap(tmp_path):
     row_c = md_row(md, "c")
     assert row_c[3] == "2.00" and row_c[9] == "n/a (3)"
     row_a = md_row(md, "a")
-    assert row_a[3] == "**1.88**" and row_a[9] == "**2.00 (1)**"  # bold: best avg rank, best SAD in GT02/t2
+    assert (
+        row_a[3] == "**1.88**" and row_a[9] == "**2.00 (1)**"
+    )  # bold: best avg rank, best SAD in GT02/t2
     assert row_a[6] == "**1.00 (1.5)**" and md_row(md, "b")[6] == "**1.00 (1.5)**"  # tie in GT01/t1
     assert any("missing or failed" in n for n in table.notes)
     rows = list(csv.DictReader(io.StringIO(to_csv(table))))
@@ -282,10 +375,26 @@ def test_alphamatting_ranks_per_image_and_trimap(tmp_path):
 
 def test_seeds_in_the_rank_table_are_averaged_per_image(tmp_path):
     for seed, v in enumerate((1.0, 3.0)):
-        make_run(tmp_path, model="a", seed=seed, checkpoint=f"k{seed}", dataset="alphamatting", split="trimap1",
-                 trimap_source="trimap1", sad=(v,), images=["GT01"])
-    make_run(tmp_path, model="b", dataset="alphamatting", split="trimap1", trimap_source="trimap1", sad=(2.5,),
-             images=["GT01"])
+        make_run(
+            tmp_path,
+            model="a",
+            seed=seed,
+            checkpoint=f"k{seed}",
+            dataset="alphamatting",
+            split="trimap1",
+            trimap_source="trimap1",
+            sad=(v,),
+            images=["GT01"],
+        )
+    make_run(
+        tmp_path,
+        model="b",
+        dataset="alphamatting",
+        split="trimap1",
+        trimap_source="trimap1",
+        sad=(2.5,),
+        images=["GT01"],
+    )
     (table,) = build_rank_tables(collect_runs(tmp_path))
     assert dict(zip(table.models, table.sad[:, 0], strict=True)) == {"a": 2.0, "b": 2.5}
 
@@ -294,10 +403,36 @@ def test_seeds_in_the_rank_table_are_averaged_per_image(tmp_path):
 
 
 ALLOWED_COMMANDS = {
-    "documentclass", "usepackage", "begin", "end", "centering", "scriptsize", "tiny", "setlength", "tabcolsep",
-    "caption", "label", "toprule", "midrule", "bottomrule", "cmidrule", "multicolumn", "textbf", "par", "medskip",
-    "clearpage", "textasciicircum", "textasciitilde", "textbackslash", "textless", "textgreater", "textbar",
-    "textsuperscript", "pm", "times", "downarrow",
+    "documentclass",
+    "usepackage",
+    "begin",
+    "end",
+    "centering",
+    "scriptsize",
+    "tiny",
+    "setlength",
+    "tabcolsep",
+    "caption",
+    "label",
+    "toprule",
+    "midrule",
+    "bottomrule",
+    "cmidrule",
+    "multicolumn",
+    "textbf",
+    "par",
+    "medskip",
+    "clearpage",
+    "textasciicircum",
+    "textasciitilde",
+    "textbackslash",
+    "textless",
+    "textgreater",
+    "textbar",
+    "textsuperscript",
+    "pm",
+    "times",
+    "downarrow",
 }
 
 
@@ -320,7 +455,9 @@ def check_latex(tex: str) -> None:
             if kind == "begin":
                 stack.append(env)
             else:
-                assert stack and stack.pop() == env, f"\\end{{{env}}} does not close the open environment"
+                assert stack and stack.pop() == env, (
+                    f"\\end{{{env}}} does not close the open environment"
+                )
         math_line = re.sub(r"\\\$", "", line)
         assert math_line.count("$") % 2 == 0, f"unbalanced $ in {line!r}"
         text_only = re.sub(r"\$[^$]*\$", "", math_line)
@@ -336,7 +473,10 @@ def check_latex(tex: str) -> None:
         elif ncols is not None and line.rstrip().endswith(r"\\"):
             body = line.rstrip()[:-2]
             cells = _split_cells(body)
-            width = sum(int(m.group(1)) if (m := re.match(r"\\multicolumn\{(\d+)\}", c.strip())) else 1 for c in cells)
+            width = sum(
+                int(m.group(1)) if (m := re.match(r"\\multicolumn\{(\d+)\}", c.strip())) else 1
+                for c in cells
+            )
             assert width == ncols, f"{width} cells for {ncols} columns: {line!r}"
             for rule in re.findall(r"\\cmidrule\(lr\)\{(\d+)-(\d+)\}", line):
                 assert 1 <= int(rule[0]) <= int(rule[1]) <= ncols
@@ -350,7 +490,7 @@ def _split_cells(body: str) -> list[str]:
     while i < len(body):
         ch = body[i]
         if ch == "\\" and i + 1 < len(body):
-            cur += body[i:i + 2]
+            cur += body[i : i + 2]
             i += 2
             continue
         depth += {"{": 1, "}": -1}.get(ch, 0)
@@ -366,27 +506,50 @@ def _split_cells(body: str) -> list[str]:
 def test_the_structural_checker_catches_broken_latex():
     good = "\\begin{tabular}{lr}\n\\toprule\na & b \\\\\n\\bottomrule\n\\end{tabular}\n"
     check_latex(good)
-    for bad in (good.replace("a & b", "a & b & c"), good.replace("a &", "a_x &"), good.replace("b \\\\", "5% \\\\"),
-                good.replace("\\end{tabular}", "\\end{table}"), good + "{", good.replace("a", "\\foo a")):
+    for bad in (
+        good.replace("a & b", "a & b & c"),
+        good.replace("a &", "a_x &"),
+        good.replace("b \\\\", "5% \\\\"),
+        good.replace("\\end{tabular}", "\\end{table}"),
+        good + "{",
+        good.replace("a", "\\foo a"),
+    ):
         with pytest.raises(AssertionError):
             check_latex(bad)
 
 
 def _all_tables(tmp_path):
     make_run(tmp_path, model="my_model", sad=(20.0, 22.0), config={"width_50%": "a&b", "same": 1})
-    make_run(tmp_path, model="my_model", sad=(20.0, 23.0), config={"width_50%": "c", "same": 1}, checkpoint="c")
+    make_run(
+        tmp_path,
+        model="my_model",
+        sad=(20.0, 23.0),
+        config={"width_50%": "c", "same": 1},
+        checkpoint="c",
+    )
     for seed in (0, 1):
-        make_run(tmp_path, model="timinet", seed=seed, checkpoint=str(seed), sad=(25.0 + seed, 26.0))
+        make_run(
+            tmp_path, model="timinet", seed=seed, checkpoint=str(seed), sad=(25.0 + seed, 26.0)
+        )
     for kind in ("trimap1", "trimap2"):
         for model in ("a", "b"):
-            make_run(tmp_path, model=model, dataset="alphamatting", split=kind, trimap_source=kind,
-                     sad=tuple(np.linspace(1, 3, 27)), images=[f"GT{i:02d}" for i in range(1, 28)])
+            make_run(
+                tmp_path,
+                model=model,
+                dataset="alphamatting",
+                split=kind,
+                trimap_source=kind,
+                sad=tuple(np.linspace(1, 3, 27)),
+                images=[f"GT{i:02d}" for i in range(1, 28)],
+            )
     return build_leaderboards(tmp_path, include_reported=True)
 
 
 def test_latex_is_structurally_valid_and_compiles_when_pdflatex_exists(tmp_path):
     tables = _all_tables(tmp_path / "results")
-    assert any(isinstance(t, type(reported_rank_table())) and t.source == "measured" for t in tables)
+    assert any(
+        isinstance(t, type(reported_rank_table())) and t.source == "measured" for t in tables
+    )
     doc = latex_document(tables)
     check_latex(doc)
     assert r"my\_model[width\_50\%=a\&b]" in doc and r"my\_model[width\_50\%=c]" in doc
@@ -395,8 +558,13 @@ def test_latex_is_structurally_valid_and_compiles_when_pdflatex_exists(tmp_path)
     if shutil.which("pdflatex") is None:
         pytest.skip("pdflatex not installed: structural check only")
     (tmp_path / "lb.tex").write_text(doc)
-    proc = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "lb.tex"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "lb.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:]
 
 
@@ -407,13 +575,26 @@ def test_write_leaderboards_and_cli(tmp_path):
     assert (tmp_path / "out" / "leaderboards.md").read_text().count("### ") == len(tables)
     with pytest.raises(InputError, match="unknown format"):
         write_leaderboards(tables, tmp_path / "out", formats=["html"])
-    result = CliRunner().invoke(cli, ["leaderboard", "--results", str(tmp_path / "results"), "--include-reported",
-                                      "--format", "csv,latex,md", "--out", str(tmp_path / "cli")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "leaderboard",
+            "--results",
+            str(tmp_path / "results"),
+            "--include-reported",
+            "--format",
+            "csv,latex,md",
+            "--out",
+            str(tmp_path / "cli"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in (tmp_path / "cli").iterdir())
     assert "leaderboards.tex" in files and "paper-table2-alphamatting-test.md" in files
     assert len(files) == 3 * len(tables) + 2
     assert str(tmp_path / "cli" / "leaderboards.tex") in result.output.replace("\n", "")
     assert "TIMI-Net" in result.output and "Average rank" in result.output
-    bad = CliRunner().invoke(cli, ["leaderboard", "--results", str(tmp_path / "nothing"), "--out", str(tmp_path)])
+    bad = CliRunner().invoke(
+        cli, ["leaderboard", "--results", str(tmp_path / "nothing"), "--out", str(tmp_path)]
+    )
     assert bad.exit_code == 1 and "results folder not found" in bad.output

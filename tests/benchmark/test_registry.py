@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmark.registry import UnknownModelError, create_model, is_model, list_models, model_info
+from benchmark.models.registry import (
+    UnknownModelError,
+    create_model,
+    is_model,
+    list_models,
+    model_info,
+)
 from human2k.errors import ModelError
 
 

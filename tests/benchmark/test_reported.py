@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.reported import SOURCE, load_reported
+from benchmark.tables.reported import SOURCE, load_reported
 
 PAPER = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "timinet_paper.md"
 
@@ -25,17 +25,32 @@ def test_tables_and_row_counts():
 
 def test_datasets_scales_and_training_tags():
     t = load_reported()
-    assert [t[n].dataset for n in (2, 3, 4, 5, 6)] == ["alphamatting-test", "comp1k", "d646", "human2k", "comp1k-human"]
+    assert [t[n].dataset for n in (2, 3, 4, 5, 6)] == [
+        "alphamatting-test",
+        "comp1k",
+        "d646",
+        "human2k",
+        "comp1k-human",
+    ]
     for n in (3, 4, 5, 6):
         assert t[n].scales == {"sad": "/1e3", "mse": "raw", "grad": "/1e3", "conn": "/1e3"}
-    assert t[6].training_data("C_C") == "train:comp1k" and t[6].training_data("H_C") == "train:human2k"
+    assert (
+        t[6].training_data("C_C") == "train:comp1k" and t[6].training_data("H_C") == "train:human2k"
+    )
     assert t[3].training_data() == "train:comp1k"
     assert all(t[n].ambiguities for n in t)
 
 
 def _cell(t, method, metric, *, setting="", image="", trimap=""):
-    (e,) = [e for e in t.entries if e.method == method and e.metric == metric and e.setting == setting
-            and e.image == image and e.trimap == trimap]
+    (e,) = [
+        e
+        for e in t.entries
+        if e.method == method
+        and e.metric == metric
+        and e.setting == setting
+        and e.image == image
+        and e.trimap == trimap
+    ]
     return e
 
 
@@ -45,7 +60,10 @@ def test_spot_cells_typed_from_the_pdf_layout():
     assert _cell(t[3], "TIMI-Net (Ours)", "mse").value == pytest.approx(0.006)
     assert _cell(t[3], "TIMI-Net (Ours)", "mse").bold_in_paper
     assert _cell(t[3], "Basic", "sad").printed == "38.60"  # trailing zero kept
-    assert math.isnan(_cell(t[3], "SampleNet", "grad").value) and _cell(t[3], "SampleNet", "grad").printed == "*"
+    assert (
+        math.isnan(_cell(t[3], "SampleNet", "grad").value)
+        and _cell(t[3], "SampleNet", "grad").printed == "*"
+    )
     assert _cell(t[3], "TI^2_E", "conn").value == 27.29
     assert _cell(t[4], "DIM", "grad").value == 39.08
     assert _cell(t[4], "TI^2_D", "mse").printed == "0.0131"
@@ -100,9 +118,14 @@ def test_every_cell_matches_the_paper_markdown():
         method = re.sub(r"\s*\[\d+\]$", "", row[0].strip())
         cells = [re.sub(r"</?b>", "", c.strip()) for c in row[1:]]
         for k, kind in enumerate("OSLU"):
-            assert _cell(reported[2], method, "avg_rank", image="all", trimap=kind).printed == cells[k]
+            assert (
+                _cell(reported[2], method, "avg_rank", image="all", trimap=kind).printed == cells[k]
+            )
         for i, image in enumerate(images):
             for k, kind in enumerate("SLU"):
-                assert _cell(reported[2], method, "sad", image=image, trimap=kind).printed == cells[4 + 3 * i + k]
+                assert (
+                    _cell(reported[2], method, "sad", image=image, trimap=kind).printed
+                    == cells[4 + 3 * i + k]
+                )
                 checked += 1
     assert checked == 168 + 240

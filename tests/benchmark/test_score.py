@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark.datasets_layout import discover_dataset
 from benchmark.metrics import compute_all
-from benchmark.protocol import PER_IMAGE_COLUMNS, read_run
-from benchmark.score import read_per_image, score_model
+from benchmark.scoring.datasets import discover_dataset
+from benchmark.scoring.protocol import PER_IMAGE_COLUMNS, read_run
+from benchmark.scoring.run_store import read_per_image
+from benchmark.scoring.score import score_model
 from human2k.errors import DatasetError, ResumeError
 from human2k.images import read_alpha, read_rgb, read_trimap, write_png
 
@@ -30,7 +31,11 @@ def make_scene(seed: int, h: int = 48, w: int = 48):
     tri = np.full((h, w), 128, np.uint8)
     tri[:, : start - 6] = 0
     tri[:, start + 16 :] = 255
-    return (np.clip(np.rint(img), 0, 255).astype(np.uint8), np.rint(alpha * 255).astype(np.uint8), tri)
+    return (
+        np.clip(np.rint(img), 0, 255).astype(np.uint8),
+        np.rint(alpha * 255).astype(np.uint8),
+        tri,
+    )
 
 
 @pytest.fixture
@@ -64,13 +69,20 @@ def trimap_only_pred(img, tri):
 
 def test_layout_discovery(comp_dataset, tmp_path):
     ds = discover_dataset(comp_dataset)
-    assert (ds.layout, ds.name, ds.split, ds.trimap_set) == ("composite", "synthetic", "test", "trimaps")
+    assert (ds.layout, ds.name, ds.split, ds.trimap_set) == (
+        "composite",
+        "synthetic",
+        "test",
+        "trimaps",
+    )
     assert [s.name for s in ds.samples] == ["apple_0", "apple_1", "pear_0"]
     assert [s.alpha.name for s in ds.samples] == ["apple.png", "apple_1.png", "pear.png"]
     manifest = (tmp_path / "synthset" / "manifest.json").read_bytes()
     assert ds.manifest_sha256 == hashlib.sha256(manifest).hexdigest()
     (comp_dataset / "trimaps" / "pear_0.png").unlink()
-    with pytest.raises(DatasetError, match=r"1 image\(s\) without GT alpha or trimap.*pear_0 \(trimap\)"):
+    with pytest.raises(
+        DatasetError, match=r"1 image\(s\) without GT alpha or trimap.*pear_0 \(trimap\)"
+    ):
         discover_dataset(comp_dataset)
 
 
@@ -82,13 +94,19 @@ def test_alphamatting_layout_needs_a_trimap_set(tmp_path):
         write_png(root / "alpha" / f"GT{i:02d}.png", alpha)
         write_png(root / "trimap1" / f"GT{i:02d}.png", tri)
         write_png(root / "trimap2" / f"GT{i:02d}.png", tri)
-    with pytest.raises(DatasetError, match="choose one with --trimap-set: trimap1, trimap2"):
+    with pytest.raises(DatasetError, match="choose one: trimap1, trimap2") as exc:
         discover_dataset(root)
     with pytest.raises(DatasetError, match="no trimap set 'trimap3'; available: trimap1, trimap2"):
         discover_dataset(root, trimap_set="trimap3")
     ds = discover_dataset(root, trimap_set="trimap2")
-    assert (ds.layout, ds.name, ds.split, ds.trimap_source) == ("alphamatting", "am", "trimap2", "trimap2")
+    assert (ds.layout, ds.name, ds.split, ds.trimap_source) == (
+        "alphamatting",
+        "am",
+        "trimap2",
+        "trimap2",
+    )
     assert [s.name for s in ds.samples] == ["GT01", "GT02", "GT10"]
+    assert exc.value.param == "trimap_set"
 
 
 def test_unknown_layout(tmp_path):
@@ -115,13 +133,24 @@ def test_score_writes_csv_and_run_record(comp_dataset, tmp_path):
         for k in ("sad", "mse", "grad", "conn"):
             assert got[name][k] == pytest.approx(ref[k], rel=1e-12)
         assert got[name]["seconds"] >= 0
-        np.testing.assert_array_equal(read_alpha(run_dir / "preds" / f"{name}.png"),
-                                      trimap_only_pred(None, read_trimap(comp_dataset / "trimaps" / f"{name}.png")))
+        np.testing.assert_array_equal(
+            read_alpha(run_dir / "preds" / f"{name}.png"),
+            trimap_only_pred(None, read_trimap(comp_dataset / "trimaps" / f"{name}.png")),
+        )
     back = read_run(run_dir)
     p = back.protocol
     assert (p.dataset, p.split, p.trimap_source, p.region, p.quantization, p.resolution) == (
-        "synthetic", "test", "trimaps", "unknown", "round", "native")
-    assert p.manifest_sha256 == hashlib.sha256((tmp_path / "synthset" / "manifest.json").read_bytes()).hexdigest()
+        "synthetic",
+        "test",
+        "trimaps",
+        "unknown",
+        "round",
+        "native",
+    )
+    assert (
+        p.manifest_sha256
+        == hashlib.sha256((tmp_path / "synthset" / "manifest.json").read_bytes()).hexdigest()
+    )
     assert back.model == "trimap_only" and back.provenance == "reference"
     assert back.model_config == {"unknown_value": 0.5} and back.checkpoint_sha256 == ""
     assert back.n_images == 3 and back.n_failed == 0 and back.extra["complete"] is True
@@ -133,7 +162,9 @@ def test_score_writes_csv_and_run_record(comp_dataset, tmp_path):
 def test_run_id_is_deterministic_and_config_dependent(comp_dataset, tmp_path):
     a = score_model("trimap_only", comp_dataset, tmp_path / "r")
     b = score_model("trimap_only", comp_dataset, tmp_path / "r")
-    c = score_model("trimap_only", comp_dataset, tmp_path / "r", model_kwargs={"unknown_value": 0.25})
+    c = score_model(
+        "trimap_only", comp_dataset, tmp_path / "r", model_kwargs={"unknown_value": 0.25}
+    )
     d = score_model("trimap_only", comp_dataset, tmp_path / "r", region="whole")
     assert a.extra["run_id"] == b.extra["run_id"]
     assert len({a.extra["run_id"], c.extra["run_id"], d.extra["run_id"]}) == 3
@@ -151,7 +182,7 @@ class Stop(Exception):
 def test_interrupted_run_resumes_to_the_same_csv(comp_dataset, tmp_path):
     full = score_model("closed_form", comp_dataset, tmp_path / "full")
 
-    def stop_after_one(done, total, name):
+    def stop_after_one(task, done, total, name=""):
         if done == 1 and name:
             raise Stop
 
@@ -163,7 +194,12 @@ def test_interrupted_run_resumes_to_the_same_csv(comp_dataset, tmp_path):
     with open(run_dir / "per_image.csv", "a") as fh:  # a torn row, as after a kill mid-write
         fh.write("apple_1,0.12")
     seen = []
-    resumed = score_model("closed_form", comp_dataset, tmp_path / "cut", progress=lambda d, t, n: seen.append((d, t)))
+    resumed = score_model(
+        "closed_form",
+        comp_dataset,
+        tmp_path / "cut",
+        progress=lambda task, d, t, n="": seen.append((d, t)),
+    )
     assert seen[0] == (1, 3) and seen[-1] == (3, 3)
     a = (Path(full.extra["run_dir"]) / "per_image.csv").read_text().splitlines()
     b = (run_dir / "per_image.csv").read_text().splitlines()
@@ -240,7 +276,7 @@ def test_real_alphamatting_crop(tmp_path, shared_data):
 
 @pytest.mark.parametrize("name", ["timinet_basic"])
 def test_deep_model_scores_in_process(name, comp_dataset, tmp_path):
-    from benchmark.registry import is_model
+    from benchmark.models.registry import is_model
 
     if not is_model(name):
         pytest.skip(f"{name} not registered yet")
@@ -254,7 +290,7 @@ def test_deep_model_scores_in_process(name, comp_dataset, tmp_path):
 def test_cuda_device_without_cuda_is_a_clear_error(comp_dataset, tmp_path):
     import torch
 
-    from benchmark.registry import list_models
+    from benchmark.models.registry import list_models
     from human2k.errors import ModelError
 
     deep = list_models(kind="deep")

@@ -25,18 +25,31 @@ def test_build_split_provenance_and_composite(raw, tmp_path):
     out = tmp_path / "h2k"
     r = build_human2k(raw.images, raw.alphas, out, seed=3, n_test=2)
     assert len(r.train) == 6 and len(r.test) == 2 and not set(r.train) & set(r.test)
-    assert build_human2k(raw.images, raw.alphas, tmp_path / "again", seed=3, n_test=2).test == r.test  # seeded
+    assert (
+        build_human2k(raw.images, raw.alphas, tmp_path / "again", seed=3, n_test=2).test == r.test
+    )  # seeded
     prov = (out / "provenance.csv").read_text()
     assert "CC0-1.0" in prov and prov.count("\n") == 9
     assert json.loads((out / "split.json").read_text())["test"] == r.test
     st = {s.split: s.row() for s in dataset_stats(out)}
     assert st["train"]["V"] == 6 and st["test"]["H"] == 2  # from the provenance `human` column
     # composite human2k reads the build (drawn bg list, generated trimaps)
-    bgs = write_comp1k_tree(tmp_path / "bg", n_train_fg=2, n_test_fg=2, bg_train=2, bg_test=2, size=(30, 20))
-    m = composite_dataset("human2k", root=out, coco_root=bgs.coco_root, voc_root=bgs.voc_root, split="all",
-                          bg_per_fg=2, out=tmp_path / "c")
+    bgs = write_comp1k_tree(
+        tmp_path / "bg", n_train_fg=2, n_test_fg=2, bg_train=2, bg_test=2, size=(30, 20)
+    )
+    m = composite_dataset(
+        "human2k",
+        root=out,
+        coco_root=bgs.coco_root,
+        voc_root=bgs.voc_root,
+        split="all",
+        bg_per_fg=2,
+        out=tmp_path / "c",
+    )
     assert m["splits"]["test"]["composites"] == 4 and m["splits"]["train"]["composites"] == 12
-    assert "test/bg_names.txt" in m["files"] and len([p for p in m["files"] if "/trimaps/" in p]) == 4
+    assert (
+        "test/bg_names.txt" in m["files"] and len([p for p in m["files"] if "/trimaps/" in p]) == 4
+    )
 
 
 def test_split_list(raw, tmp_path):
@@ -53,7 +66,9 @@ def test_validation_errors_name_the_file(raw, tmp_path):
     with pytest.raises(InputError, match=r"human_0003\.jpg: has no alpha matte"):
         build_human2k(raw.images, raw.alphas, tmp_path / "o")
     Image.new("L", (10, 10)).save(raw.alphas / "human_0003.png")
-    with pytest.raises(InputError, match=r"human_0003\.png: alpha is 10x10 but image human_0003\.jpg"):
+    with pytest.raises(
+        InputError, match=r"human_0003\.png: alpha is 10x10 but image human_0003\.jpg"
+    ):
         build_human2k(raw.images, raw.alphas, tmp_path / "o")
     with Image.open(raw.images / "human_0003.jpg") as im:
         Image.new("L", im.size, 0).save(raw.alphas / "human_0003.png")

@@ -88,7 +88,9 @@ def test_blend_exhaustive_all_alpha_fg_bg_triples():
         assert ours[ai, fi * 256 + bi, 0] == want
     # edge cases: α=0 is the background, α=255 the foreground, exactly
     assert np.array_equal(ours[0].reshape(256, 256, 3)[..., 0], np.tile(np.arange(256), (256, 1)))
-    assert np.array_equal(ours[255].reshape(256, 256, 3)[..., 0], np.repeat(np.arange(256)[:, None], 256, 1))
+    assert np.array_equal(
+        ours[255].reshape(256, 256, 3)[..., 0], np.repeat(np.arange(256)[:, None], 256, 1)
+    )
 
 
 def test_truncation_not_rounding():
@@ -137,13 +139,20 @@ def test_runner_matches_literal_adobe_on_synthetic_comp1k(tmp_path):
     grayscale and a CMYK JPEG background, and backgrounds smaller than, larger than and equal
     to the foreground (so BICUBIC upscaling is exercised).
     """
-    tree = write_comp1k_tree(tmp_path / "src", n_train_fg=4, n_test_fg=2, bg_train=2, bg_test=3, size=(44, 34))
+    tree = write_comp1k_tree(
+        tmp_path / "src", n_train_fg=4, n_test_fg=2, bg_train=2, bg_test=3, size=(44, 34)
+    )
     out = tmp_path / "out"
     # the synthetic tree holds fg x 2 (train) and fg x 3 (test) backgrounds: set N accordingly
     for split, n in (("train", 2), ("test", 3)):
         manifest = composite_dataset(
-            "comp1k", root=tree.adobe_root, coco_root=tree.coco_root, voc_root=tree.voc_root,
-            split=split, bg_per_fg=n, out=out / split,
+            "comp1k",
+            root=tree.adobe_root,
+            coco_root=tree.coco_root,
+            voc_root=tree.voc_root,
+            split=split,
+            bg_per_fg=n,
+            out=out / split,
         )
         sp = manifest["splits"][split]
         names = sp["fg_names"]
@@ -160,13 +169,19 @@ def test_runner_matches_literal_adobe_on_synthetic_comp1k(tmp_path):
                 bg_path = Path(manifest["sources"]["splits"][split]["bg_dir"]) / bg_list[i * n + k]
                 want = adobe_one(fg_path, a_path, bg_path)
                 got = np.asarray(Image.open(out / split / rel))
-                assert np.array_equal(got, want), f"{rel}: {np.count_nonzero(got != want)} values differ"
+                assert np.array_equal(got, want), (
+                    f"{rel}: {np.count_nonzero(got != want)} values differ"
+                )
                 compared += 1
                 with Image.open(fg_path) as f, Image.open(bg_path) as b:
                     upscaled += background_resize_size(f.size, b.size) is not None
         assert upscaled >= 1  # the tree really exercises the BICUBIC path
-        assert compared == sp["composites"] == len(names) * n == (4 * 2 if split == "train" else 2 * 3)
-    with Image.open(tree.adobe_root / "Test_set/Adobe-licensed images/fg" / tree.test_fg_names[0]) as im:
+        assert (
+            compared == sp["composites"] == len(names) * n == (4 * 2 if split == "train" else 2 * 3)
+        )
+    with Image.open(
+        tree.adobe_root / "Test_set/Adobe-licensed images/fg" / tree.test_fg_names[0]
+    ) as im:
         assert im.mode == "RGBA"  # the RGBA case was covered
 
 
@@ -186,7 +201,11 @@ def test_real_pairs_equal_literal_adobe(tmp_path):
     """Real photographs (alphamatting.com GT + shared backgrounds), cropped small for the oracle."""
     if not (SHARED / "alphamatting" / "alpha").is_dir() or not (SHARED / "backgrounds").is_dir():
         pytest.skip("../shared/data not present (real-data check)")
-    cases = [("GT01.png", "skimage_camera.png"), ("GT04.png", "skimage_coffee.png"), ("GT13.png", "scipy_face_raccoon.png")]
+    cases = [
+        ("GT01.png", "skimage_camera.png"),
+        ("GT04.png", "skimage_coffee.png"),
+        ("GT13.png", "scipy_face_raccoon.png"),
+    ]
     for gt, bgname in cases:
         img = Image.open(SHARED / "alphamatting" / "image" / gt).convert("RGB")
         alp = Image.open(SHARED / "alphamatting" / "alpha" / gt).convert("L")
@@ -194,12 +213,16 @@ def test_real_pairs_equal_literal_adobe(tmp_path):
         img.crop(box).save(tmp_path / "fg.png")
         alp.crop(box).save(tmp_path / "a.png")
         with Image.open(SHARED / "backgrounds" / bgname) as b:
-            b.resize((b.width // 12, b.height // 12), Image.NEAREST).save(tmp_path / "bg_small.png")  # forces upscale
+            b.resize((b.width // 12, b.height // 12), Image.NEAREST).save(
+                tmp_path / "bg_small.png"
+            )  # forces upscale
             b.save(tmp_path / "bg_big.png")
         for bg in ("bg_small.png", "bg_big.png"):
             want = adobe_one(tmp_path / "fg.png", tmp_path / "a.png", tmp_path / bg)
             with Image.open(tmp_path / bg) as im:
-                got = blend(np.asarray(img.crop(box)), np.asarray(alp.crop(box)), fit_background(im, 60, 50))
+                got = blend(
+                    np.asarray(img.crop(box)), np.asarray(alp.crop(box)), fit_background(im, 60, 50)
+                )
             assert np.array_equal(got, want), f"{gt} on {bg}"
         a = np.asarray(alp.crop(box))
         assert ((a > 0) & (a < 255)).sum() > 300

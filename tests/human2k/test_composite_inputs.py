@@ -17,13 +17,21 @@ from human2k.synthetic import write_comp1k_tree, write_d646_tree
 
 @pytest.fixture()
 def tree(tmp_path):
-    return write_comp1k_tree(tmp_path / "src", n_train_fg=3, n_test_fg=2, bg_train=2, bg_test=2, size=(40, 30))
+    return write_comp1k_tree(
+        tmp_path / "src", n_train_fg=3, n_test_fg=2, bg_train=2, bg_test=2, size=(40, 30)
+    )
 
 
 def _comp(tree, out, split="test", **kw):
     return composite_dataset(
-        "comp1k", root=tree.adobe_root, coco_root=tree.coco_root, voc_root=tree.voc_root,
-        split=split, bg_per_fg=2, out=out, **kw,
+        "comp1k",
+        root=tree.adobe_root,
+        coco_root=tree.coco_root,
+        voc_root=tree.voc_root,
+        split=split,
+        bg_per_fg=2,
+        out=out,
+        **kw,
     )
 
 
@@ -34,9 +42,14 @@ def test_coco_2017_names_strip_the_2014_prefix(tree, tmp_path):
     dst.mkdir(parents=True)
     for p in src.iterdir():
         assert p.name.startswith(COCO_2014_PREFIX)
-        shutil.copy(p, dst / p.name[len(COCO_2014_PREFIX):])
+        shutil.copy(p, dst / p.name[len(COCO_2014_PREFIX) :])
     m = composite_dataset(
-        "comp1k", root=tree.adobe_root, coco_root=tmp_path / "coco17", split="train", bg_per_fg=2, out=tmp_path / "b"
+        "comp1k",
+        root=tree.adobe_root,
+        coco_root=tmp_path / "coco17",
+        split="train",
+        bg_per_fg=2,
+        out=tmp_path / "b",
     )
     merged = {k: v["pixels"] for k, v in m["files"].items() if "/merged/" in k}
     assert merged == {k: v["pixels"] for k, v in ref["files"].items() if "/merged/" in k}
@@ -51,9 +64,13 @@ def test_fg_order_comes_from_the_list_not_listdir(tree, tmp_path):
 
 
 def test_d646_crlf_lists_names_and_generated_trimaps(tmp_path):
-    t = write_d646_tree(tmp_path / "src", n_train_fg=2, n_test_fg=2, bg_train=2, bg_test=2, size=(40, 30))
+    t = write_d646_tree(
+        tmp_path / "src", n_train_fg=2, n_test_fg=2, bg_train=2, bg_test=2, size=(40, 30)
+    )
     assert b"\r\n" in t.fg_test_list.read_bytes()
-    kw = dict(root=t.d646_root, coco_root=t.coco_root, voc_root=t.voc_root, split="all", bg_per_fg=2)
+    kw = dict(
+        root=t.d646_root, coco_root=t.coco_root, voc_root=t.voc_root, split="all", bg_per_fg=2
+    )
     m = composite_dataset("d646", out=tmp_path / "o", **kw)
     merged = sorted(p for p in m["files"] if p.startswith("test/merged/"))
     assert merged == [f"test/merged/test_{i}_{k}.png" for i in range(2) for k in range(2)]
@@ -67,9 +84,15 @@ def test_d646_crlf_lists_names_and_generated_trimaps(tmp_path):
 
     d646_test_trimaps(tmp_path / "o/test/alpha", tmp_path / "ref_tri", per_image=2)
     for p, _r in tri.items():
-        assert np.array_equal(np.asarray(Image.open(tmp_path / "o" / p)), np.asarray(Image.open(tmp_path / "ref_tri" / Path(p).name)))
+        assert np.array_equal(
+            np.asarray(Image.open(tmp_path / "o" / p)),
+            np.asarray(Image.open(tmp_path / "ref_tri" / Path(p).name)),
+        )
     # deterministic: a second build has the same content hash
-    assert composite_dataset("d646", out=tmp_path / "o2", **kw)["content_sha256"] == m["content_sha256"]
+    assert (
+        composite_dataset("d646", out=tmp_path / "o2", **kw)["content_sha256"]
+        == m["content_sha256"]
+    )
     # HAttMatting's global-index name of our test_1_1.png
     assert d646_official_name("test_1.png", 1, 1, 2) == "test_3.png"
 
@@ -77,9 +100,13 @@ def test_d646_crlf_lists_names_and_generated_trimaps(tmp_path):
 def test_missing_listed_file_is_named(tree, tmp_path):
     victim = tree.adobe_root / "Test_set/Adobe-licensed images/fg" / tree.test_fg_names[1]
     victim.unlink()
-    with pytest.raises(DatasetError, match=tree.test_fg_names[1].replace(".", r"\.") + r".*line 2 of"):
+    with pytest.raises(
+        DatasetError, match=tree.test_fg_names[1].replace(".", r"\.") + r".*line 2 of"
+    ):
         _comp(tree, tmp_path / "o")
-    plan = plan_composite("comp1k", root=tree.adobe_root, voc_root=tree.voc_root, bg_per_fg=2, strict=False)
+    plan = plan_composite(
+        "comp1k", root=tree.adobe_root, voc_root=tree.voc_root, bg_per_fg=2, strict=False
+    )
     assert [p for p, _ in plan.missing] == [str(victim)]
 
 
@@ -91,16 +118,25 @@ def test_missing_background_is_named(tree, tmp_path):
 
 
 def test_short_bg_list(tree, tmp_path):
-    with pytest.raises(DatasetError, match=r"test_bg_names\.txt: background list has 4 lines but 2 foregrounds x 3"):
-        composite_dataset("comp1k", root=tree.adobe_root, voc_root=tree.voc_root, bg_per_fg=3, out=tmp_path / "o")
+    with pytest.raises(
+        DatasetError, match=r"test_bg_names\.txt: background list has 4 lines but 2 foregrounds x 3"
+    ):
+        composite_dataset(
+            "comp1k", root=tree.adobe_root, voc_root=tree.voc_root, bg_per_fg=3, out=tmp_path / "o"
+        )
     with pytest.raises(DatasetError, match="20 are needed|40 are needed"):
-        composite_dataset("comp1k", root=tree.adobe_root, voc_root=tree.voc_root, out=tmp_path / "o")
+        composite_dataset(
+            "comp1k", root=tree.adobe_root, voc_root=tree.voc_root, out=tmp_path / "o"
+        )
 
 
 def test_alpha_size_mismatch(tree, tmp_path):
     a = tree.adobe_root / "Test_set/Adobe-licensed images/alpha" / tree.test_fg_names[0]
     Image.new("L", (39, 30)).save(a)
-    with pytest.raises(InputError, match=str(a).replace("(", r"\(").replace(")", r"\)") + r": alpha is 39x30 but foreground"):
+    with pytest.raises(
+        InputError,
+        match=str(a).replace("(", r"\(").replace(")", r"\)") + r": alpha is 39x30 but foreground",
+    ):
         _comp(tree, tmp_path / "o")
 
 
@@ -119,7 +155,9 @@ def test_truncated_background_and_partial_work_kept(tree, tmp_path):
     p.write_bytes(p.read_bytes()[:200])
     with pytest.raises(InputError, match=name + ": cannot decode image"):
         _comp(tree, tmp_path / "o")
-    assert (tmp_path / "o/test/merged" / f"{tree.test_fg_names[0][:-4]}_1.png").is_file()  # fg 0 kept
+    assert (
+        tmp_path / "o/test/merged" / f"{tree.test_fg_names[0][:-4]}_1.png"
+    ).is_file()  # fg 0 kept
 
 
 def test_fg_extend_writes_estimated_fg_and_keeps_merged_exact(tree, tmp_path):
@@ -129,7 +167,9 @@ def test_fg_extend_writes_estimated_fg_and_keeps_merged_exact(tree, tmp_path):
     assert ext["files"][rel]["role"] == "fg_extended"
     for k in range(2):
         m = f"test/merged/{tree.test_fg_names[0][:-4]}_{k}.png"
-        assert ext["files"][m]["pixels"] == plain["files"][m]["pixels"]  # merged never uses the estimate
+        assert (
+            ext["files"][m]["pixels"] == plain["files"][m]["pixels"]
+        )  # merged never uses the estimate
     fx = np.asarray(Image.open(tmp_path / "b" / rel))
     fg = np.asarray(Image.open(tmp_path / "b/test/fg" / f"{tree.test_fg_names[0][:-4]}.png"))
     a = np.asarray(Image.open(tmp_path / "b/test/alpha" / f"{tree.test_fg_names[0][:-4]}.png"))

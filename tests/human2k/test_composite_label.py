@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmark.datasets_layout import discover_dataset
+from benchmark.scoring.datasets import discover_dataset
 from human2k.composite import composite_dataset
 from human2k.synthetic import write_comp1k_tree
 
@@ -36,15 +36,23 @@ def test_rebuilding_the_same_pixels_keeps_the_dataset_identity(tmp_path):
     tree = write_comp1k_tree(tmp_path / "raw", n_train_fg=1, n_test_fg=1, seed=3, size=(64, 48))
     _composite(tree, tmp_path / "a")
     shutil.copytree(tmp_path / "raw", tmp_path / "copy")  # same files, other absolute paths
-    moved = {k: tmp_path / "copy" / getattr(tree, k).relative_to(tree.root) for k in ("adobe_root", "coco_root", "voc_root")}
+    moved = {
+        k: tmp_path / "copy" / getattr(tree, k).relative_to(tree.root)
+        for k in ("adobe_root", "coco_root", "voc_root")
+    }
     copy = dataclasses.replace(tree, **moved)
     composite_dataset("comp1k", out=tmp_path / "b", root=copy.adobe_root, coco_root=copy.coco_root,
                       voc_root=copy.voc_root, split="all", bg_per_fg=2)  # fmt: skip
     a = discover_dataset(tmp_path / "a" / "test")
     b = discover_dataset(tmp_path / "b" / "test")
     assert a.manifest_sha256 == b.manifest_sha256 and len(a.manifest_sha256) == 64
-    assert (tmp_path / "a" / "manifest.json").read_bytes() != (tmp_path / "b" / "manifest.json").read_bytes()
+    assert (tmp_path / "a" / "manifest.json").read_bytes() != (
+        tmp_path / "b" / "manifest.json"
+    ).read_bytes()
     # the content hash ignores where the sources were read from, too
     c = composite_dataset("comp1k", out=tmp_path / "c", root=copy.adobe_root, coco_root=copy.coco_root,
                           voc_root=copy.voc_root, split="test", bg_per_fg=2)  # fmt: skip
-    assert c["content_sha256"] == json.loads((tmp_path / "a" / "manifest.json").read_text())["content_sha256"]
+    assert (
+        c["content_sha256"]
+        == json.loads((tmp_path / "a" / "manifest.json").read_text())["content_sha256"]
+    )

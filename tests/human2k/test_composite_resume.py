@@ -27,7 +27,13 @@ def tree(tmp_path_factory):
 
 
 def _run(tree, out, **kw):
-    args = dict(root=tree.adobe_root, coco_root=tree.coco_root, voc_root=tree.voc_root, split="test", bg_per_fg=3)
+    args = dict(
+        root=tree.adobe_root,
+        coco_root=tree.coco_root,
+        voc_root=tree.voc_root,
+        split="test",
+        bg_per_fg=3,
+    )
     args.update(kw)
     return composite_dataset("comp1k", out=out, **args)
 
@@ -69,17 +75,37 @@ def test_resume_after_simulated_kill_gives_identical_manifest(tree, tmp_path):
 
 def test_resume_after_real_kill(tmp_path):
     """Kill a CLI run (SIGKILL, 2 workers) once it has finished some work, then resume."""
-    tree = write_comp1k_tree(tmp_path / "src", n_train_fg=1, n_test_fg=6, bg_train=1, bg_test=3, size=(200, 150))
+    tree = write_comp1k_tree(
+        tmp_path / "src", n_train_fg=1, n_test_fg=6, bg_train=1, bg_test=3, size=(200, 150)
+    )
     ref = _run(tree, tmp_path / "ref", workers=2)
     out = tmp_path / "out"
     cmd = [
-        sys.executable, "-c", "from benchmark.cli import cli; cli()", "composite", "comp1k",
-        "--adobe-root", str(tree.adobe_root), "--coco-root", str(tree.coco_root), "--voc-root", str(tree.voc_root),
-        "--split", "test", "--bg-per-fg", "3", "--out", str(out), "--workers", "2",
+        sys.executable,
+        "-c",
+        "from benchmark.cli import cli; cli()",
+        "composite",
+        "comp1k",
+        "--adobe-root",
+        str(tree.adobe_root),
+        "--coco-root",
+        str(tree.coco_root),
+        "--voc-root",
+        str(tree.voc_root),
+        "--split",
+        "test",
+        "--bg-per-fg",
+        "3",
+        "--out",
+        str(out),
+        "--workers",
+        "2",
     ]
     env = dict(os.environ, OMP_NUM_THREADS="1")
     killed = False
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.time() + 120
         while time.time() < deadline and proc.poll() is None:
@@ -94,7 +120,9 @@ def test_resume_after_real_kill(tmp_path):
             proc.kill()
         proc.wait()
     if not killed:
-        pytest.skip(f"the run ended before it could be killed (rc={proc.returncode}: {proc.stderr.read()[-300:]!r})")
+        pytest.skip(
+            f"the run ended before it could be killed (rc={proc.returncode}: {proc.stderr.read()[-300:]!r})"
+        )
     assert not (out / "manifest.json").exists()
     m = _run(tree, out, workers=2)
     assert m["content_sha256"] == ref["content_sha256"]

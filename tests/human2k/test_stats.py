@@ -15,7 +15,9 @@ SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 def test_raw_comp1k_tree(tmp_path):
     t = write_comp1k_tree(tmp_path, n_train_fg=3, n_test_fg=2, bg_train=1, bg_test=1, size=(64, 48))
     rows = {s.split: s for s in dataset_stats(t.adobe_root, dataset="comp1k")}
-    assert rows["train"].volume == 3 and rows["test"].volume == 2  # Adobe-licensed + Other both counted
+    assert (
+        rows["train"].volume == 3 and rows["test"].volume == 2
+    )  # Adobe-licensed + Other both counted
     assert rows["test"].humans is None and rows["test"].row()["H"] == "n/a"
 
 

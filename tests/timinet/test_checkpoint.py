@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from benchmark.registry import create_model
+from benchmark.models.registry import create_model
 from human2k.errors import ModelError
 from human2k.manifest import sha256_file
 from timinet.checkpoint import load_official_checkpoint
@@ -26,8 +26,11 @@ def _official_layout(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     state = {}
     for k, v in model.state_dict().items():
         if v.dtype.is_floating_point:
-            v = torch.rand(v.shape, generator=g) + 0.5 if k.endswith("running_var") else (
-                torch.randn(v.shape, generator=g) * (0.5 if "gamma" in k else 0.05))
+            v = (
+                torch.rand(v.shape, generator=g) + 0.5
+                if k.endswith("running_var")
+                else (torch.randn(v.shape, generator=g) * (0.5 if "gamma" in k else 0.05))
+            )
         state[k] = v.clone()
     return state
 
@@ -46,11 +49,13 @@ def test_strict_load_reproduces_outputs(tmp_path, wrap):
     torch.save(saved, path)
     target = create_model("timinet", checkpoint=str(path))
     assert not target.training
-    assert target.checkpoint_sha256 == sha256_file(path)
+    assert target.weights.sha256 == sha256_file(path)
     for k, v in target.state_dict().items():
         assert torch.equal(v, state[k]), k
     img = torch.randn(1, 3, 64, 64)
-    tri = torch.nn.functional.one_hot(torch.randint(0, 3, (1, 64, 64)), 3).permute(0, 3, 1, 2).float()
+    tri = (
+        torch.nn.functional.one_hot(torch.randint(0, 3, (1, 64, 64)), 3).permute(0, 3, 1, 2).float()
+    )
     with torch.no_grad():
         expected = source.eval()(img, tri)
         assert torch.equal(target(img, tri), expected)
@@ -107,18 +112,21 @@ def test_training_save_rebuilds_with_its_model_kwargs(tmp_path):
 
 
 def test_weights_provenance_is_exposed_for_run_records(tmp_path):
-    """score reads model.training_data / model.seed / model.checkpoint_sha256 into run.json."""
+    """score reads model.weights (training data, seed, checkpoint SHA-256) into run.json."""
     untrained = create_model("timinet_basic")
-    assert untrained.training_data == "untrained (random init)" and untrained.checkpoint_sha256 is None
+    assert (
+        untrained.weights.training_data == "untrained (random init)"
+        and not untrained.weights.loaded
+    )
     path = tmp_path / "model.pt"
     torch.save({"format": "mattebench.model/1", "model_name": "timinet_basic", "model": untrained.state_dict(),
                 "model_kwargs": {}, "training_data": "train:comp1k", "seed": 7}, path)  # fmt: skip
     loaded = create_model("timinet_basic", checkpoint=str(path))
-    assert (loaded.training_data, loaded.seed) == ("train:comp1k", 7)
-    assert len(loaded.checkpoint_sha256) == 64
+    assert (loaded.weights.training_data, loaded.weights.seed) == ("train:comp1k", 7)
+    assert len(loaded.weights.sha256) == 64
     bare = tmp_path / "bare.pth"
     torch.save(untrained.state_dict(), bare)
-    assert create_model("timinet_basic", checkpoint=str(bare)).training_data == "unknown"
+    assert create_model("timinet_basic", checkpoint=str(bare)).weights.training_data == "unknown"
 
 
 def test_checkpoint_of_another_variant_names_its_model(tmp_path):

@@ -18,7 +18,10 @@ def test_normalisation_and_one_hot_thresholds():
     img, tri = to_model_inputs(image, trimap)
     assert img.dtype == tri.dtype == torch.float32
     assert img.shape == tri.shape == (1, 3, 2, 7)
-    expected = [(v / 255 - m) / s for v, m, s in zip((255, 0, 128), IMAGENET_MEAN, IMAGENET_STD, strict=True)]
+    expected = [
+        (v / 255 - m) / s
+        for v, m, s in zip((255, 0, 128), IMAGENET_MEAN, IMAGENET_STD, strict=True)
+    ]
     assert torch.allclose(img[0, :, 0, 0], torch.tensor(expected), atol=1e-6)
     assert tri[0, :, 0].argmax(0).tolist() == [0, 0, 1, 1, 1, 2, 2]
     assert torch.equal(tri.sum(1), torch.ones(1, 2, 7))
@@ -29,7 +32,9 @@ def test_torch_batches_match_numpy_singles():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (2, 5, 6, 3), dtype=np.uint8)
     trimaps = rng.choice(np.array([0, 128, 255], np.uint8), (2, 5, 6))
-    img_b, tri_b = to_model_inputs(torch.from_numpy(images).permute(0, 3, 1, 2), torch.from_numpy(trimaps))
+    img_b, tri_b = to_model_inputs(
+        torch.from_numpy(images).permute(0, 3, 1, 2), torch.from_numpy(trimaps)
+    )
     img_b1, tri_b1 = to_model_inputs(
         torch.from_numpy(images).permute(0, 3, 1, 2), torch.from_numpy(trimaps)[:, None]
     )
@@ -46,7 +51,11 @@ def test_torch_batches_match_numpy_singles():
         (np.zeros((4, 4), np.uint8), np.zeros((4, 4), np.uint8), "H×W×3"),
         (np.zeros((4, 4, 3), np.uint8), np.zeros((4, 5), np.uint8), "does not match"),
         (np.zeros((4, 4, 3), np.uint8), [[0]], "numpy array or torch tensor"),
-        (torch.zeros(1, 3, 4, 4, dtype=torch.uint8), torch.zeros(1, 2, 4, 4, dtype=torch.uint8), "B×1×H×W"),
+        (
+            torch.zeros(1, 3, 4, 4, dtype=torch.uint8),
+            torch.zeros(1, 2, 4, 4, dtype=torch.uint8),
+            "B×1×H×W",
+        ),
     ],
 )
 def test_bad_inputs_raise_input_error(image, trimap, match):

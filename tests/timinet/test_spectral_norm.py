@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from benchmark.registry import create_model
+from benchmark.models.registry import create_model
 from timinet.spectral_norm import SpectralNorm, refresh_spectral_norm
 
 
@@ -49,7 +49,11 @@ def test_refresh_after_reinit_restores_estimate():
     with torch.no_grad():
         sn.module.weight_bar.normal_(0, 3)
     assert refresh_spectral_norm(torch.nn.Sequential(sn)) == 1
-    sigma_est = float(torch.dot(sn.module.weight_u, sn.module.weight_bar.detach().reshape(16, -1) @ sn.module.weight_v))
+    sigma_est = float(
+        torch.dot(
+            sn.module.weight_u, sn.module.weight_bar.detach().reshape(16, -1) @ sn.module.weight_v
+        )
+    )
     assert abs(sigma_est / _sigma(sn) - 1) < 0.05
 
 
@@ -57,7 +61,9 @@ def test_fresh_full_model_gives_finite_eval_output_without_warm_up():
     torch.manual_seed(0)
     model = create_model("timinet").eval()
     img = torch.randn(1, 3, 64, 64)
-    tri = torch.nn.functional.one_hot(torch.randint(0, 3, (1, 64, 64)), 3).permute(0, 3, 1, 2).float()
+    tri = (
+        torch.nn.functional.one_hot(torch.randint(0, 3, (1, 64, 64)), 3).permute(0, 3, 1, 2).float()
+    )
     with torch.no_grad():
         alpha = model(img, tri)
     assert torch.isfinite(alpha).all()

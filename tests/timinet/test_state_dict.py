@@ -13,10 +13,15 @@ from pathlib import Path
 import pytest
 import torch
 
-from benchmark.registry import create_model
+from benchmark.models.registry import create_model
 
 DATA = Path(__file__).parent / "data" / "timinet_state_dict_keys.txt"
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "timinet_state_dict_keys.txt"
+REFERENCE = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "reference"
+    / "timinet_state_dict_keys.txt"
+)
 
 
 def _parse(path: Path) -> dict[str, tuple[int, ...]]:

@@ -25,8 +25,12 @@ def test_paper_intent_units_sizes():
     rgb = torch.nn.Sequential(*rgb_unit_layers((16, 64, 128))).eval()
     tri = ResNet18TrimapUnit().eval()
     # ResNet-18 conv1 (1 input channel) + layer1 + layer2, BN included
-    resnet18_part = 64 * 49 + 128 + 4 * (64 * 64 * 9 + 128) + (
-        64 * 128 * 9 + 256 + 128 * 128 * 9 + 256 + 64 * 128 + 256 + 2 * (128 * 128 * 9 + 256))
+    resnet18_part = (
+        64 * 49
+        + 128
+        + 4 * (64 * 64 * 9 + 128)
+        + (64 * 128 * 9 + 256 + 128 * 128 * 9 + 256 + 64 * 128 + 256 + 2 * (128 * 128 * 9 + 256))
+    )
     assert count_parameters(tri) == resnet18_part
     with torch.no_grad():
         assert rgb(torch.randn(1, 3, 64, 64)).shape == (1, 128, 8, 8)
@@ -37,9 +41,14 @@ def test_aspp_size_and_concat_order():
     torch.manual_seed(0)
     mods = aspp_modules()
     assert sum(count_parameters(m) for m in mods.values()) == 9_703_424
-    small = {k: v.eval() for k, v in aspp_modules(in_channels=4, branch_channels=2, out_channels=3).items()}
+    small = {
+        k: v.eval()
+        for k, v in aspp_modules(in_channels=4, branch_channels=2, out_channels=3).items()
+    }
     x = torch.randn(1, 4, 4, 4)
     with torch.no_grad():
-        feats = [small[f"aspp{i}"](x) for i in range(1, 5)] + [small["aspp_pool"](x).expand(-1, -1, 4, 4)]
+        feats = [small[f"aspp{i}"](x) for i in range(1, 5)] + [
+            small["aspp_pool"](x).expand(-1, -1, 4, 4)
+        ]
         expected = small["aspp_conv"](torch.cat(feats, 1))
         assert torch.allclose(apply_aspp(x, small), expected, atol=1e-6)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from benchmark.registry import create_model, list_models, model_info
+from benchmark.models.registry import create_model, list_models, model_info
 from timinet.network import count_parameters
 
 BASIC, RGB, TRI, TI2, PROJ = 25_071_329, 23_696, 73_168, 8_322, 64 * 128
@@ -53,7 +53,7 @@ def test_parameter_count_exact(name):
     model = _model(name)
     assert count_parameters(model) == EXPECTED[name]
     assert model_info(name).params == EXPECTED[name]
-    assert model.model_name == name and model.config["aspp"] == (name == "timinet")
+    assert model.name == name and model.config["aspp"] == (name == "timinet")
 
 
 def test_timinet_without_dead_projections():
@@ -124,5 +124,5 @@ def test_unknown_tag_and_official_tag_without_checkpoint():
 
     with pytest.raises(ModelError, match="unknown tag"):
         create_model("timinet.nope")
-    with pytest.raises(ModelError, match="needs --checkpoint"):
+    with pytest.raises(ModelError, match="needs a checkpoint"):
         create_model("timinet.official")

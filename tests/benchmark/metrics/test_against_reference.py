@@ -14,7 +14,9 @@ from benchmark.metrics import compute_all
 from benchmark.metrics.reference import ref_all
 from human2k.images import read_alpha, read_trimap
 
-THRESHOLD_LEVELS = np.array([0, 25, 26, 51, 76, 77, 102, 127, 128, 153, 178, 179, 204, 229, 230, 254, 255], np.uint8)
+THRESHOLD_LEVELS = np.array(
+    [0, 25, 26, 51, 76, 77, 102, 127, 128, 153, 178, 179, 204, 229, 230, 254, 255], np.uint8
+)
 
 
 def assert_close(ours: dict, ref: dict, rel: float = 1e-6):
@@ -51,7 +53,10 @@ def test_one_by_one_and_no_unknown():
     for t in (0, 128, 255):
         tri = np.array([[t]], np.uint8)
         assert_close(compute_all(one, one, tri), ref_all(one, one, tri))
-        assert_close(compute_all(one, np.array([[3]], np.uint8), tri), ref_all(one, np.array([[3]], np.uint8), tri))
+        assert_close(
+            compute_all(one, np.array([[3]], np.uint8), tri),
+            ref_all(one, np.array([[3]], np.uint8), tri),
+        )
 
 
 def soft_object(h=96, w=128, seed=0):
@@ -65,7 +70,9 @@ def soft_object(h=96, w=128, seed=0):
     alpha = np.clip((h / 3 - r) / 4 + 0.5, 0, 1)
     for _ in range(6):  # strands
         x0 = rng.integers(0, w)
-        alpha[:, max(x0 - 1, 0) : x0 + 1] = np.maximum(alpha[:, max(x0 - 1, 0) : x0 + 1], rng.uniform(0.2, 0.9))
+        alpha[:, max(x0 - 1, 0) : x0 + 1] = np.maximum(
+            alpha[:, max(x0 - 1, 0) : x0 + 1], rng.uniform(0.2, 0.9)
+        )
     alpha[h // 3 : h // 2, w // 4 : w // 3] = 0.45
     gt = np.round(alpha * 255).astype(np.uint8)
     band = (gt > 0) & (gt < 255)

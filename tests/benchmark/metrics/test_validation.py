@@ -41,7 +41,9 @@ def test_non_uint8_is_rejected(dtype):
 
 def test_labels_carry_file_names():
     with pytest.raises(InputError, match=r"^tri/x\.png: trimap has values"):
-        check_matting_inputs(A, A, np.full((4, 5), 7, np.uint8), labels=("pred/x.png", "gt/x.png", "tri/x.png"))
+        check_matting_inputs(
+            A, A, np.full((4, 5), 7, np.uint8), labels=("pred/x.png", "gt/x.png", "tri/x.png")
+        )
 
 
 def test_unknown_region_name():

@@ -1,0 +1,128 @@
+"""`mattebench score`: run a registered model over a dataset folder and write its run record."""
+
+from __future__ import annotations
+
+import math
+
+import click
+
+from benchmark.cli.console import RichProgress, console, make_progress
+
+
+def render_run(record) -> None:
+    """Print a run's means (with scale and region) and where its files are."""
+    from rich.table import Table
+
+    from benchmark.metrics.scales import METRICS
+
+    p = record.protocol
+    table = Table(title=f"{record.model} on {p.label()}", title_justify="left")
+    table.add_column("images (scored/failed)")
+    for spec in METRICS.values():
+        table.add_column(spec.header(p.region), justify="right")
+    table.add_column("s/image (model)", justify="right")
+    fmt = lambda v: "n/a" if v is None or math.isnan(v) else f"{v:.5g}"  # noqa: E731
+    table.add_row(
+        f"{record.n_images - record.n_failed}/{record.n_failed}",
+        *(fmt(record.means.get(k, math.nan)) for k in METRICS),
+        fmt(record.extra.get("mean_seconds")),
+    )
+    console.print(table)
+    for name, why in sorted(record.extra.get("failures", {}).items()):
+        console.print(
+            f"[yellow]{name}: {why['status']}: {why['reason']}[/] (metrics NaN, left out of the means)"
+        )
+    state = (
+        "complete"
+        if record.extra.get("complete")
+        else "partial (rerun without --limit to finish; the same command resumes an interrupted run)"
+    )
+    console.print(
+        f"{state}; device {record.device}; wall {record.wall_time_s:.1f} s; files: {record.extra['run_dir']}"
+    )
+
+
+@click.command("score")
+@click.option(
+    "--model", "model_name", required=True, help="Registered model name (`mattebench models`)."
+)
+@click.option(
+    "--checkpoint", type=click.Path(exists=True, dir_okay=False), help="Weights file (deep models)."
+)
+@click.option(
+    "--dataset",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Composite output split (merged/ alpha/ trimaps/) or alphamatting folder (image/ alpha/ trimap1/).",
+)
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Results root.")
+@click.option(
+    "--device", default="cpu", show_default=True, help="cpu | cuda | cuda:N (deep models)."
+)
+@click.option(
+    "--workers", default=1, show_default=True, help="Parallel processes (classical models)."
+)
+@click.option("--trimap-set", help="Trimap folder when the dataset has several (trimap1, trimap2).")
+@click.option(
+    "--save-preds", is_flag=True, help="Also write the scored uint8 predictions to preds/."
+)
+@click.option("--limit", type=int, help="Score only the first N images.")
+@click.option(
+    "--time-budget",
+    type=float,
+    default=300.0,
+    show_default=True,
+    help="Seconds per image for classical solvers; slower images are recorded as timed out (0: none).",
+)
+@click.option(
+    "--region", type=click.Choice(["unknown", "whole"]), default="unknown", show_default=True
+)
+@click.option(
+    "--policy",
+    type=click.Choice(["auto", "native", "tiled", "downscaled", "official"]),
+    default=None,
+    help="Inference policy of deep models (default: the model's own; official = its released "
+    "test script, where it has one).",
+)
+@click.option("--amp", is_flag=True, help="bf16 autocast on CUDA (deep models).")
+@click.option(
+    "--no-resume", is_flag=True, help="Start the run over instead of skipping scored images."
+)
+def score(
+    model_name,
+    checkpoint,
+    dataset,
+    out,
+    device,
+    workers,
+    trimap_set,
+    save_preds,
+    limit,
+    time_budget,
+    region,
+    policy,
+    amp,
+    no_resume,
+):
+    """Score MODEL on a dataset: per_image.csv (SAD/1e3, MSE raw, Grad/1e3, Conn/1e3), run.json, preds/."""
+    from benchmark.scoring.score import score_model
+
+    with make_progress() as bar:
+        record = score_model(
+            model_name,
+            dataset,
+            out,
+            checkpoint=checkpoint,
+            device=device,
+            workers=workers,
+            trimap_set=trimap_set,
+            save_preds=save_preds,
+            region=region,
+            limit=limit,
+            resume=not no_resume,
+            time_budget_s=time_budget or None,
+            policy=policy,
+            amp=amp,
+            progress=RichProgress(bar),
+        )
+    render_run(record)

@@ -1,1 +1,0 @@
-"""One module per `mattebench` subcommand; see ``benchmark.cli.LAZY_COMMANDS``."""

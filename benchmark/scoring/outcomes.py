@@ -1,0 +1,160 @@
+"""Run a model over samples and yield one :class:`Outcome` per image, as soon as it is ready.
+
+Three ways to run a model: classical solvers in child processes under a per-image time budget
+(``human2k.processes``), trivial models in this process, deep models in this process
+through their inference policy (``benchmark.models.inference``). The caller gets the uint8
+trimap and GT of each image with its outcome, for the metrics.
+
+Example:
+    >>> Outcome("GT01", "ok", None, 0.5, "").ok
+    True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from benchmark.models.interface import MattingModel
+from benchmark.scoring.datasets import Sample
+from human2k.errors import InputError, MattebenchError
+from human2k.images import read_alpha, read_rgb, read_trimap
+
+__all__ = [
+    "Outcome",
+    "load_sample",
+    "classical_outcomes",
+    "inprocess_outcomes",
+    "deep_outcomes",
+    "warm_up",
+]
+
+
+@dataclasses.dataclass
+class Outcome:
+    """One image: ``status`` is ``ok``, ``error`` or ``timeout``; ``alpha`` float H×W when ok.
+
+    ``seconds`` is the model's own time on the image; ``trimap``/``gt`` are filled by the
+    generators for the metrics.
+    """
+
+    name: str
+    status: str
+    alpha: Any
+    seconds: float
+    error: str
+    trimap: np.ndarray | None = None
+    gt: np.ndarray | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def load_sample(sample: Sample) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Image (RGB), trimap and GT of SAMPLE, with their sizes checked against the image."""
+    image = read_rgb(sample.image)
+    trimap = read_trimap(sample.trimap)
+    gt = read_alpha(sample.alpha)
+    for path, arr in ((sample.trimap, trimap), (sample.alpha, gt)):
+        if arr.shape != image.shape[:2]:
+            raise InputError(
+                path,
+                f"size {arr.shape[1]}x{arr.shape[0]} does not match "
+                f"image {image.shape[1]}x{image.shape[0]} ({sample.image.name})",
+            )
+    return image, trimap, gt
+
+
+def _predict_in_worker(model, image, trimap, numba_threads: int | None):
+    """Run in a child process: optionally cap Numba's threads, then predict."""
+    if numba_threads:
+        import numba
+
+        numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))
+    return model.predict(image, trimap)
+
+
+def classical_outcomes(
+    model: MattingModel,
+    samples: Iterable[Sample],
+    *,
+    workers: int,
+    time_budget_s: float | None,
+    start_method: str,
+) -> Iterator[Outcome]:
+    """Solve each image in a child process (WORKERS at a time) under TIME_BUDGET_S."""
+    from human2k.processes import run_budgeted
+
+    threads = 1 if workers > 1 else None
+    loaded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def items():
+        for s in samples:
+            image, trimap, gt = load_sample(s)
+            loaded[s.name] = (trimap, gt)
+            yield s.name, (model, image, trimap, threads)
+
+    for out in run_budgeted(
+        _predict_in_worker, items(), budget_s=time_budget_s, workers=workers,
+        start_method=start_method,
+    ):  # fmt: skip
+        trimap, gt = loaded.pop(out.key)
+        yield Outcome(out.key, out.status, out.value, out.seconds, out.error, trimap, gt)
+
+
+def inprocess_outcomes(model: MattingModel, samples: Iterable[Sample]) -> Iterator[Outcome]:
+    """Models that declare ``isolate = False`` (trivial ones): no child, no budget."""
+    for s in samples:
+        image, trimap, gt = load_sample(s)
+        t0 = time.perf_counter()
+        try:
+            alpha = model.predict(image, trimap)
+        except MattebenchError as exc:
+            yield Outcome(
+                s.name, "error", None, math.nan, f"{type(exc).__name__}: {exc}", trimap, gt
+            )
+            continue
+        yield Outcome(s.name, "ok", alpha, time.perf_counter() - t0, "", trimap, gt)
+
+
+def deep_outcomes(
+    model, samples: Iterable[Sample], *, device: str, amp: bool, policy: str, policies: Counter
+) -> Iterator[Outcome]:
+    """Deep models under POLICY; counts the policy each image actually ran under."""
+    import torch
+
+    from benchmark.models.inference import predict_alpha
+
+    for s in samples:
+        image, trimap, gt = load_sample(s)
+        try:
+            alpha, info = predict_alpha(model, image, trimap, device=device, amp=amp, policy=policy)
+        except (MattebenchError, RuntimeError, torch.cuda.OutOfMemoryError) as exc:
+            yield Outcome(
+                s.name, "error", None, math.nan, f"{type(exc).__name__}: {exc}", trimap, gt
+            )
+            continue
+        policies[info["policy"]] += 1
+        yield Outcome(s.name, "ok", alpha, info["seconds"], "", trimap, gt)
+
+
+def warm_up(model: MattingModel, *, deep: bool, device: str, amp: bool, policy: str) -> float:
+    """Load/compile what the first image would (Numba kernels, CUDA context); seconds taken."""
+    t0 = time.perf_counter()
+    if deep:
+        from benchmark.models.inference import predict_alpha
+
+        image = np.zeros((64, 64, 3), np.uint8)
+        trimap = np.full((64, 64), 128, np.uint8)
+        warm = "native" if policy != "official" else "official"
+        predict_alpha(model, image, trimap, device=device, amp=amp, policy=warm)
+    else:
+        model.warmup()
+    return time.perf_counter() - t0

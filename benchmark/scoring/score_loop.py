@@ -1,0 +1,94 @@
+"""Score the images of an open run: predict, force known regions, quantise, measure, journal.
+
+Example:
+    >>> import numpy as np
+    >>> _row("a", {"sad": 1.0, "mse": 0.5, "grad": 2.0, "conn": 1.0}, 0.25)
+    ['a', 1.0, 0.5, 2.0, 1.0, 0.25]
+"""
+
+from __future__ import annotations
+
+import math
+
+from benchmark.metrics.scales import METRIC_NAMES
+from benchmark.models.inference import force_known, quantize_alpha
+from benchmark.scoring.outcomes import (
+    Outcome,
+    classical_outcomes,
+    deep_outcomes,
+    inprocess_outcomes,
+    warm_up,
+)
+from benchmark.scoring.protocol import RunRecord
+from benchmark.scoring.score_run import ScoreRun
+from human2k.errors import InputError
+from human2k.images import write_png
+from human2k.progress import ProgressFn
+
+__all__ = ["score_images"]
+
+
+def _row(name: str, metrics: dict[str, float] | None, seconds: float) -> list:
+    values = [metrics[k] for k in METRIC_NAMES] if metrics else [math.nan] * len(METRIC_NAMES)
+    return [name, *values, seconds]
+
+
+def _outcomes(run: ScoreRun):
+    o, model = run.options, run.model
+    if run.deep:
+        return deep_outcomes(model, run.todo, device=o.device, amp=o.amp, policy=run.policy,
+                             policies=run.policies)  # fmt: skip
+    if model.isolate:
+        return classical_outcomes(model, run.todo, workers=o.workers, time_budget_s=o.time_budget_s,
+                                  start_method=run.extra["start_method"])  # fmt: skip
+    return inprocess_outcomes(model, run.todo)
+
+
+def score_images(run: ScoreRun, progress: ProgressFn | None = None) -> RunRecord:
+    """Score every image of RUN not scored yet; returns the final run record."""
+    from benchmark.metrics import MattingMetrics
+
+    task = f"score {run.model.name}"
+    n_done = run.n_total - len(run.todo)
+    if progress:
+        progress(task, n_done, run.n_total)
+    if run.todo:
+        if not run.deep and run.model.isolate:
+            # chosen before the warm-up: it may pick Numba's threading layer (fork safety)
+            from human2k.processes import default_start_method
+
+            run.extra["start_method"] = default_start_method()
+        else:
+            run.extra["start_method"] = "in-process"
+            if not run.deep:
+                run.extra["time_budget_s"] = None
+        o = run.options
+        run.extra["warmup_s"] = warm_up(run.model, deep=run.deep, device=o.device, amp=o.amp,
+                                        policy=run.policy)  # fmt: skip
+        metrics = MattingMetrics(region=o.region)
+        for out in _outcomes(run):
+            _score_one(run, metrics, out)
+            n_done += 1
+            if progress:
+                progress(task, n_done, run.n_total, out.name)
+    return run.finish()
+
+
+def _score_one(run: ScoreRun, metrics, out: Outcome) -> None:
+    status, error = out.status, out.error
+    if out.ok:
+        try:
+            pred = quantize_alpha(force_known(out.alpha, out.trimap))
+        except InputError as exc:
+            status, error = "error", str(exc)
+    if status == "ok":
+        values = metrics.update(pred, out.gt, out.trimap, name=out.name)
+        run.journal.append(_row(out.name, values, out.seconds))
+        if run.options.save_preds:
+            write_png(run.run_dir / "preds" / f"{out.name}.png", pred)
+        return
+    run.journal.append(_row(out.name, None, out.seconds))
+    run.failures[out.name] = {
+        "status": status, "reason": error, "budget_s": None if run.deep else run.options.time_budget_s,
+    }  # fmt: skip
+    run.write_record(False)

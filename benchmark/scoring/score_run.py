@@ -1,0 +1,216 @@
+"""One score run's state: its options, key and folder, what earlier sessions left, its record.
+
+:func:`open_run` works out the run-id from everything that changes the numbers, resumes the
+folder (keeping finished rows, retrying failures) and keeps the :class:`RunRecord` that
+``run.json`` holds up to date (:meth:`ScoreRun.write_record`).
+
+Example:
+    >>> ScoreOptions(workers=0).check()  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    human2k.errors.ModelError: workers must be >= 1, got 0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmark.metrics.scales import METRIC_NAMES, METRIC_VERSION
+from benchmark.models.interface import MattingModel, ModelInfo
+from benchmark.scoring.datasets import Dataset, Sample, discover_dataset
+from benchmark.scoring.environment import checksums_sha256, device_label, versions
+from benchmark.scoring.protocol import PER_IMAGE_CSV, RUN_JSON, Protocol, RunRecord, read_run
+from benchmark.scoring.run_store import PerImageJournal, canonical_json, read_per_image, run_id_of
+from human2k.errors import ModelError, ResumeError
+from human2k.images import atomic_write_bytes
+
+__all__ = ["ScoreOptions", "ScoreRun", "open_run", "SECONDS_NOTE"]
+
+SECONDS_NOTE = (
+    "per-image model time: classical = solver time inside the worker process after a "
+    "warm-up call (Numba kernels already loaded), deep = predict_alpha incl. transfers; "
+    "excludes image I/O and metrics"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ScoreOptions:
+    """How to score (arguments of :func:`benchmark.scoring.score.score_model`)."""
+
+    device: str = "cpu"
+    workers: int = 1
+    trimap_set: str | None = None
+    save_preds: bool = False
+    region: str = "unknown"
+    limit: int | None = None
+    resume: bool = True
+    time_budget_s: float | None = 300.0
+    policy: str | None = None
+    amp: bool = False
+
+    def check(self) -> None:
+        """Raise ModelError naming the parameter for an impossible value."""
+        if self.workers < 1:
+            raise ModelError(f"workers must be >= 1, got {self.workers}", param="workers")
+        if self.limit is not None and self.limit < 1:
+            raise ModelError(f"limit must be >= 1, got {self.limit}", param="limit")
+
+
+def _retry(failure: dict[str, Any], budget_s: float | None) -> bool:
+    """Retry an error always; a timeout only when the budget grew (or was lifted)."""
+    if failure.get("status") != "timeout":
+        return True
+    old = failure.get("budget_s")
+    return not budget_s or (old is not None and budget_s > old)
+
+
+def _resolution(policies: Counter) -> str:
+    for worst in ("downscaled", "tiled", "official"):
+        if policies.get(worst):
+            return worst
+    return "native"
+
+
+def _means(rows: dict[str, dict[str, float]]) -> tuple[dict[str, float], dict[str, int], float]:
+    means, counts = {}, {}
+    for key in METRIC_NAMES:
+        vals = np.array([r[key] for r in rows.values()], np.float64)
+        finite = vals[~np.isnan(vals)]
+        means[key] = float(finite.mean()) if finite.size else math.nan
+        counts[key] = int(finite.size)
+    secs = np.array([r["seconds"] for r in rows.values() if not math.isnan(r["sad"])], np.float64)
+    return means, counts, float(secs.mean()) if secs.size else math.nan
+
+
+@dataclasses.dataclass
+class ScoreRun:
+    """An open score run (see :func:`open_run`)."""
+
+    model: MattingModel
+    info: ModelInfo
+    options: ScoreOptions
+    dataset: Dataset
+    run_dir: Path
+    journal: PerImageJournal
+    todo: list[Sample]
+    n_total: int
+    record: RunRecord
+    extra: dict[str, Any]
+    failures: dict[str, dict[str, Any]]
+    policies: Counter
+    wall_before: float
+    started: float = dataclasses.field(default_factory=time.perf_counter)
+
+    @property
+    def deep(self) -> bool:
+        return self.info.kind == "deep"
+
+    @property
+    def policy(self) -> str:
+        return self.options.policy or self.model.default_policy
+
+    def write_record(self, complete: bool) -> None:
+        """Rewrite ``run.json`` (atomically) from the rows written so far."""
+        rows = self.journal.rows()
+        means, counts, mean_s = _means(rows)
+        resolution = _resolution(self.policies) if self.deep else "native"
+        self.record.protocol = dataclasses.replace(self.record.protocol, resolution=resolution)
+        self.record.wall_time_s = self.wall_before + (time.perf_counter() - self.started)
+        self.record.n_images = len(rows)
+        self.record.n_failed = sum(1 for r in rows.values() if math.isnan(r["sad"]))
+        self.record.means = means
+        self.record.extra = {
+            **self.extra, "policies": dict(self.policies), "n_per_mean": counts,
+            "mean_seconds": mean_s, "complete": complete and len(rows) >= len(self.dataset.samples),
+        }  # fmt: skip
+        atomic_write_bytes(self.run_dir / RUN_JSON, self.record.to_json().encode())
+
+    def finish(self) -> RunRecord:
+        """Sort the CSV in dataset order when every image is in, write the final record."""
+        complete = len(self.journal.rows()) >= len(self.dataset.samples)
+        if complete:
+            self.journal.rewrite_sorted([s.name for s in self.dataset.samples])
+        self.write_record(complete)
+        return self.record
+
+
+def _run_key(
+    model: MattingModel, info: ModelInfo, ds: Dataset, o: ScoreOptions, policy: str
+) -> dict:
+    deep = info.kind == "deep"
+    return {
+        "model": model.name, "config": json.loads(canonical_json(model.config)),
+        "checkpoint_sha256": model.weights.sha256, "dataset": ds.name, "split": ds.split,
+        "manifest_sha256": ds.manifest_sha256, "trimap_set": ds.trimap_set, "region": o.region,
+        "inference": {"policy": policy, "amp": bool(o.amp)} if deep else {},
+    }  # fmt: skip
+
+
+def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: Path,
+             o: ScoreOptions) -> ScoreRun:  # fmt: skip
+    """Find or start the run folder of MODEL on DATASET_DIR and write its first ``run.json``."""
+    ds = discover_dataset(dataset_dir, trimap_set=o.trimap_set)
+    samples = list(ds.samples[: o.limit] if o.limit else ds.samples)
+    deep = info.kind == "deep"
+    policy = (o.policy or model.default_policy) if deep else "native"
+    key = _run_key(model, info, ds, o, policy)
+    run_id = run_id_of(key)
+    run_dir = out_dir / ds.name / model.name / run_id
+    csv_path, json_path = run_dir / PER_IMAGE_CSV, run_dir / RUN_JSON
+    prior: RunRecord | None = None
+    if o.resume and json_path.exists():
+        prior = read_run(run_dir)
+        if canonical_json(prior.extra.get("run_key")) != canonical_json(key):
+            raise ResumeError(
+                f"{json_path}: belongs to a different run (model/config/dataset differ); "
+                f"use another output folder or delete {run_dir}",
+                param="out_dir",
+            )
+    done = read_per_image(csv_path) if o.resume and csv_path.exists() else {}
+    journal = PerImageJournal(csv_path, fresh=not o.resume)
+    failures = {
+        k: v for k, v in (prior.extra.get("failures", {}) if prior else {}).items() if k in done
+    }
+    retry = [k for k, v in failures.items() if _retry(v, o.time_budget_s)]
+    if retry:  # errors, and timeouts under a smaller budget, are tried again
+        for k in retry:
+            done.pop(k)
+            failures.pop(k)
+        journal.keep_only(done)
+    weights = model.weights
+    record = RunRecord(
+        protocol=Protocol(dataset=ds.name, split=ds.split, manifest_sha256=ds.manifest_sha256,
+                          trimap_source=ds.trimap_source, region=o.region, quantization="round",
+                          metric_version=METRIC_VERSION, resolution="native"),
+        model=model.name, model_config=key["config"], checkpoint_sha256=weights.sha256,
+        provenance="official-weights" if weights.training_data == "official" else info.provenance,
+        training_data=weights.training_data, seed=weights.seed, device=device_label(o.device, deep),
+    )  # fmt: skip
+    extra: dict[str, Any] = {
+        "run_id": run_id, "run_dir": str(run_dir), "run_key": key,
+        "dataset_dir": str(dataset_dir.resolve()), "layout": ds.layout,
+        "n_expected": len(ds.samples), "checksums_sha256": checksums_sha256(ds.root),
+        "limit": o.limit, "failures": failures, "time_budget_s": None if deep else o.time_budget_s,
+        "workers": 1 if deep else o.workers, "seconds_note": SECONDS_NOTE,
+        "versions": versions(deep), "command": " ".join(sys.argv),
+        "sessions": (prior.extra.get("sessions", 0) if prior else 0) + 1,
+        "policy_requested": policy, "amp": bool(o.amp) if deep else False,
+        "weights": weights.label(),
+    }  # fmt: skip
+    run = ScoreRun(
+        model=model, info=info, options=o, dataset=ds, run_dir=run_dir, journal=journal,
+        todo=[s for s in samples if s.name not in done], n_total=len(samples), record=record,
+        extra=extra, failures=failures,
+        policies=Counter(prior.extra.get("policies", {}) if prior else {}),
+        wall_before=prior.wall_time_s if prior else 0.0,
+    )  # fmt: skip
+    run.write_record(False)
+    return run

@@ -1,0 +1,238 @@
+"""Leaderboards from score runs: one table per protocol, written as CSV, LaTeX and Markdown.
+
+This module collects runs, builds the tables and writes the files; the CSV/Markdown/LaTeX
+rendering lives in :mod:`benchmark.tables.table_format` (its writers are re-exported here).
+
+Input is the results layout of ``mattebench score`` (``RESULTS/<dataset>/<model>/<run-id>/``
+with ``per_image.csv`` and ``run.json``, see :mod:`benchmark.scoring.protocol`). Rules:
+
+* Two runs share a table only when their :meth:`Protocol.key` is equal; a checkpoint whose
+  training-data tag names the test set (``train:+comp1k-test``) gets a table of its own.
+* Runs of the same model, config, training data and provenance that differ only in seed are one
+  row: mean ± sample std (ddof=1) over the runs' means. A repeated run (same seed and same
+  checkpoint) counts once: the newest ``run.json`` wins.
+* A run's mean is over the images it scored; images that failed (NaN) are counted in the
+  ``Images`` column and named in the notes, never silently dropped.
+* Columns are SAD, MSE, Grad, Conn in the display scales of
+  :data:`benchmark.metrics.scales.METRICS` (MSE ×10³); headers and captions state scale, region
+  and protocol.
+* With ``include_reported=True`` the paper's numbers (:mod:`benchmark.tables.reported`) join the table
+  of the same dataset (test split, unknown region) as a separate ``reported`` block; paper tables
+  without such a measured table are printed on their own. Bold marks the best value per column
+  *within each block* (measured and reported are never ranked against each other).
+
+Example:
+    >>> rt = build_tables([], include_reported=True)
+    >>> [t.slug for t in rt]
+    ['paper-table3-comp1k', 'paper-table4-d646', 'paper-table5-human2k', 'paper-table6-comp1k-human']
+    >>> print(to_markdown(rt[0]).splitlines()[4])
+    | KNN [7] | reported (paper T3) | train:comp1k | - | - | 175.4 | 103 | 124.1 | 176.4 |
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from benchmark.metrics.scales import METRIC_NAMES, METRICS
+from benchmark.scoring.protocol import Protocol
+from benchmark.tables.alphamatting_rank import build_rank_tables
+from benchmark.tables.reported_rows import add_reported
+from benchmark.tables.runs import Run, collect_runs, dedupe_repeats, row_labels
+from benchmark.tables.table import Row, Table
+from benchmark.tables.table_format import (
+    Cell,
+    Display,
+    column_parts,
+    latex_document,
+    to_csv,
+    to_latex,
+    to_markdown,
+)
+from human2k.errors import InputError, MattebenchError
+from human2k.images import atomic_write_bytes
+
+__all__ = [
+    "Run",
+    "Row",
+    "Table",
+    "Cell",
+    "Display",
+    "collect_runs",
+    "build_tables",
+    "build_leaderboards",
+    "to_csv",
+    "to_latex",
+    "to_markdown",
+    "latex_document",
+    "column_parts",
+    "write_leaderboards",
+    "FORMATS",
+]
+
+#: Output formats and their file suffixes.
+FORMATS = {"csv": ".csv", "latex": ".tex", "md": ".md"}
+
+
+def _measured_row(runs: list[Run], label: str) -> Row:
+    per_run = [r.means() for r in runs]
+    mean, std = {}, {}
+    for m in METRIC_NAMES:
+        f = METRICS[m].display_factor
+        vals = np.array([p[m] for p in per_run], float) * f
+        ok = vals[~np.isnan(vals)]
+        mean[m] = float(ok.mean()) if ok.size else math.nan
+        std[m] = float(ok.std(ddof=1)) if ok.size > 1 else math.nan
+    return Row(
+        model=label,
+        source="measured",
+        training_data=runs[0].record.training_data,
+        mean=mean,
+        std=std,
+        n_runs=len(runs),
+        seeds=tuple(r.seed_label() for r in runs),
+        n_images=max(r.n_images for r in runs),
+        n_failed=sum(r.n_failed for r in runs),
+        run_dirs=tuple(str(r.path) for r in runs),
+        config=runs[0].model_key()[1],
+    )
+
+
+def _is_contaminated(run: Run) -> bool:
+    return f"{run.record.protocol.dataset}-test" in run.record.training_data
+
+
+def _slug(protocol: Protocol, contaminated: bool) -> str:
+    digest = hashlib.sha256("\x1f".join(protocol.key()).encode()).hexdigest()[:6]
+    parts = [protocol.dataset, protocol.split, protocol.region, protocol.resolution]
+    stem = "-".join(re.sub(r"[^A-Za-z0-9.]+", "-", p).strip("-") for p in parts if p)
+    return f"{stem}{'-contaminated' if contaminated else ''}-{digest}"
+
+
+def _measured_tables(runs: Sequence[Run]) -> list[Table]:
+    groups: dict[tuple, list[Run]] = {}
+    for run in dedupe_repeats(runs):
+        key = (run.record.protocol.key(), _is_contaminated(run))
+        groups.setdefault(key, []).append(run)
+    tables = []
+    for (_, contaminated), members in sorted(groups.items(), key=lambda kv: kv[0]):
+        protocol = members[0].record.protocol
+        by_model: dict[tuple, list[Run]] = {}
+        for run in members:
+            by_model.setdefault(run.model_key(), []).append(run)
+        labels = row_labels([g[0] for g in by_model.values()])
+        rows = sorted(
+            (_measured_row(g, lab) for g, lab in zip(by_model.values(), labels, strict=True)),
+            key=lambda r: (math.isnan(r.mean["sad"]), r.mean["sad"], r.model),
+        )
+        notes = _measured_notes(rows)
+        title = f"{protocol.dataset} {protocol.split}" + (
+            " (test-set-contaminated checkpoints)" if contaminated else ""
+        )
+        tables.append(
+            Table(
+                _slug(protocol, contaminated),
+                title,
+                protocol,
+                protocol.region,
+                rows,
+                notes,
+                contaminated,
+            )
+        )
+    return tables
+
+
+def _measured_notes(rows: list[Row]) -> list[str]:
+    notes = []
+    for r in rows:
+        if r.n_runs > 1:
+            notes.append(
+                f"{r.model}: mean +- sample std over {r.n_runs} runs, seeds {', '.join(r.seeds)}."
+            )
+        if r.n_failed:
+            notes.append(
+                f"{r.model}: {r.n_failed} image(s) failed or timed out; its means are over the remaining images and not eligible for bold."
+            )
+    most = max((r.n_images for r in rows), default=0)
+    for r in rows:
+        if r.n_images < most:
+            notes.append(
+                f"{r.model}: scored {r.n_images} images, others {most}; not eligible for bold."
+            )
+    return notes
+
+
+def build_tables(runs: Sequence[Run], *, include_reported: bool = False) -> list[Table]:
+    """Group runs into one table per protocol.
+
+    Args:
+        runs: from :func:`collect_runs`.
+        include_reported: add the paper's Tables 3-6 (a ``reported`` block in the matching
+            dataset's table, or a table of their own).
+
+    Returns:
+        Tables in protocol order, paper-only tables last.
+    """
+    tables = _measured_tables(runs)
+    return add_reported(tables) if include_reported else tables
+
+
+def build_leaderboards(results_dir: str | os.PathLike, *, include_reported: bool = False) -> list:
+    """All tables for a results folder: per-protocol tables, then alphamatting.com-style ranks.
+
+    Raises:
+        MattebenchError: no run found and nothing reported requested.
+    """
+    runs = collect_runs(results_dir)
+    if not runs and not include_reported:
+        raise MattebenchError(f"{results_dir}: no run folders (run.json + per_image.csv) found")
+    return build_tables(runs, include_reported=include_reported) + build_rank_tables(
+        runs, include_reported=include_reported
+    )
+
+
+# --------------------------------------------------------------------------- files
+
+
+def write_leaderboards(
+    tables: Sequence, out_dir: str | os.PathLike, *, formats: Iterable[str] = ("csv", "latex", "md")
+) -> list[Path]:
+    """Write each table as ``<slug>.csv/.tex/.md`` plus ``leaderboards.md`` and ``leaderboards.tex``.
+
+    Files are written atomically. Returns the paths written, in order.
+
+    Raises:
+        InputError: an unknown format name.
+    """
+    formats = list(formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise InputError(
+            None,
+            f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}",
+            param="formats",
+        )
+    out = Path(out_dir)
+    writers = {"csv": to_csv, "latex": to_latex, "md": to_markdown}
+    written = []
+    for t in tables:
+        for f in formats:
+            path = out / f"{t.slug}{FORMATS[f]}"
+            atomic_write_bytes(path, writers[f](t).encode("utf-8"))
+            written.append(path)
+    if "md" in formats:
+        path = out / "leaderboards.md"
+        atomic_write_bytes(path, "\n".join(to_markdown(t) for t in tables).encode("utf-8"))
+        written.append(path)
+    if "latex" in formats:
+        path = out / "leaderboards.tex"
+        atomic_write_bytes(path, latex_document(tables).encode("utf-8"))
+        written.append(path)
+    return written

@@ -1,0 +1,98 @@
+"""The paper's numbers as table rows: a ``reported`` block joined to the table of the same
+dataset (test split, unknown region), or a table of its own.
+
+Example:
+    >>> rows, notes = reported_rows(3)
+    >>> rows[0].source, rows[0].paper_table
+    ('reported', 3)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from benchmark.metrics.scales import METRIC_NAMES, METRICS
+from benchmark.tables.reported import load_reported
+from benchmark.tables.table import Row, Table
+
+__all__ = ["reported_rows", "add_reported"]
+
+
+def reported_rows(number: int) -> tuple[list[Row], list[str]]:
+    rt = load_reported()[number]
+    rows = []
+    for method, setting in rt.methods():
+        entries = {e.metric: e for e in rt.entries if e.method == method and e.setting == setting}
+        ref = next(iter(entries.values())).ref
+        label = f"{method} [{ref}]" if ref else method
+        if setting:
+            label += f" ({setting})"
+        mean, printed = {}, {}
+        for m in METRIC_NAMES:
+            e = entries[m]
+            mean[m] = e.value * METRICS[m].display_factor
+            printed[m] = (
+                "" if e.printed == "*" else _rescale_printed(e.printed, METRICS[m].display_factor)
+            )
+        rows.append(
+            Row(
+                label,
+                "reported",
+                rt.training_data(setting),
+                mean,
+                {m: math.nan for m in METRIC_NAMES},
+                n_runs=0,
+                printed=printed,
+                paper_table=number,
+            )
+        )
+    notes = [
+        f"Paper Table {number} ({rt.dataset} {rt.split}): {rt.protocol_notes} Trimaps: "
+        f"{'; '.join(rt.trimaps.values())}. Printed MSE is raw; shown x1e3 with the printed precision."
+    ]
+    if any(e.printed == "*" for e in rt.entries):
+        notes.append(f"Paper Table {number}: * = not shown in the cited paper.")
+    return rows, notes
+
+
+def _rescale_printed(printed: str, factor: float) -> str:
+    """Rescale a printed number by a power of ten keeping its significant digits."""
+    decimals = len(printed.split(".")[1]) if "." in printed else 0
+    shift = round(math.log10(factor))
+    return f"{float(printed) * factor:.{max(0, decimals - shift)}f}"
+
+
+def _joins(table: Table, dataset: str) -> bool:
+    p = table.protocol
+    return (
+        p is not None
+        and not table.contaminated
+        and p.dataset == dataset
+        and p.split == "test"
+        and p.region == "unknown"
+    )
+
+
+def add_reported(tables: list[Table]) -> list[Table]:
+    extra = []
+    for number, rt in sorted(load_reported().items()):
+        if number == 2:  # alphamatting.com ranks: see benchmark.tables.alphamatting_rank
+            continue
+        rows, notes = reported_rows(number)
+        targets = [t for t in tables if _joins(t, rt.dataset)]
+        for t in targets:
+            t.rows.extend(dataclasses.replace(r) for r in rows)
+            t.notes.extend(notes)
+        if not targets:
+            extra.append(
+                Table(
+                    f"paper-table{number}-{rt.dataset}",
+                    f"Paper Table {number} (reported): {rt.title}",
+                    None,
+                    "unknown",
+                    rows,
+                    notes,
+                )
+            )
+    return tables + extra

@@ -1,0 +1,72 @@
+"""The training run's ``train.jsonl``: append-only writer, resume truncation, loss read-back.
+
+Example:
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "train.jsonl"
+    >>> log = TrainLog(path, enabled=True)
+    >>> for e, loss in ((1, 0.5), (2, 0.25)):
+    ...     log.write({"event": "step", "epoch": e, "loss": np.float32(loss)})
+    >>> truncate_log(path, 1); losses_from_log(path)
+    [0.5]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["TrainLog", "truncate_log", "losses_from_log"]
+
+
+class TrainLog:
+    """Append-only JSONL writer (main rank only); each line is appended and flushed on its own."""
+
+    def __init__(self, path: Path, enabled: bool):
+        self.path, self.enabled = path, enabled
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self.enabled:
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(record, default=_json_default) + "\n")
+
+
+def _json_default(o: Any):
+    if isinstance(o, (np.integer, np.floating)):
+        return o.item()
+    if isinstance(o, Path):
+        return str(o)
+    if isinstance(o, tuple):
+        return list(o)
+    return str(o)
+
+
+def truncate_log(path: Path, epoch: int) -> None:
+    """Drop the log lines of epochs after EPOCH (the partial epoch of a killed run)."""
+    if not path.exists():
+        return
+    keep = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:  # a line cut short by the kill
+            continue
+        if rec.get("event") in ("step", "epoch_start", "epoch", "val") and rec["epoch"] > epoch:
+            continue
+        keep.append(line)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text("".join(k + "\n" for k in keep), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def losses_from_log(path: Path) -> list[float]:
+    """The loss of every ``step`` record, in order."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if rec.get("event") == "step":
+            out.append(float(rec["loss"]))
+    return out

@@ -1,0 +1,207 @@
+"""Everything a training run needs before its first step: the model (seeded), its training
+spec, the data, the schedule, the optimiser, and — on resume — the saved state put back.
+
+Example:
+    >>> from benchmark.training.config import RESUME_FIXED
+    >>> "lr" in RESUME_FIXED
+    True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from benchmark.models.deep import DeepMattingModel
+from benchmark.training.config import (
+    LOG_NAME,
+    MODEL_NAME,
+    RESUME_FIXED,
+    STATE_NAME,
+    TrainConfig,
+)
+from benchmark.training.data import MattingTrainSet
+from benchmark.training.distributed import DistContext, barrier
+from benchmark.training.grad_clip import GradClipper
+from benchmark.training.log import TrainLog, truncate_log
+from benchmark.training.schedule import RECIPES, LRSchedule, make_schedule
+from benchmark.training.setup import amp_dtype, build_trainable_model, resolve_device
+from benchmark.training.state import set_rng_state
+from human2k.errors import InputError, ResumeError
+from human2k.training_samples import TrainingSources, find_training_data
+
+__all__ = ["RunSetup", "prepare_run"]
+
+
+@dataclasses.dataclass
+class RunSetup:
+    """The objects of one training run, ready for its first (or next) epoch."""
+
+    cfg: TrainConfig
+    dist: DistContext
+    device: torch.device
+    amp_dtype: torch.dtype | None
+    model: DeepMattingModel
+    net: torch.nn.Module  # the model, or its DDP wrapper
+    optimizer: torch.optim.Optimizer
+    scaler: torch.amp.GradScaler
+    clipper: GradClipper
+    schedule: LRSchedule
+    sources: TrainingSources
+    dataset: MattingTrainSet
+    out_dir: Path
+    resumed: dict[str, Any] | None
+    epoch0: int = 0
+    step: int = 0
+    samples_seen: int = 0
+
+    @property
+    def log_path(self) -> Path:
+        return self.out_dir / LOG_NAME
+
+    @property
+    def state_path(self) -> Path:
+        return self.out_dir / STATE_NAME
+
+    @property
+    def model_path(self) -> Path:
+        return self.out_dir / MODEL_NAME
+
+    def write_start_record(self, log: TrainLog) -> None:
+        """The log's ``start`` record (new run) or ``resume`` record (what changed)."""
+        if self.resumed is None:
+            log.write({
+                "event": "start", "config": self.cfg.to_dict(), "schedule": self.schedule.to_dict(),
+                "data": self.sources.describe(),
+                "sample_seed_rule": "default_rng([seed, 1, epoch, index])",
+                "order_seed_rule": "default_rng([seed, 2, epoch]).permutation(samples_per_epoch)",
+                "torch": torch.__version__, "time": time.time(),
+            })  # fmt: skip
+            return
+        saved = self.resumed["train_config"]
+        changed = {k: [saved.get(k), v] for k, v in self.cfg.to_dict().items() if saved.get(k) != v}
+        log.write({"event": "resume", "epoch": self.epoch0, "step": self.step,
+                   "samples_seen": self.samples_seen, "changed": changed, "time": time.time()})  # fmt: skip
+
+
+def _loss_weights(model: DeepMattingModel, comp_loss: float) -> dict[str, float]:
+    weights = dict(model.training_spec.loss_weights)
+    if comp_loss > 0:
+        weights["composition_l1"] = float(comp_loss)
+    return weights
+
+
+def _saved_state(cfg: TrainConfig, out_dir: Path, resume: bool) -> dict[str, Any] | None:
+    state_path, log_path = out_dir / STATE_NAME, out_dir / LOG_NAME
+    if not (state_path.exists() or log_path.exists()):
+        return None
+    if not resume:
+        raise ResumeError(
+            f"{out_dir}: already holds a training run; resume it or choose another output folder",
+            param="resume",
+        )
+    if not state_path.exists():
+        return None
+    state = torch.load(state_path, map_location="cpu", weights_only=True)
+    saved, now = state.get("train_config", {}), cfg.to_dict()
+    diff = [k for k in RESUME_FIXED if saved.get(k) != now.get(k)]
+    if diff:
+        detail = "; ".join(f"{k}: saved {saved.get(k)!r}, now {now.get(k)!r}" for k in diff)
+        raise ResumeError(f"{state_path}: cannot resume with different settings ({detail})")
+    return state
+
+
+def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *, recipe, epochs,
+                batch_size, device, amp, seed, resume, crop, bg_dir, limit_samples, bg_per_fg,
+                workers, lr, warmup_epochs, milestones, comp_loss, clip_grad, deterministic,
+                model_kwargs) -> RunSetup:  # fmt: skip
+    """Build the run (arguments as :func:`benchmark.training.loop.train`)."""
+    dev = resolve_device(device, dist_)
+    dtype = amp_dtype(amp, dev)
+    if deterministic:
+        torch.use_deterministic_algorithms(True)
+        torch.backends.cudnn.benchmark = False
+    model_kwargs = dict(model_kwargs or {})
+    random.seed(seed)  # the model's initial weights are drawn from the seeded generators
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    model = build_trainable_model(model_name, model_kwargs)
+    spec = model.training_spec
+    recipe = recipe or spec.default_recipe
+    if recipe not in RECIPES:
+        raise InputError(
+            None, f"unknown recipe {recipe!r}; expected one of {', '.join(RECIPES)}", param="recipe"
+        )
+    if recipe not in spec.recipes:
+        raise InputError(
+            None, f"{model_name} trains with recipe {', '.join(spec.recipes)}, not {recipe!r}"
+        )
+    if crop % spec.crop_multiple:
+        raise InputError(
+            None, f"crop must be a multiple of {spec.crop_multiple} for {model_name}, got {crop}"
+        )
+    sync_bn = dist_.world > 1 and dev.type == "cuda"
+    if batch_size < spec.min_batch_size and not sync_bn:
+        raise InputError(None, f"{model_name}: {spec.min_batch_reason}; training needs a batch size "
+                               f">= {spec.min_batch_size} per device (got {batch_size})",
+                         param="batch_size")  # fmt: skip
+    rec = RECIPES[recipe]
+    sources = find_training_data(data_dir, bg_dir=bg_dir)
+    dataset = MattingTrainSet(sources, recipe=rec.augment, crop=crop, seed=seed,
+                              samples_per_epoch=limit_samples, bg_per_fg=bg_per_fg)  # fmt: skip
+    schedule = make_schedule(rec, epochs=epochs, samples_per_epoch=len(dataset), lr=lr,
+                             warmup_epochs=warmup_epochs, milestones=milestones)  # fmt: skip
+    cfg = TrainConfig(
+        model_name=model_name, data_dir=str(data_dir), recipe=recipe, epochs=int(epochs),
+        batch_size=int(batch_size), world_size=dist_.world, global_batch=int(batch_size) * dist_.world,
+        crop=int(crop), seed=int(seed), lr=schedule.base_lr, betas=rec.betas,
+        warmup_epochs=warmup_epochs,
+        milestones=milestones if not isinstance(milestones, list) else tuple(milestones),
+        comp_loss=float(comp_loss), clip_grad=rec.clip_grad if clip_grad is None else bool(clip_grad),
+        samples_per_epoch=len(dataset), n_fg=len(sources.fg), bg_source=sources.bg_source,
+        device=str(dev), amp=None if dtype is None else str(dtype).replace("torch.", ""),
+        workers=int(workers), model_kwargs=model_kwargs, deterministic=bool(deterministic),
+        sync_bn=sync_bn, loss_weights=_loss_weights(model, comp_loss),
+    )  # fmt: skip
+    state = _saved_state(cfg, out_dir, resume)
+    barrier(dist_)
+    if dist_.main:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if state is not None:
+            truncate_log(out_dir / LOG_NAME, state["epoch"])
+        elif (out_dir / LOG_NAME).exists():  # killed before its first checkpoint: start over
+            (out_dir / LOG_NAME).unlink()
+    barrier(dist_)
+
+    if sync_bn:
+        model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    model.to(dev)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(params, lr=schedule(0), betas=rec.betas, weight_decay=0.0)
+    scaler = torch.amp.GradScaler(dev.type, enabled=dtype == torch.float16)
+    run = RunSetup(cfg=cfg, dist=dist_, device=dev, amp_dtype=dtype, model=model, net=model,
+                   optimizer=optimizer, scaler=scaler, clipper=GradClipper(), schedule=schedule,
+                   sources=sources, dataset=dataset, out_dir=out_dir, resumed=state)  # fmt: skip
+    if state is not None:
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        if state.get("scaler"):
+            scaler.load_state_dict(state["scaler"])
+        run.clipper.load_state_dict(state["clip"])
+        set_rng_state(state["rng"])
+        run.epoch0, run.step, run.samples_seen = (
+            state["epoch"],
+            state["step"],
+            state["samples_seen"],
+        )
+    if dist_.world > 1:
+        run.net = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[dev.index] if dev.type == "cuda" else None, static_graph=True
+        )
+    return run

@@ -1,0 +1,345 @@
+"""Training augmentations (NumPy + OpenCV), each a pure function of its inputs and a Generator.
+
+The ``gca`` pipeline reproduces GCA-Matting's training transforms (timinet_arch.md §12) and the
+``paper`` pipeline is TIMI-Net §4.1's description (crops of 512/640/960 resized to 512,
+scaling, flips, rotation in ±60°). Both take float32 arrays — ``fg`` H×W×3 in [0, 255] (RGB),
+``alpha`` H×W in [0, 1] — and a uint8 background of any size, and return one training sample
+of ``crop``×``crop`` pixels. Every random draw comes from the ``numpy.random.Generator``
+passed in, so the caller decides the seed (``benchmark.training.data`` derives it from
+(seed, epoch, index)).
+
+Sizes that GCA hard-codes for 512 crops scale with ``crop``: the 640×640 resize becomes
+1.25·crop, the "rotate only when the larger side is ≥ 1024" rule becomes ≥ 2·crop.
+
+Example:
+    >>> rng = np.random.default_rng(0)
+    >>> fg = np.full((80, 96, 3), 200, np.float32); a = np.zeros((80, 96), np.float32)
+    >>> a[20:60, 30:70] = 1; a[20:60, 28:30] = 0.5
+    >>> s = augment_gca(fg, a, np.zeros((50, 50, 3), np.uint8), rng, crop=64)
+    >>> s["image"].shape, s["image"].dtype, s["trimap"].dtype, sorted(set(np.unique(s["trimap"])) - {0, 128, 255})
+    ((64, 64, 3), dtype('uint8'), dtype('uint8'), [])
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import cv2
+import numpy as np
+
+from human2k.trimap import generate_trimap
+
+__all__ = [
+    "two_fg_composite",
+    "random_affine",
+    "erosion_trimap",
+    "crop_on_unknown",
+    "hsv_jitter",
+    "composite",
+    "augment_gca",
+    "augment_paper",
+]
+
+Sample = dict[str, Any]
+
+
+def two_fg_composite(
+    fg: np.ndarray, alpha: np.ndarray, fg2: np.ndarray, alpha2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """GCA's two-foreground composition: a second fg/alpha (resized, nearest) behind the first.
+
+    The new alpha is 1−(1−α1)(1−α2) and the new fg is fg1·α1 + fg2·(1−α1); the first pair is
+    returned unchanged when the union would be fully opaque.
+
+    Example:
+        >>> f, a = two_fg_composite(np.full((2, 2, 3), 10.0, np.float32), np.full((2, 2), 0.5, np.float32),
+        ...                         np.full((4, 4, 3), 30.0, np.float32), np.full((4, 4), 0.5, np.float32))
+        >>> float(a[0, 0]), float(f[0, 0, 0])
+        (0.75, 20.0)
+    """
+    h, w = alpha.shape
+    fg2 = cv2.resize(fg2, (w, h), interpolation=cv2.INTER_NEAREST)
+    alpha2 = cv2.resize(alpha2, (w, h), interpolation=cv2.INTER_NEAREST)
+    union = 1.0 - (1.0 - alpha) * (1.0 - alpha2)
+    if not np.any(union < 1):
+        return fg, alpha
+    a = alpha[:, :, None]
+    return (fg * a + fg2 * (1.0 - a)).astype(np.float32), union.astype(np.float32)
+
+
+def random_affine(
+    fg: np.ndarray,
+    alpha: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    degrees: float,
+    scale: tuple[float, float],
+    shear: float,
+    flip: tuple[float, float],
+    anisotropic: bool,
+    rotate_min_side: int = 0,
+) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    """Warp fg and alpha by a random rotation/scale/shear/flip about the centre (nearest, 0 fill).
+
+    Args:
+        degrees: rotation drawn in ±degrees, applied only when max(H, W) >= ``rotate_min_side``.
+        scale: range of the scale factor; ``anisotropic`` draws x and y separately (GCA).
+        shear: shear angle drawn in ±shear degrees.
+        flip: probability of flipping (x, y), each independently.
+
+    Returns:
+        The warped fg, alpha and the drawn parameters.
+
+    Example:
+        >>> a = np.arange(12, dtype=np.float32).reshape(3, 4)
+        >>> _, b, p = random_affine(a[..., None].repeat(3, 2), a, np.random.default_rng(0), degrees=0,
+        ...                         scale=(1, 1), shear=0, flip=(1, 0), anisotropic=False)
+        >>> b[0].tolist(), p["flip_x"]
+        ([3.0, 2.0, 1.0, 0.0], -1)
+    """
+    h, w = alpha.shape
+    angle = float(rng.uniform(-degrees, degrees))
+    if max(h, w) < rotate_min_side:
+        angle = 0.0
+    sx = float(rng.uniform(*scale))
+    sy = float(rng.uniform(*scale)) if anisotropic else sx
+    sh = float(rng.uniform(-shear, shear))
+    fx = -1 if rng.random() < flip[0] else 1
+    fy = -1 if rng.random() < flip[1] else 1
+    params = {"angle": angle, "scale_x": sx, "scale_y": sy, "shear": sh, "flip_x": fx, "flip_y": fy}
+    if angle == 0 and sh == 0 and sx == sy == 1:
+        return np.ascontiguousarray(fg[::fy, ::fx]), np.ascontiguousarray(alpha[::fy, ::fx]), params
+    t = math.radians(angle)
+    rot = np.array([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
+    shr = np.array([[1.0, math.tan(math.radians(sh))], [0.0, 1.0]])
+    lin = rot @ shr @ np.diag([sx * fx, sy * fy])
+    c = np.array([(w - 1) / 2.0, (h - 1) / 2.0])
+    m = np.hstack([lin, (c - lin @ c)[:, None]])
+    warp = dict(
+        dsize=(w, h), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+    )
+    return cv2.warpAffine(fg, m, **warp), cv2.warpAffine(alpha, m, **warp), params
+
+
+def erosion_trimap(
+    alpha: np.ndarray, rng: np.random.Generator, *, kernel_range: tuple[int, int] = (1, 29)
+) -> np.ndarray:
+    """GCA's ``GenTrimap``: erode fg (α ≥ 1−1e-5) and bg (α ≤ 1e-5) masks with random ellipses.
+
+    Uses ``human2k.trimap.generate_trimap(preset="gca")`` on an 8-bit alpha in which exactly
+    GCA's fg and bg masks map to 255 and 0; the kernel sizes are drawn from ``rng``.
+
+    Example:
+        >>> a = np.zeros((20, 20), np.float32); a[5:15, 5:15] = 1; a[5:15, 4] = 0.4
+        >>> t = erosion_trimap(a, np.random.default_rng(0), kernel_range=(3, 3))
+        >>> t[10, :8].tolist()
+        [0, 0, 0, 128, 128, 128, 255, 255]
+    """
+    a8 = np.clip(np.rint(alpha * 255.0), 1, 254).astype(np.uint8)
+    a8[alpha >= 1 - 1e-5] = 255
+    a8[alpha <= 1e-5] = 0
+    seed = int(rng.integers(2**63))
+    return generate_trimap(a8, "gca", seed=seed, kernel_range=kernel_range)
+
+
+def _resize_all(arrays: dict[str, np.ndarray], w: int, h: int) -> dict[str, np.ndarray]:
+    return {
+        k: cv2.resize(v, (w, h), interpolation=cv2.INTER_CUBIC if k == "bg" else cv2.INTER_NEAREST)
+        for k, v in arrays.items()
+    }
+
+
+def crop_on_unknown(
+    arrays: dict[str, np.ndarray], rng: np.random.Generator, size: int
+) -> dict[str, np.ndarray]:
+    """GCA's ``RandomCrop``: a SIZE×SIZE window centred on a random unknown pixel.
+
+    ``arrays`` holds ``fg``, ``alpha``, ``trimap`` and ``bg`` of one size (bg is resized to it
+    first, bicubic, as GCA does). Smaller samples are upscaled by 1.1·size/short side until
+    both sides exceed SIZE. The unknown pixels of the ×4-downsampled trimap that are at least
+    SIZE/2 from the border are the candidates; with fewer than 10 the window is placed
+    uniformly at random. A window without any unknown pixel falls back to resizing the whole
+    sample to SIZE×SIZE.
+
+    Example:
+        >>> t = np.zeros((100, 100), np.uint8); t[40:60, 40:60] = 128
+        >>> arr = {"trimap": t, "alpha": t / 255.0, "fg": np.zeros((100, 100, 3), np.float32),
+        ...        "bg": np.zeros((10, 10, 3), np.uint8)}
+        >>> out = crop_on_unknown(arr, np.random.default_rng(0), 32)
+        >>> out["trimap"].shape, out["bg"].shape, bool((out["trimap"] == 128).any())
+        ((32, 32), (32, 32, 3), True)
+    """
+    trimap = arrays["trimap"]
+    h, w = trimap.shape
+    arrays = dict(arrays, bg=cv2.resize(arrays["bg"], (w, h), interpolation=cv2.INTER_CUBIC))
+    if h < size + 1 or w < size + 1:
+        ratio = 1.1 * size / min(h, w)
+        while h < size + 1 or w < size + 1:
+            h, w = max(int(h * ratio), h + 1), max(int(w * ratio), w + 1)
+            arrays = _resize_all(arrays, w, h)
+        trimap = arrays["trimap"]
+    margin = size // 2
+    small = cv2.resize(trimap, (w // 4, h // 4), interpolation=cv2.INTER_NEAREST)
+    cand = np.argwhere(
+        small[margin // 4 : (h - margin) // 4, margin // 4 : (w - margin) // 4] == 128
+    )
+    if len(cand) < 10:
+        top, left = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
+    else:
+        y, x = cand[int(rng.integers(len(cand)))]
+        top, left = min(int(y) * 4, h - size), min(int(x) * 4, w - size)
+    out = {k: v[top : top + size, left : left + size] for k, v in arrays.items()}
+    if not (trimap == 128).any():
+        out = _resize_all(arrays, size, size)
+    return out
+
+
+def hsv_jitter(fg: np.ndarray, alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """GCA's ``RandomJitter`` on the foreground: hue shift in [−40, 39]°, S/V offsets.
+
+    Saturation and value each get an offset uniform in ±(1.1 − m)/10, m being the channel mean
+    over α > 0; values above 1 are reflected (2 − x) and negatives made positive. Returns fg
+    unchanged when α is all 0.
+
+    Example:
+        >>> fg = np.full((4, 4, 3), 128.0, np.float32); a = np.ones((4, 4), np.float32)
+        >>> out = hsv_jitter(fg, a, np.random.default_rng(0))
+        >>> out.shape, bool(np.all((out >= 0) & (out <= 255)))
+        ((4, 4, 3), True)
+    """
+    if not np.any(alpha > 0):
+        return fg
+    hsv = cv2.cvtColor(np.clip(fg, 0, 255).astype(np.float32) / 255.0, cv2.COLOR_RGB2HSV)
+    hue = int(rng.integers(-40, 40))
+    hsv[:, :, 0] = np.remainder(hsv[:, :, 0] + hue, 360)
+    for ch in (1, 2):
+        bar = float(hsv[:, :, ch][alpha > 0].mean())
+        jitter = float(rng.random()) * (1.1 - bar) / 5 - (1.1 - bar) / 10
+        v = np.abs(hsv[:, :, ch] + jitter)
+        v[v > 1] = 2 - v[v > 1]
+        hsv[:, :, ch] = v
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB) * 255.0
+
+
+def composite(fg: np.ndarray, alpha: np.ndarray, bg: np.ndarray) -> Sample:
+    """Clip and blend: image = fg·α + bg·(1−α), rounded to uint8; fg and bg rounded too.
+
+    Example:
+        >>> s = composite(np.full((1, 1, 3), 200.0), np.full((1, 1), 0.5), np.zeros((1, 1, 3), np.uint8))
+        >>> s["image"].tolist(), float(s["alpha"][0, 0])
+        ([[[100, 100, 100]]], 0.5)
+    """
+    fg = np.clip(fg, 0, 255).astype(np.float32)
+    alpha = np.clip(alpha, 0, 1).astype(np.float32)
+    bg = bg.astype(np.float32)
+    image = fg * alpha[:, :, None] + bg * (1 - alpha[:, :, None])
+    return {
+        "image": np.rint(image).astype(np.uint8),
+        "alpha": alpha,
+        "fg": np.rint(fg).astype(np.uint8),
+        "bg": np.rint(np.clip(bg, 0, 255)).astype(np.uint8),
+    }
+
+
+def augment_gca(
+    fg: np.ndarray,
+    alpha: np.ndarray,
+    bg: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    crop: int = 512,
+    second: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Sample:
+    """GCA-Matting's training pipeline (timinet_arch.md §12, steps 1–7) for one sample.
+
+    Args:
+        fg, alpha: float32 H×W×3 in [0, 255] and H×W in [0, 1].
+        bg: uint8 background of any size (resized bicubic to the fg's size, as GCA does).
+        rng: the sample's generator.
+        crop: output size (GCA: 512).
+        second: a second fg/alpha to composite behind the first (the caller draws it with
+            probability 0.5, GCA's rate), or None.
+
+    Returns:
+        dict with ``image`` (uint8 crop×crop×3), ``trimap`` (uint8 {0,128,255}), ``alpha``
+        (float32), ``fg``/``bg`` (uint8) and ``params`` (the drawn affine parameters).
+    """
+    if second is not None:
+        fg, alpha = two_fg_composite(fg, alpha, *second)
+    if rng.random() < 0.25:
+        side = int(round(1.25 * crop))
+        fg = cv2.resize(fg, (side, side), interpolation=cv2.INTER_NEAREST)
+        alpha = cv2.resize(alpha, (side, side), interpolation=cv2.INTER_NEAREST)
+    fg, alpha, params = random_affine(
+        fg,
+        alpha,
+        rng,
+        degrees=30,
+        scale=(0.8, 1.25),
+        shear=10,
+        flip=(0.5, 0.5),
+        anisotropic=True,
+        rotate_min_side=2 * crop,
+    )
+    trimap = erosion_trimap(alpha, rng)
+    out = crop_on_unknown({"fg": fg, "alpha": alpha, "trimap": trimap, "bg": bg}, rng, crop)
+    jittered = hsv_jitter(out["fg"], out["alpha"], rng)
+    sample = composite(jittered, out["alpha"], out["bg"])
+    sample["trimap"] = np.ascontiguousarray(out["trimap"])
+    sample["params"] = params
+    return sample
+
+
+#: Window sizes of the paper's crops relative to the output (512, 640, 960 for 512).
+PAPER_WINDOWS = (1.0, 1.25, 1.875)
+
+
+def augment_paper(
+    fg: np.ndarray,
+    alpha: np.ndarray,
+    bg: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    crop: int = 512,
+) -> Sample:
+    """TIMI-Net §4.1's augmentation for one sample.
+
+    Random scaling (isotropic, 0.8–1.25), horizontal flip (p = 0.5) and rotation in ±60°
+    (always) on the full fg/alpha; a trimap by random erosion (GCA's, the paper names none);
+    a window of 512, 640 or 960 pixels (× crop/512) centred on an unknown pixel, resized to
+    crop×crop (area for image/alpha, nearest for the trimap; known trimap pixels whose resampled
+    alpha is no longer exactly 0 or 1 become unknown). No HSV jitter and no two-fg
+    composition: the paper mentions neither.
+
+    Returns:
+        The same keys as ``augment_gca`` plus ``params["window"]``.
+    """
+    fg, alpha, params = random_affine(
+        fg,
+        alpha,
+        rng,
+        degrees=60,
+        scale=(0.8, 1.25),
+        shear=0,
+        flip=(0.5, 0.0),
+        anisotropic=False,
+    )
+    trimap = erosion_trimap(alpha, rng)
+    window = int(round(PAPER_WINDOWS[int(rng.integers(len(PAPER_WINDOWS)))] * crop))
+    out = crop_on_unknown({"fg": fg, "alpha": alpha, "trimap": trimap, "bg": bg}, rng, window)
+    if window != crop:
+        area = {"interpolation": cv2.INTER_AREA}
+        out = {
+            "fg": cv2.resize(out["fg"], (crop, crop), **area),
+            "alpha": cv2.resize(out["alpha"], (crop, crop), **area),
+            "bg": cv2.resize(out["bg"], (crop, crop), **area),
+            "trimap": cv2.resize(out["trimap"], (crop, crop), interpolation=cv2.INTER_NEAREST),
+        }
+        # resampling softens alpha at the edge of the known regions: those pixels become unknown
+        t, a = out["trimap"], out["alpha"]
+        t[((t == 255) & (a < 1 - 1e-5)) | ((t == 0) & (a > 1e-5))] = 128
+    sample = composite(out["fg"], out["alpha"], out["bg"])
+    sample["trimap"] = np.ascontiguousarray(out["trimap"])
+    sample["params"] = dict(params, window=window)
+    return sample
