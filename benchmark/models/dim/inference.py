@@ -39,7 +39,7 @@ import torch
 import torch.nn.functional as F
 
 from human2k.errors import InputError
-from timinet.checkpoint import load_strict, read_checkpoint
+from benchmark.models.checkpoint import load_strict, read_checkpoint
 
 from .network import DIMMatting
 

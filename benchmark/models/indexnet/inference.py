@@ -36,7 +36,7 @@ import numpy as np
 import torch
 
 from human2k.errors import InputError
-from timinet.checkpoint import load_strict, read_checkpoint
+from benchmark.models.checkpoint import load_strict, read_checkpoint
 
 from .network import IndexNetMatting
 

@@ -10,7 +10,7 @@ but the 8 BatchNorms' running statistics; the paper's table rounds them to 25M a
 say ``"model_type": "vitmatte"``), ``model.safetensors`` (or ``pytorch_model.bin``, which
 ``hustvl/vitmatte-base-composition-1k`` publishes instead) and, optionally,
 ``preprocessor_config.json``. The network is built from the config and the weights are loaded
-strictly with :func:`timinet.checkpoint.load_strict` (every mismatch in one ModelError);
+strictly with :func:`benchmark.models.checkpoint.load_strict` (every mismatch in one ModelError);
 ``from_pretrained`` and the Hub are never called.
 
 Example (skipped when transformers is not installed):
@@ -33,7 +33,7 @@ import torch
 from torch import nn
 
 from human2k.errors import InputError, ModelError
-from timinet.checkpoint import load_strict
+from benchmark.models.checkpoint import load_strict
 
 from .config import require_transformers, vitmatte_config
 
