@@ -9,7 +9,11 @@ A :class:`DeepMattingModel` is a :class:`~benchmark.models.interface.MattingMode
 * ``batch_inputs(image, trimap)``: the same conversion for the trainer's uint8 batches
   (B×3×H×W, B×1×H×W tensors); needed only when ``training_spec`` is set;
 * optionally ``official_predict(image, trimap)``: exactly what the model's released test script
-  does (its padding, size caps, known-region forcing), listed as policy ``official``.
+  does (its padding, size caps, known-region forcing), listed as policy ``official``, with
+  ``official_quantization`` saying how that script turns alpha into 8 bits (``round`` or
+  ``truncate``);
+* optionally ``param_groups(recipe)``: optimiser parameter groups with learning-rate scales and
+  weight-decay overrides (the released recipes of IndexNet and ViTMatte need them).
 
 ``predict`` runs :func:`benchmark.models.inference.predict_alpha` under a resolution policy
 (``auto`` | ``native`` | ``tiled`` | ``downscaled`` | ``official``).
@@ -71,6 +75,8 @@ class DeepMattingModel(nn.Module, MattingModel):
     inference_bytes_per_pixel: int = DEFAULT_BYTES_PER_PIXEL
     #: what the trainer needs; None: the model cannot be trained by ``mattebench train``.
     training_spec: TrainingSpec | None = None
+    #: how the released test script quantises alpha (``round`` | ``truncate``); None: no script.
+    official_quantization: ClassVar[str | None] = None
 
     def __init__(self, *, config: dict[str, Any], name: str = ""):
         super().__init__()
@@ -89,6 +95,12 @@ class DeepMattingModel(nn.Module, MattingModel):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """uint8 batches (B×3×H×W image, B×1×H×W trimap) → the inputs of ``forward``."""
         raise ModelError(f"{self.name or type(self).__name__} has no training inputs")
+
+    def param_groups(self, recipe: str) -> list[dict[str, Any]]:
+        """Optimiser parameter groups for RECIPE: dicts with ``params`` and, optionally,
+        ``lr_scale`` (× the schedule's learning rate) and ``weight_decay`` (overrides the
+        recipe's). Default: one group of every trainable parameter."""
+        return [{"params": [p for p in self.parameters() if p.requires_grad]}]
 
     def official_predict(self, image: np.ndarray, trimap: np.ndarray) -> np.ndarray:
         """Alpha exactly as the model's released test script computes it (policy ``official``)."""

@@ -1,10 +1,13 @@
-"""Input conventions of TIMI-Net: uint8 image + trimap → normalised tensors.
+"""Input conventions shared by the deep models: checking a uint8 image/trimap pair, and
+GCA-Matting's encoding (used by ``gca`` and TIMI-Net) of uint8 image + trimap as tensors.
 
-Reference ``timinet_arch.md`` §1 and §11: RGB scaled to [0, 1] and normalised with the ImageNet
-mean/std; the 8-bit trimap quantised as ``< 85 → background``, ``≥ 170 → foreground``, else
-unknown. mattebench passes the trimap to the model one-hot (channels: background, unknown,
-foreground, as GCA-Matting does); the network turns it into the 0/1/2 index the released
-weights were trained on (:func:`trimap_index`), so both encodings reach the same numbers.
+:func:`check_pair` is the one validator of ``(image, trimap)`` numpy inputs every model's
+preprocessing calls. :func:`to_model_inputs` is GCA-Matting's ``ToTensor`` (reference
+``timinet_arch.md`` §1, §11, §12): RGB scaled to [0, 1] and normalised with the ImageNet mean/std;
+the 8-bit trimap quantised as ``< 85 → background``, ``≥ 170 → foreground``, else unknown, and
+passed one-hot (channels: background, unknown, foreground). TIMI-Net turns the one-hot trimap into
+the 0/1/2 index its released weights were trained on (:func:`trimap_index`), so both encodings
+reach the same numbers.
 
 Example:
     >>> import numpy as np
@@ -22,12 +25,40 @@ import torch
 
 from human2k.errors import InputError
 
-__all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "to_model_inputs", "trimap_classes", "trimap_index"]
+__all__ = [
+    "IMAGENET_MEAN",
+    "IMAGENET_STD",
+    "check_pair",
+    "to_model_inputs",
+    "trimap_classes",
+    "trimap_index",
+]
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 BG_BELOW = 85
 FG_FROM = 170
+
+
+def check_pair(image, trimap) -> None:
+    """Raise :class:`~human2k.errors.InputError` unless IMAGE is uint8 H×W×3 and TRIMAP uint8 H×W.
+
+    Example:
+        >>> check_pair(np.zeros((2, 3, 3), np.uint8), np.zeros((2, 3), np.uint8))
+        >>> check_pair(np.zeros((2, 3, 3), np.uint8), np.zeros((3, 2), np.uint8))
+        Traceback (most recent call last):
+        ...
+        human2k.errors.InputError: trimap: image (2, 3, 3) and trimap (3, 2) do not pair (H×W×3, H×W)
+    """
+    for label, arr, ndim in (("image", image, 3), ("trimap", trimap, 2)):
+        if not isinstance(arr, np.ndarray) or arr.dtype != np.uint8 or arr.ndim != ndim:
+            got = f"{type(arr).__name__} {getattr(arr, 'dtype', '')} {getattr(arr, 'shape', '')}"
+            raise InputError(
+                label, f"expected a uint8 numpy array with {ndim} dimensions, got {got}"
+            )
+    if image.shape[2] != 3 or image.shape[:2] != trimap.shape:
+        pair = f"image {image.shape} and trimap {trimap.shape}"
+        raise InputError("trimap", f"{pair} do not pair (H×W×3, H×W)")
 
 
 def _as_uint8_tensor(x, label: str) -> torch.Tensor:

@@ -1,7 +1,8 @@
 """Spectral normalisation with the key layout of GCA-Matting / TIMI-Net (SAGAN style).
 
-The released TIMI-Net wraps every convolution of its main branch, shortcuts, RGB-Unit and
-decoder in a SAGAN-style spectral norm, which stores ``<conv>.module.weight_bar`` (the raw
+GCA-Matting (``networks/ops.py``) and the released TIMI-Net, which copies it, wrap every
+convolution of the ResNet-D encoder, the shortcuts, the guidance head and the decoder in a
+SAGAN-style spectral norm, which stores ``<conv>.module.weight_bar`` (the raw
 weight), ``.weight_u`` (left singular-vector estimate, ``W_mat.shape[0]`` long) and ``.weight_v``
 (right estimate). ``W_mat`` is the weight reshaped to ``(shape[0], -1)``; for a transposed
 convolution ``shape[0]`` is the *input* channel count (reference ``timinet_arch.md`` §9).

@@ -23,29 +23,57 @@ parameters (no BatchNorm), so the count is the sum of the key-list shapes.
 
 Which output is the prediction follows mmagic's ``test_cfg.refine``: stage 1 → sigmoid(raw alpha);
 stages 2 and 3 → the refined alpha. Convolutions are initialised with ``xavier_normal_`` and zero
-bias, as mmagic's ``init_weights`` does when no pretrained encoder is given.
+bias, as mmagic's ``init_weights`` does when no pretrained encoder is given (mmagic's stage 1
+starts the VGG-16 encoder from ImageNet weights, which are not loaded here).
+
+Training (the paper's three steps, mmagic's ``train_cfg``), one :class:`TrainingSpec` per stage:
+
+* stage 1: encoder-decoder only; 0.5 · alpha + 0.5 · composition Charbonnier loss on
+  sigmoid(raw alpha);
+* stage 2: starts from stage 1 (``init_from``); the encoder-decoder is frozen (no gradients,
+  BatchNorm-free but kept in eval mode as mmagic does) and the refiner is trained with the
+  Charbonnier alpha loss on its output;
+* stage 3: starts from stage 2; everything trained with all three losses (the two stage-1 terms on
+  the encoder-decoder output, ``…@encoder_decoder``, and the alpha loss on the refined output).
 
 Example:
     >>> import torch
     >>> net = DIMMatting().eval()
     >>> with torch.no_grad():
     ...     alpha = net(torch.zeros(1, 3, 32, 64), torch.zeros(1, 1, 32, 64))
-    >>> tuple(alpha.shape), len(net.state_dict()), len(DIMMatting(refine=False).state_dict())
+    >>> tuple(alpha.shape), len(net.state_dict()), len(DIMMatting(stage=1).state_dict())
     ((1, 1, 32, 64), 50, 42)
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from benchmark.models.deep import DeepMattingModel
+from benchmark.models.dim import inputs, official
+from benchmark.models.interface import TrainingSpec
 from human2k.errors import InputError, ModelError
 
-__all__ = ["DIMMatting", "NUM_PARAMETERS", "NUM_PARAMETERS_NO_REFINER", "dim_stage"]
+__all__ = ["DIMMatting", "NUM_PARAMETERS", "NUM_PARAMETERS_NO_REFINER", "dim_stage", "STAGE_LOSSES"]
 
 NUM_PARAMETERS = 26_276_802
 NUM_PARAMETERS_NO_REFINER = 26_200_001
+
+#: Loss terms per training stage (mmagic ``loss_alpha``/``loss_comp`` weight 0.5 on the
+#: encoder-decoder output, ``loss_refine`` weight 1 on the refined output).
+STAGE_LOSSES: dict[int, dict[str, float]] = {
+    1: {"alpha_charbonnier": 0.5, "composition_charbonnier": 0.5},
+    2: {"alpha_charbonnier": 1.0},
+    3: {
+        "alpha_charbonnier@encoder_decoder": 0.5,
+        "composition_charbonnier@encoder_decoder": 0.5,
+        "alpha_charbonnier": 1.0,
+    },
+}
 
 _VGG = ((4, 64, 2), (64, 128, 2), (128, 256, 3), (256, 512, 3), (512, 512, 3))
 _DECONV = (("deconv5_1", 512, 512), ("deconv4_1", 512, 256), ("deconv3_1", 256, 128))
@@ -120,28 +148,56 @@ class _PlainRefiner(nn.Module):
         return torch.sigmoid(raw_alpha + self.refine_pred(out))
 
 
-class DIMMatting(nn.Module):
-    """mmagic ``DIM`` (VGG16 + PlainDecoder [+ PlainRefiner]); ``refine`` picks the output.
+class DIMMatting(DeepMattingModel):
+    """mmagic ``DIM`` (VGG16 + PlainDecoder [+ PlainRefiner]) behind the model interface.
 
     Args:
-        refine: build the refiner and return its output (stages 2 and 3, ``test_cfg.refine=True``);
-            ``False`` is stage 1: no ``refiner.*`` keys, output sigmoid(raw alpha).
+        stage: 1 — no refiner (no ``refiner.*`` keys), output sigmoid(raw alpha); 2 and 3 — with
+            the refiner, output the refined alpha (``test_cfg.refine=True``). The stage also picks
+            the training spec (frozen encoder-decoder in stage 2, see the module docstring).
+        name: registry name.
 
     ``forward(img, tri)`` takes mmagic's normalised RGB (B×3×H×W) and trimap / 255 (B×1×H×W), H and W
-    multiples of 32, and returns alpha B×1×H×W in (0, 1). :meth:`forward_both` is mmagic's
-    ``DIM._forward`` on the 4-channel input.
+    multiples of 32, and returns alpha B×1×H×W in (0, 1); in training mode at stage 3 it returns
+    ``{"alpha": refined, "encoder_decoder": sigmoid(raw alpha)}`` for the stage's losses.
+    :meth:`forward_both` is mmagic's ``DIM._forward`` on the 4-channel input.
     """
 
-    def __init__(self, refine: bool = True):
-        super().__init__()
+    policies: ClassVar[tuple[str, ...]] = ("auto", "native", "tiled", "downscaled", "official")
+    #: mmagic's ``postprocess``: ``pa *= 255; pa.round_()``.
+    official_quantization: ClassVar[str] = "round"
+
+    def __init__(self, stage: int = 3, *, name: str = "dim"):
+        if stage not in (1, 2, 3):
+            raise ModelError(f"DIM stage must be 1, 2 or 3, got {stage!r}", param="stage")
+        super().__init__(config={"stage": stage}, name=name)
+        self.stage = stage
+        self.training_spec = TrainingSpec(
+            recipes=("dim", "gca", "paper", "indexnet"),
+            default_recipe="dim",
+            loss_weights=dict(STAGE_LOSSES[stage]),
+        )
         self.backbone = _SimpleEncoderDecoder()
-        self.refine = refine
-        if refine:
+        if self.refine:
             self.refiner = _PlainRefiner()
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.xavier_normal_(m.weight)
                 nn.init.zeros_(m.bias)
+        if stage == 2:  # mmagic freeze_backbone(): only the refiner learns
+            for p in self.backbone.parameters():
+                p.requires_grad_(False)
+
+    @property
+    def refine(self) -> bool:
+        """Whether the refiner exists and gives the output (stages 2 and 3)."""
+        return self.stage != 1
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if mode and self.stage == 2:
+            self.backbone.eval()
+        return self
 
     def forward_both(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """B×4×H×W → (sigmoid(raw alpha), refined alpha or None without a refiner)."""
@@ -155,13 +211,27 @@ class DIMMatting(nn.Module):
             return pred_alpha, None
         return pred_alpha, self.refiner(torch.cat((x[:, :3], pred_alpha), 1), raw_alpha)
 
-    def forward(self, img: torch.Tensor, tri: torch.Tensor) -> torch.Tensor:
+    def forward(self, img: torch.Tensor, tri: torch.Tensor):
         """Normalised RGB B×3×H×W + trimap / 255 B×1×H×W → alpha B×1×H×W."""
         if img.shape[1] != 3 or tri.shape[1] != 1:
             shapes = f"{tuple(img.shape)} and {tuple(tri.shape)}"
             raise InputError("img/tri", f"expected B×3×H×W and B×1×H×W, got {shapes}")
         pred_alpha, pred_refine = self.forward_both(torch.cat((img, tri), 1))
-        return pred_refine if self.refine else pred_alpha
+        if not self.refine:
+            return pred_alpha
+        if self.training and self.stage == 3:
+            return {"alpha": pred_refine, "encoder_decoder": pred_alpha}
+        return pred_refine
+
+    def preprocess(self, image, trimap) -> tuple[torch.Tensor, torch.Tensor]:
+        """mmagic's preprocessing at full resolution (:func:`.inputs.native_inputs`)."""
+        return inputs.native_inputs(image, trimap)
+
+    def batch_inputs(self, image, trimap) -> tuple[torch.Tensor, torch.Tensor]:
+        return inputs.batch_inputs(image, trimap)
+
+    def official_predict(self, image, trimap):
+        return official.official_predict(self, image, trimap)
 
 
 def dim_stage(stage: int) -> DIMMatting:
@@ -171,6 +241,4 @@ def dim_stage(stage: int) -> DIMMatting:
         >>> dim_stage(1).refine, dim_stage(3).refine
         (False, True)
     """
-    if stage not in (1, 2, 3):
-        raise ModelError(f"DIM stage must be 1, 2 or 3, got {stage!r}")
-    return DIMMatting(refine=stage != 1)
+    return DIMMatting(stage)

@@ -38,55 +38,20 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from human2k.errors import InputError
 from benchmark.models.checkpoint import load_strict, read_checkpoint
-
-from .network import DIMMatting
+from benchmark.models.dim.inputs import native_inputs
+from human2k.errors import InputError
 
 __all__ = [
-    "MEAN",
     "OFFICIAL_QUANTISATION",
     "SIZE_DIVISOR",
-    "STD",
     "load_official_checkpoint",
-    "native_inputs",
     "official_predict",
 ]
 
-MEAN = (123.675, 116.28, 103.53)
-STD = (58.395, 57.12, 57.375)
 SIZE_DIVISOR = 32
 #: How mmagic turns alpha into 8 bits (``pa *= 255; pa.round_()``).
 OFFICIAL_QUANTISATION = "round"
-
-
-def _check_pair(image, trimap) -> None:
-    for label, arr, ndim in (("image", image, 3), ("trimap", trimap, 2)):
-        if not isinstance(arr, np.ndarray) or arr.dtype != np.uint8 or arr.ndim != ndim:
-            got = f"{type(arr).__name__} {getattr(arr, 'dtype', '')} {getattr(arr, 'shape', '')}"
-            raise InputError(
-                label, f"expected a uint8 numpy array with {ndim} dimensions, got {got}"
-            )
-    if image.shape[2] != 3 or image.shape[:2] != trimap.shape:
-        pair = f"image {image.shape} and trimap {trimap.shape}"
-        raise InputError("trimap", f"{pair} do not pair (H×W×3, H×W)")
-
-
-def native_inputs(image: np.ndarray, trimap: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    """mmagic's preprocessing at full resolution: (1×3×H×W normalised RGB, 1×1×H×W trimap / 255).
-
-    Example:
-        >>> img, tri = native_inputs(np.zeros((4, 6, 3), np.uint8), np.full((4, 6), 255, np.uint8))
-        >>> tuple(img.shape), tuple(tri.shape), round(float(img[0, 0, 0, 0]), 4), float(tri.max())
-        ((1, 3, 4, 6), (1, 1, 4, 6), -2.1179, 1.0)
-    """
-    _check_pair(image, trimap)
-    merged = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).unsqueeze(0)
-    mean = torch.tensor(MEAN).view(-1, 1, 1)
-    std = torch.tensor(STD).view(-1, 1, 1)
-    img = (merged - mean) / std
-    tri = torch.from_numpy(np.ascontiguousarray(trimap))[None, None] / 255.0
-    return img.contiguous(), tri
 
 
 def _pad(batch: torch.Tensor, divisor: int = SIZE_DIVISOR) -> torch.Tensor:
@@ -104,13 +69,11 @@ def _pad(batch: torch.Tensor, divisor: int = SIZE_DIVISOR) -> torch.Tensor:
 
 
 @torch.no_grad()
-def official_predict(
-    net: DIMMatting, image_rgb_uint8: np.ndarray, trimap_uint8: np.ndarray
-) -> np.ndarray:
+def official_predict(net, image_rgb_uint8: np.ndarray, trimap_uint8: np.ndarray) -> np.ndarray:
     """Alpha of mmagic's DIM test pipeline before ``×255``/round: float32 H×W in [0, 1].
 
     Args:
-        net: a :class:`DIMMatting` in eval mode; ``net.refine`` decides the output (stage 2/3 vs 1).
+        net: a :class:`~benchmark.models.dim.network.DIMMatting` in eval mode; ``net.refine`` decides the output (stage 2/3 vs 1).
         image_rgb_uint8: H×W×3 RGB uint8.
         trimap_uint8: H×W uint8; exactly 0 and 255 are forced, other values keep the prediction.
     """
@@ -127,10 +90,10 @@ def official_predict(
     return pa.numpy().astype(np.float32, copy=False)
 
 
-def load_official_checkpoint(net: DIMMatting, path: str | os.PathLike) -> dict[str, torch.Tensor]:
+def load_official_checkpoint(net, path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """Load an mmagic DIM checkpoint (``{'meta': …, 'state_dict': …}``) strictly into ``net``.
 
-    The stage must match: a stage-1 file has no ``refiner.*`` keys (``DIMMatting(refine=False)``).
+    The stage must match: a stage-1 file has no ``refiner.*`` keys (``DIMMatting(stage=1)``).
     Raises :class:`~human2k.errors.ModelError` listing every missing, unexpected and mis-shaped key.
     """
     state, _ = read_checkpoint(path)

@@ -45,14 +45,24 @@ Example:
 from __future__ import annotations
 
 import math
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from benchmark.models.deep import DeepMattingModel
+from benchmark.models.indexnet import inputs, official
+from benchmark.models.interface import TrainingSpec
 from human2k.errors import InputError
 
-__all__ = ["IndexNetMatting", "NUM_PARAMETERS", "NUM_STATE_KEYS"]
+__all__ = ["IndexNetMatting", "NUM_PARAMETERS", "NUM_STATE_KEYS", "ENCODER_LR_SCALE"]
+
+#: The released trainer (``scripts/hltrainval.py``) gives every parameter whose name contains
+#: neither ``dconv``, ``pred`` nor ``index`` (the ImageNet-initialised MobileNetV2 encoder) the
+#: learning rate divided by ``--mult`` = 100.
+ENCODER_LR_SCALE = 0.01
+_DECODER_WORDS = ("dconv", "pred", "index")
 
 NUM_STATE_KEYS = 549
 NUM_PARAMETERS = 5_953_515
@@ -179,16 +189,30 @@ def _sum_pool(x: torch.Tensor) -> torch.Tensor:
     return 4 * F.avg_pool2d(x, (2, 2), stride=2)
 
 
-class IndexNetMatting(nn.Module):
+class IndexNetMatting(DeepMattingModel):
     """``hlmobilenetv2(decoder='indexnet', indexnet='depthwise', index_mode='m2o', …)`` of demo.py.
 
     ``forward(img, tri)`` takes the demo's normalised RGB (B×3×H×W) and trimap channel (B×1×H×W,
     trimap / 255), H and W multiples of 32, and returns the raw prediction clipped to [0, 1];
-    :meth:`forward_raw` is the released network's own forward on the 4-channel input.
+    :meth:`forward_raw` is the released network's own forward on the 4-channel input. Policies:
+    the native ones and ``official`` (``scripts/demo.py``, :mod:`benchmark.models.indexnet.official`).
+    Training: recipe ``indexnet`` (the released ``train.sh``), batch ≥ 2 (the ASPP pooling branch
+    applies BatchNorm to a 1×1 map).
     """
 
-    def __init__(self):
-        super().__init__()
+    policies: ClassVar[tuple[str, ...]] = ("auto", "native", "tiled", "downscaled", "official")
+    #: demo.py writes ``alpha.astype(np.uint8)``.
+    official_quantization: ClassVar[str] = "truncate"
+
+    def __init__(self, *, name: str = "indexnet"):
+        super().__init__(config={}, name=name)
+        self.training_spec = TrainingSpec(
+            recipes=("indexnet", "gca", "paper", "dim"),
+            default_recipe="indexnet",
+            loss_weights={"alpha_charbonnier": 0.5, "composition_charbonnier": 0.5},
+            min_batch_size=2,
+            min_batch_reason="the ASPP image-pooling branch applies BatchNorm to a 1x1 map",
+        )
         self.layer0 = nn.Sequential(*_conv_bn_relu6(4, 32, 3, padding=1))
         for i, (expand, inp, oup, n) in enumerate(_BLOCKS, start=1):
             blocks = [_InvertedResidual(inp if j == 0 else oup, oup, expand) for j in range(n)]
@@ -252,3 +276,24 @@ class IndexNetMatting(nn.Module):
                 f"expected B×3×H×W and B×1×H×W, got {tuple(img.shape)} and {tuple(tri.shape)}",
             )
         return self.forward_raw(torch.cat([img, tri], dim=1)).clamp(0.0, 1.0)
+
+    def preprocess(self, image, trimap) -> tuple[torch.Tensor, torch.Tensor]:
+        """The demo's normalisation at full resolution (:func:`.inputs.native_inputs`)."""
+        return inputs.native_inputs(image, trimap)
+
+    def batch_inputs(self, image, trimap) -> tuple[torch.Tensor, torch.Tensor]:
+        return inputs.batch_inputs(image, trimap)
+
+    def official_predict(self, image, trimap):
+        return official.official_predict(self, image, trimap)
+
+    def param_groups(self, recipe: str) -> list[dict[str, Any]]:
+        """Recipe ``indexnet``: decoder, ASPP, head and index blocks at the full learning rate,
+        the MobileNetV2 encoder at :data:`ENCODER_LR_SCALE` × (the released trainer's groups)."""
+        if recipe != "indexnet":
+            return super().param_groups(recipe)
+        groups: dict[bool, list[nn.Parameter]] = {True: [], False: []}
+        for name, p in self.named_parameters():
+            if p.requires_grad:
+                groups[any(w in name for w in _DECODER_WORDS)].append(p)
+        return [{"params": groups[True]}, {"params": groups[False], "lr_scale": ENCODER_LR_SCALE}]

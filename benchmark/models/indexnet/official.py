@@ -35,59 +35,20 @@ import cv2
 import numpy as np
 import torch
 
-from human2k.errors import InputError
 from benchmark.models.checkpoint import load_strict, read_checkpoint
-
-from .network import IndexNetMatting
+from benchmark.models.indexnet.inputs import normalise
+from benchmark.models.inputs import check_pair
 
 __all__ = [
-    "IMG_MEAN",
-    "IMG_STD",
     "OFFICIAL_QUANTISATION",
     "STRIDE",
     "load_official_checkpoint",
-    "native_inputs",
     "official_predict",
 ]
 
-IMG_SCALE = 1.0 / 255
-IMG_MEAN = np.array([0.485, 0.456, 0.406, 0]).reshape((1, 1, 4))
-IMG_STD = np.array([0.229, 0.224, 0.225, 1]).reshape((1, 1, 4))
 STRIDE = 32
 #: How the released script turns alpha into 8 bits (``alpha.astype(np.uint8)``).
 OFFICIAL_QUANTISATION = "truncate"
-
-
-def _check_pair(image, trimap) -> None:
-    for label, arr, ndim in (("image", image, 3), ("trimap", trimap, 2)):
-        if not isinstance(arr, np.ndarray) or arr.dtype != np.uint8 or arr.ndim != ndim:
-            got = f"{type(arr).__name__} {getattr(arr, 'dtype', '')} {getattr(arr, 'shape', '')}"
-            raise InputError(
-                label, f"expected a uint8 numpy array with {ndim} dimensions, got {got}"
-            )
-    if image.shape[2] != 3 or image.shape[:2] != trimap.shape:
-        raise InputError(
-            "trimap", f"image {image.shape} and trimap {trimap.shape} do not pair (H×W×3, H×W)"
-        )
-
-
-def _normalise(image: np.ndarray, trimap: np.ndarray) -> np.ndarray:
-    """demo.py lines 87-94: H×W×4 float32 ``(IMG_SCALE · x − mean) / std`` (float64 in between)."""
-    x = np.concatenate((image, trimap[:, :, None]), axis=2).astype("float32")
-    return ((IMG_SCALE * x - IMG_MEAN) / IMG_STD).astype("float32")
-
-
-def native_inputs(image: np.ndarray, trimap: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    """The demo's normalisation at full resolution: (1×3×H×W RGB, 1×1×H×W trimap / 255), float32.
-
-    Example:
-        >>> img, tri = native_inputs(np.zeros((4, 6, 3), np.uint8), np.full((4, 6), 255, np.uint8))
-        >>> tuple(img.shape), tuple(tri.shape), round(float(img[0, 0, 0, 0]), 4), float(tri.max())
-        ((1, 3, 4, 6), (1, 1, 4, 6), -2.1179, 1.0)
-    """
-    _check_pair(image, trimap)
-    x = torch.from_numpy(_normalise(image, trimap).transpose(2, 0, 1).copy()).unsqueeze(0)
-    return x[:, :3].contiguous(), x[:, 3:].contiguous()
 
 
 def _align(x: np.ndarray, stride: int = STRIDE) -> np.ndarray:
@@ -100,19 +61,17 @@ def _align(x: np.ndarray, stride: int = STRIDE) -> np.ndarray:
 
 
 @torch.no_grad()
-def official_predict(
-    net: IndexNetMatting, image_rgb_uint8: np.ndarray, trimap_uint8: np.ndarray
-) -> np.ndarray:
+def official_predict(net, image_rgb_uint8: np.ndarray, trimap_uint8: np.ndarray) -> np.ndarray:
     """Alpha of ``scripts/demo.py`` before its uint8 truncation: float32 H×W in [0, 1].
 
     Args:
-        net: an :class:`IndexNetMatting` in eval mode (its device is used).
+        net: an :class:`~benchmark.models.indexnet.network.IndexNetMatting` in eval mode (its device is used).
         image_rgb_uint8: H×W×3 RGB uint8.
         trimap_uint8: H×W uint8; exactly 128 is unknown, every other value is copied to the output.
     """
-    _check_pair(image_rgb_uint8, trimap_uint8)
+    check_pair(image_rgb_uint8, trimap_uint8)
     h, w = trimap_uint8.shape
-    x = _align(_normalise(image_rgb_uint8, trimap_uint8))
+    x = _align(normalise(image_rgb_uint8, trimap_uint8))
     device = next(net.parameters()).device
     inputs = torch.from_numpy(np.expand_dims(x.transpose(2, 0, 1), axis=0)).to(device)
     outputs = net.forward_raw(inputs).squeeze().cpu().numpy()
@@ -123,9 +82,7 @@ def official_predict(
     return (alpha / 255).astype(np.float32)
 
 
-def load_official_checkpoint(
-    net: IndexNetMatting, path: str | os.PathLike
-) -> dict[str, torch.Tensor]:
+def load_official_checkpoint(net, path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """Load ``indexnet_matting.pth.tar`` (``{'state_dict': {'module.' + key: …}}``) strictly.
 
     Also accepts a bare state_dict. Raises :class:`~human2k.errors.ModelError` listing every

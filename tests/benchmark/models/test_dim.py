@@ -39,13 +39,13 @@ KEYS = Path(__file__).resolve().parents[3] / "benchmark" / "models" / "dim" / "o
 
 @pytest.fixture(scope="module")
 def net() -> DIMMatting:
-    return seeded_weights(DIMMatting(refine=True), seed=0)
+    return seeded_weights(DIMMatting(stage=3), seed=0)
 
 
 def test_state_dict_equals_the_mmagic_key_list():
     expected = parse_key_list(KEYS)
     assert len(expected) == 50
-    assert shapes(DIMMatting(refine=True)) == expected
+    assert shapes(DIMMatting(stage=3)) == expected
     stage1 = {k: s for k, s in expected.items() if not k.startswith("refiner.")}
     assert len(stage1) == 42
     assert shapes(dim_stage(1)) == stage1
@@ -60,9 +60,7 @@ def test_parameter_counts_equal_the_key_list_sums():
     no_refiner = {k: s for k, s in keys.items() if not k.startswith("refiner.")}
     assert count_from_key_list(no_refiner) == 26_200_001 == NUM_PARAMETERS_NO_REFINER
     assert sum(p.numel() for p in DIMMatting().parameters()) == NUM_PARAMETERS
-    assert (
-        sum(p.numel() for p in DIMMatting(refine=False).parameters()) == NUM_PARAMETERS_NO_REFINER
-    )
+    assert sum(p.numel() for p in DIMMatting(stage=1).parameters()) == NUM_PARAMETERS_NO_REFINER
 
 
 def test_mmagic_checkpoint_layout_loads_strictly_and_round_trips(net, tmp_path):
@@ -84,7 +82,7 @@ def test_wrong_stage_or_shapes_list_every_problem_in_one_error(net, tmp_path):
     path = tmp_path / "stage1.pth"
     torch.save({"meta": {}, "state_dict": stage1}, path)
     with pytest.raises(ModelError) as info:
-        load_official_checkpoint(DIMMatting(refine=True), path)
+        load_official_checkpoint(DIMMatting(stage=3), path)
     message = str(info.value)
     assert "stage1.pth" in message and "8 missing keys: refiner.refine_conv1.weight" in message
     assert "1 unexpected keys: backbone.decoder.deconv0.bias" in message
@@ -135,7 +133,7 @@ def _mmagic_reference(net, image_rgb, trimap):
 
 @pytest.mark.parametrize("refine", [True, False])
 def test_official_predict_equals_the_mmagic_pipeline(net, refine):
-    model = net if refine else seeded_weights(DIMMatting(refine=False), seed=1)
+    model = net if refine else seeded_weights(DIMMatting(stage=1), seed=1)
     image, trimap = image_and_trimap(50, 70, seed=3)  # padded to 64×96
     trimap[0, :3] = (1, 200, 254)  # soft values other than 0/255 keep the prediction
     alpha = official_predict(model, image, trimap)
@@ -165,7 +163,7 @@ def test_forward_takes_native_inputs_at_multiples_of_32(net):
 def test_tiny_images_fail_like_mmagic_reflect_padding():
     image, trimap = image_and_trimap(10, 40)
     with pytest.raises(InputError, match="too small"):
-        official_predict(DIMMatting(refine=False), image, trimap)
+        official_predict(DIMMatting(stage=1), image, trimap)
 
 
 def test_seeded_forward_is_finite_and_recorded(net):

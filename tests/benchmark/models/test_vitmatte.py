@@ -21,9 +21,9 @@ import torch
 from benchmark.models.vitmatte import (
     INSTALL_HINT,
     ViTMatte,
+    hf_predict,
     load_pretrained_folder,
     native_inputs,
-    official_predict,
     vitmatte_config,
 )
 from human2k.errors import InputError, ModelError
@@ -193,7 +193,7 @@ def test_official_predict_equals_the_processor_pipeline(net_s, mean_std, monkeyp
         net_s, "processor", {**net_s.processor, "image_mean": mean, "image_std": std}
     )
     image, trimap = image_and_trimap(50, 70, seed=3)  # zero-padded to 64×96
-    alpha = official_predict(net_s, image, trimap)
+    alpha = hf_predict(net_s, image, trimap)
     reference = _hf_reference(net_s, image, trimap, mean, std)
     assert alpha.shape == (50, 70) and alpha.dtype == np.float32
     np.testing.assert_allclose(alpha, reference, rtol=0, atol=1e-6)
@@ -208,7 +208,7 @@ def test_forward_takes_native_inputs_at_multiples_of_32(net_s):
     with torch.no_grad():
         alpha = net_s(img, tri)
     assert alpha.shape == (1, 1, 64, 96)
-    official = official_predict(net_s, image, trimap)  # no padding at multiples of 32
+    official = hf_predict(net_s, image, trimap)  # no padding at multiples of 32
     np.testing.assert_allclose(official, alpha[0, 0].numpy(), rtol=0, atol=1e-6)
     with pytest.raises(InputError, match="multiples of 32"):
         net_s(img[..., :40], tri[..., :40])
