@@ -28,11 +28,17 @@ def models(pattern, kind):
     wide = console.width >= 150  # the description column only where it fits
     for col in ("name", "kind", "provenance", "params"):
         table.add_column(col, no_wrap=True, justify="right" if col == "params" else "left")
-    for col in ("paper", "licence") + (("description",) if wide else ()):
+    for col in ("paper", "released weights", "licence") + (("description",) if wide else ()):
         table.add_column(col, overflow="fold", ratio=2 if col == "paper" else 1)
     for name in names:
         i = model_info(name)
         params = f"{i.params:,}" if i.params else "-"
-        row = [name, i.kind, i.provenance, params, i.paper or "-", i.license or "-"]
+        released = i.weights.split(" (")[0].split(":")[0] if i.weights else "-"
+        row = [name, i.kind, i.provenance, params, i.paper or "-", released, i.license or "-"]
         table.add_row(*row, *([i.description] if wide else []))
     console.print(table)
+    if any(model_info(n).weights for n in names):
+        console.print(
+            "Runs of a deep model loaded from its released weights file record provenance "
+            "official-weights (run.json); `mattebench models` shows where the files are published."
+        )

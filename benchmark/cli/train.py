@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from benchmark.cli.console import RichProgress, console, make_progress
+from benchmark.cli.model_options import MODEL_OPTION, parse_model_options
 
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -35,10 +36,9 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 )
 @click.option(
     "--recipe",
-    type=click.Choice(["gca", "paper"]),
-    default="gca",
-    show_default=True,
-    help="gca: Adam 4e-4 warm-up+cosine; paper: Adam 0.01 ÷10 at milestones.",
+    default=None,
+    help="Training recipe (default: the model's own): gca (Adam 4e-4 warm-up+cosine), paper "
+    "(Adam 0.01 ÷10 at milestones), indexnet, dim, vitmatte (their released trainers).",
 )
 @click.option(
     "--batch-size",
@@ -115,6 +115,7 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     help="Weight of the composition loss.",
 )
 @click.option("--deterministic", is_flag=True, help="Deterministic algorithms (exact CPU resume).")
+@MODEL_OPTION
 def train(
     model,
     data_dir,
@@ -137,6 +138,7 @@ def train(
     milestones,
     comp_loss,
     deterministic,
+    model_options,
 ) -> None:
     """Train MODEL (e.g. timinet) on online composites of --data; every epoch writes an atomic
     checkpoint and --resume continues exactly. Launch with torchrun for several GPUs.
@@ -146,6 +148,7 @@ def train(
       mattebench train timinet --data comp1k --bg-dir coco/train2014 --epochs 186 --batch-size 10 \\
           --device cuda --amp --out runs/timinet
       torchrun --nproc-per-node 4 $(which mattebench) train timinet ... (same options)
+      mattebench train dim --model-option stage=2 --model-option init_from=runs/dim1/model.pt ...
     """
     from benchmark.training.loop import train as run_training
 
@@ -174,6 +177,7 @@ def train(
             milestones=milestones,
             comp_loss=comp_loss,
             deterministic=deterministic,
+            model_kwargs=parse_model_options(model_options),
             progress=RichProgress(bar),
         )
     if int(os.environ.get("RANK", "0")) != 0:
@@ -186,6 +190,6 @@ def train(
     )
     console.print(
         f"trained {model}: {result.epochs} epochs, {result.steps} steps, {result.samples_seen} samples, "
-        f"last loss {last:.4f} (L1 over unknown pixels, alpha in [0,1]); {speed}"
+        f"last loss {last:.4f} (the model's weighted loss terms, mostly per unknown pixels; alpha in [0,1]); {speed}"
     )
     console.print(f"weights: {result.checkpoint}\nstate:   {result.state}\nlog:     {result.log}")

@@ -200,7 +200,7 @@ def _run_epochs(run, val_data, val_every, val_trimap_set, device, progress, on_s
             t_data = time.perf_counter() - t_prev
             lr_now = run.schedule(samples_seen)
             for group in run.optimizer.param_groups:
-                group["lr"] = lr_now
+                group["lr"] = lr_now * group.get("lr_scale", 1.0)
             out = train_step(
                 model=run.model, net=run.net, batch=batch, device=run.device,
                 optimizer=run.optimizer, scaler=run.scaler,

@@ -2,9 +2,10 @@
 normalised over the global batch, backward, clipping, optimiser step.
 
 The loss is the weighted sum of the model's ``TrainingSpec.loss_weights`` terms
-(``benchmark.training.losses``) divided by the unknown-pixel count of the *global* batch, so N
-devices × B give the same gradients as 1 device × N·B (up to BatchNorm statistics and float
-summation order).
+(``benchmark.training.losses``), each divided by its normaliser over the *global* batch (the
+unknown-pixel count for most terms, the known-pixel count, or nothing for terms that are batch
+means already), so N devices × B give the same gradients as 1 device × N·B (up to BatchNorm
+statistics and float summation order; batch-mean terms are averaged over the devices).
 
 Example:
     >>> StepOutcome(loss=0.5, terms={"alpha_l1": 0.5}, unknown_px=10, grad_norm=None).loss
@@ -21,7 +22,7 @@ import torch
 from benchmark.models.deep import DeepMattingModel
 from benchmark.training.distributed import DistContext, all_sum
 from benchmark.training.grad_clip import GradClipper
-from benchmark.training.losses import loss_term_sums
+from benchmark.training.losses import LOSS_NORMALISERS, loss_term_sums, split_term
 
 __all__ = ["StepOutcome", "train_step"]
 
@@ -57,16 +58,25 @@ def train_step(
         torch.autocast(device.type, dtype=amp_dtype) if amp_dtype else contextlib.nullcontext()
     )
     with autocast:
-        pred = net(img_in, tri_in)
-    pred = pred.float()
+        out = net(img_in, tri_in)
+    pred = {k: v.float() for k, v in out.items()} if isinstance(out, dict) else out.float()
     sums = loss_term_sums(pred, on_device, loss_weights)
-    count = (on_device["trimap"] == 128).to(pred.dtype).sum()
+    unknown = (on_device["trimap"] == 128).to(torch.float32)
+    count = unknown.sum()
+    known = unknown.numel() - count
     names = list(sums)
-    reduced = all_sum(torch.stack([*(sums[n].detach() for n in names), count]).double(), dist_)
-    denom = float(reduced[-1]) + 1e-8
+    reduced = all_sum(
+        torch.stack([*(sums[n].detach() for n in names), count, known]).double(), dist_
+    )
+    denom = float(reduced[-2]) + 1e-8
+    denoms = {"unknown": denom, "known": float(reduced[-1]) + 1e-8, "mean": float(dist_.world)}
     weighted = None
     for n in names:
-        term = sums[n] if loss_weights[n] == 1.0 else loss_weights[n] * sums[n]
+        kind = LOSS_NORMALISERS[split_term(n)[0]]
+        if kind == "unknown":  # the historical form, kept bit for bit
+            term = sums[n] if loss_weights[n] == 1.0 else loss_weights[n] * sums[n]
+        else:
+            term = loss_weights[n] * sums[n] * (denom / denoms[kind])
         weighted = term if weighted is None else weighted + term
     loss = weighted / denom * dist_.world  # DDP averages the gradients over ranks
     scaler.scale(loss).backward()
@@ -76,9 +86,12 @@ def train_step(
         grad_norm = clipper(model.parameters())
     scaler.step(optimizer)
     scaler.update()
-    terms = {n: float(reduced[i]) / denom for i, n in enumerate(names)}
+    terms = {
+        n: float(reduced[i]) / denoms[LOSS_NORMALISERS[split_term(n)[0]]]
+        for i, n in enumerate(names)
+    }
     total = sum(loss_weights[n] * terms[n] for n in names)
-    return StepOutcome(loss=total, terms=terms, unknown_px=int(reduced[-1]), grad_norm=grad_norm)
+    return StepOutcome(loss=total, terms=terms, unknown_px=int(reduced[-2]), grad_norm=grad_norm)
 
 
 _TENSORS = ("image", "trimap", "alpha", "fg", "bg")
