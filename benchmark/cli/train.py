@@ -184,7 +184,7 @@ def train(
         return  # under torchrun only rank 0 reports (the others' losses are not gathered)
     last = result.losses[-1] if result.losses else float("nan")
     speed = (
-        f"{result.images_per_s:.1f} img/s this session"
+        f"{result.images_per_s:.3g} img/s this session"
         if result.images_per_s
         else "nothing left to train in this session (the run had already finished)"
     )

@@ -17,7 +17,8 @@ Outputs in ``out_dir``:
 * ``train.jsonl`` — one JSON object per line: ``start`` (config, seeds, data, world size),
   ``epoch_start`` (epoch, data seed, worker seeds), ``step`` (epoch, step, global_batch,
   samples_seen, lr, loss, loss_alpha, loss_comp, loss_terms, grad_norm, images_per_s, data_s,
-  seed, indices), ``epoch`` (mean loss, checkpoint), ``val`` (metric means), ``resume``, ``end``.
+  seed, indices), ``epoch`` (mean loss, checkpoint), ``val`` (metric means), ``resume``, ``end``
+  (images/s of the session, peak RSS and, on CUDA, peak allocated GPU memory).
 * ``last.pt`` — full training state (``benchmark.training.state``), replaced atomically each epoch.
 * ``model.pt`` — weights only, loadable by ``create_model(name, checkpoint="model.pt")``.
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import os
+import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -246,12 +248,20 @@ def _run_epochs(run, val_data, val_every, val_trimap_set, device, progress, on_s
 
     speed = session_images / session_time if session_time else None
     log.write({"event": "end", "epoch": cfg.epochs, "step": step, "samples_seen": samples_seen,
-               "images_per_s": speed})  # fmt: skip
+               "images_per_s": speed, **_peak_memory(run.device)})  # fmt: skip
     return TrainResult(
         checkpoint=run.model_path, state=run.state_path, log=run.log_path,
         losses=losses_from_log(run.log_path) if dist_.main else [], epochs=cfg.epochs,
         steps=step, samples_seen=samples_seen, images_per_s=speed or 0.0, val=val_records,
     )  # fmt: skip
+
+
+def _peak_memory(device: torch.device) -> dict[str, int]:
+    """Peak resident memory of this process and, on CUDA, peak allocated GPU memory (bytes)."""
+    out = {"peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    if device.type == "cuda":
+        out["peak_cuda_bytes"] = int(torch.cuda.max_memory_allocated(device))
+    return out
 
 
 def _save_epoch(run: RunSetup, counters: dict[str, int]) -> None:

@@ -53,7 +53,7 @@ def _weights(size: str) -> str:
 def _create(
     size: str, checkpoint: str | None, tag: str | None, init_from: str | None, kwargs: dict
 ):
-    from benchmark.models.vitmatte.network import ViTMatte, load_pretrained_folder
+    from benchmark.models.vitmatte.network import ViTMatte, folder_size, load_pretrained_folder
 
     name = f"vitmatte_{size}"
     if tag is not None:
@@ -62,16 +62,13 @@ def _create(
     if checkpoint is not None and Path(checkpoint).is_dir():
         if kwargs:
             raise ModelError(f"{name}: options {sorted(kwargs)} do not apply to a model folder")
-        model = load_pretrained_folder(checkpoint, pipeline=pipeline)
-        found = model.config["size"]
-        if found != size:
+        found = folder_size(checkpoint)
+        if found != size and found in _PARAMS:  # the other released size; custom configs pass
             raise ModelError(
-                f"{checkpoint}: holds ViTMatte-{found.upper()} (hidden size "
-                f"{model.hf_model.config.backbone_config.hidden_size}), not ViTMatte-{size.upper()}; "
+                f"{checkpoint}: holds ViTMatte-{found.upper()}, not ViTMatte-{size.upper()}; "
                 f"use vitmatte_{found}"
-                if found in _PARAMS
-                else f"{checkpoint}: not ViTMatte-S/B"
             )
+        model = load_pretrained_folder(checkpoint, pipeline=pipeline)
         model.name = name
         return model
     state, meta = (None, {}) if checkpoint is None else read_checkpoint(checkpoint)

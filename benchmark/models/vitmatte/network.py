@@ -56,7 +56,7 @@ from benchmark.models.vitmatte import official
 from benchmark.models.vitmatte.config import VITMATTE_SIZES, require_transformers, vitmatte_config
 from human2k.errors import InputError, ModelError
 
-__all__ = ["PIPELINES", "PROCESSOR_DEFAULTS", "ViTMatte", "load_pretrained_folder"]
+__all__ = ["PIPELINES", "PROCESSOR_DEFAULTS", "ViTMatte", "folder_size", "load_pretrained_folder"]
 
 #: ``VitMatteImageProcessor``'s class defaults (IMAGENET_STANDARD mean/std = 0.5), which the
 #: conversion script saved as the hub checkpoints' ``preprocessor_config.json``.
@@ -237,6 +237,15 @@ def _processor_settings(folder: Path) -> dict[str, Any]:
     return {k: raw[k] for k in PROCESSOR_DEFAULTS if k in raw}
 
 
+def folder_size(folder: str | os.PathLike) -> str:
+    """``"s"``, ``"b"`` or ``"custom"`` from a Hugging Face folder's ``config.json`` (no weights read)."""
+    config_path = Path(folder) / "config.json"
+    if not config_path.is_file():
+        raise ModelError(f"{folder}: no config.json (expected a Hugging Face model folder)")
+    backbone = _read_json(config_path).get("backbone_config") or {}
+    return _size_of(int(backbone.get("hidden_size", 0)))
+
+
 def load_pretrained_folder(folder: str | os.PathLike, *, pipeline: str = "hustvl") -> ViTMatte:
     """Build ViTMatte from a local Hugging Face folder and load its weights strictly (eval mode).
 
@@ -264,10 +273,15 @@ def load_pretrained_folder(folder: str | os.PathLike, *, pipeline: str = "hustvl
     net = ViTMatte(
         hf.VitMatteForImageMatting(config), _processor_settings(folder), pipeline=pipeline
     )
-    if weights.suffix == ".safetensors":
-        state = hf.load_safetensors(str(weights))
-    else:
-        state = torch.load(weights, map_location="cpu", weights_only=True)
+    try:
+        if weights.suffix == ".safetensors":
+            state = hf.load_safetensors(str(weights))
+        else:
+            state = torch.load(weights, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable weights file is one clear error
+        raise ModelError(
+            f"{weights}: not a readable weights file ({type(exc).__name__}: {exc})"
+        ) from exc
     load_strict(net, state, label=os.fspath(weights))
     net.weights = weights_record(weights, {}, official=True)
     return net.eval()
