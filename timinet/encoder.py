@@ -30,7 +30,6 @@ from torch import nn
 
 from benchmark.models.blocks.resnet_d import (
     EncoderBlock,
-    batch_norm,
     encoder_stage,
     shortcut_head,
     stem_modules,
@@ -50,10 +49,6 @@ __all__ = ["Encoder", "EncoderBlock", "build_integration"]
 
 _BN_EPS = 1e-3  # TIMI-Net's copies of GCA's blocks; GCA itself uses 1e-5
 Integration = Literal["ti2", "add", "none"]
-
-
-def _bn(c: int) -> nn.BatchNorm2d:
-    return batch_norm(c, _BN_EPS)
 
 
 def _stage(c_in: int, c_out: int, blocks: int, stride: int) -> nn.Sequential:
