@@ -1,9 +1,10 @@
 """ViTMatte through transformers: HF checkpoint layout, local-folder loading, processor inference.
 
 Oracles: ``benchmark/models/vitmatte/official_keys_{s,b}.txt`` (enumerated by hand from the
-transformers modeling code with the conversion script's config, see their headers) and
+transformers modeling code with the conversion script's config, see their headers),
 :func:`_hf_reference`, written in this file step by step after ``VitMatteImageProcessor``
-(rescale, normalise, concatenate, zero-pad) and the documented crop of ``alphas``.
+(rescale, normalise, concatenate, zero-pad) and the documented crop of ``alphas``, and
+:func:`_hustvl_reference`, after hustvl/ViTMatte's ``inference.py`` and ``preprocess_inputs``.
 """
 
 from __future__ import annotations
@@ -228,3 +229,39 @@ def test_seeded_forward_is_finite_and_recorded(net_s):
 
 RECORDED = (0.599078893661499, 0.5574466586112976, 0.5267846584320068, 0.6400385499000549)
 RECORDED_SUM = 3440.881571382284
+
+
+def _hustvl_reference(net, image, trimap):
+    """hustvl/ViTMatte inference.py + ViTMatte.preprocess_inputs (test time), step by step."""
+    imgs = torch.from_numpy(image).permute(2, 0, 1).contiguous().float().div(255)[None]  # to_tensor
+    tris = torch.from_numpy(trimap)[None].contiguous().float().div(255)[None]
+    pixel_mean = torch.tensor([123.675 / 255.0, 116.280 / 255.0, 103.530 / 255.0]).view(-1, 1, 1)
+    pixel_std = torch.tensor([58.395 / 255.0, 57.120 / 255.0, 57.375 / 255.0]).view(-1, 1, 1)
+    images = torch.cat(((imgs - pixel_mean) / pixel_std, tris), dim=1)
+    b, c, h, w = images.shape
+    if images.shape[-1] % 32 != 0 or images.shape[-2] % 32 != 0:
+        new_h, new_w = (32 - h % 32) + h, (32 - w % 32) + w
+        padded = torch.zeros((b, c, new_h, new_w))
+        padded[:, :, :h, :w] = images
+        images = padded
+    with torch.no_grad():
+        phas = net.hf_model(pixel_values=images).alphas[:, :, :h, :w]
+    return phas.flatten(0, 2), images.shape
+
+
+@needs_hf
+@pytest.mark.parametrize(("h", "w", "padded"), [(50, 64, (64, 96)), (64, 96, (64, 96))])
+def test_hustvl_predict_equals_its_inference_script(net_s, h, w, padded, monkeypatch):
+    from benchmark.models.vitmatte import hustvl_predict
+
+    image, trimap = image_and_trimap(h, w, seed=5)
+    reference, shape = _hustvl_reference(net_s, image, trimap)
+    assert tuple(shape[-2:]) == padded  # an aligned side still gains 32 when the other does not
+    seen = []
+    forward = net_s.forward_pixel_values
+    monkeypatch.setattr(net_s, "forward_pixel_values", lambda x: seen.append(x.shape) or forward(x))
+    alpha = hustvl_predict(net_s, image, trimap)
+    assert tuple(seen[0][-2:]) == padded and alpha.shape == (h, w)
+    np.testing.assert_allclose(alpha, reference.numpy(), rtol=0, atol=1e-6)
+    # to_pil_image: mul(255).byte() truncates
+    assert np.array_equal((alpha * 255).astype(np.uint8), reference.mul(255).byte().numpy())
