@@ -1,9 +1,11 @@
 """Training augmentations (NumPy + OpenCV), each a pure function of its inputs and a Generator.
 
 The ``gca`` pipeline reproduces GCA-Matting's training transforms (timinet_arch.md §12,
-``dataloader/data_generator.py``, including its affine matrix) and the ``paper`` pipeline is
+``dataloader/data_generator.py``, including its affine matrix), the ``paper`` pipeline is
 TIMI-Net §4.1's description in its order (crops of 512/640/960, *then* scaling, flips, rotation
-in ±60°, resized to 512). Both take float32 arrays — ``fg`` H×W×3 in [0, 255] (RGB),
+in ±60°, resized to 512) and the ``dim`` pipeline that of Deep Image Matting and IndexNet
+Matting (crops of 1, 1.5 or 2 × crop around an unknown pixel, resized, flipped). All take
+float32 arrays — ``fg`` H×W×3 in [0, 255] (RGB),
 ``alpha`` H×W in [0, 1] — and a uint8 background of any size, and return one training sample
 of ``crop``×``crop`` pixels. Every random draw comes from the ``numpy.random.Generator``
 passed in, so the caller decides the seed (``benchmark.training.data`` derives it from
@@ -43,6 +45,7 @@ __all__ = [
     "composite",
     "augment_gca",
     "augment_paper",
+    "augment_dim",
 ]
 
 Sample = dict[str, Any]
@@ -390,4 +393,53 @@ def augment_paper(
     sample = composite(out["fg"], out["alpha"], out["bg"])
     sample["trimap"] = t
     sample["params"] = dict(params, window=window)
+    return sample
+
+
+#: Window sizes of DIM's (320/480/640 → 320) and IndexNet's (320 × {1, 1.5, 2}) crops.
+DIM_WINDOWS = (1.0, 1.5, 2.0)
+
+
+def augment_dim(
+    fg: np.ndarray,
+    alpha: np.ndarray,
+    bg: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    crop: int = 320,
+) -> Sample:
+    """Deep Image Matting's and IndexNet's augmentation for one sample.
+
+    A window of 1, 1.5 or 2 × crop centred on a pixel of the alpha's transition band
+    (``crop_on_unknown``; mmagic ``CropAroundUnknown``, IndexNet's ``RandomCrop``), a horizontal
+    flip (p = 0.5), resized to crop×crop (bicubic, alpha clipped to [0, 1]), then a trimap from
+    the resized alpha by random erosion of its fg and bg masks (kernels 1–29 px; DIM's
+    ``GenerateTrimap`` draws erosion/dilation kernels of 1–30 px, IndexNet dilates the band by
+    1–19 px). No rotation, scaling, colour jitter or two-foreground composition.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> fg = np.full((80, 96, 3), 200, np.float32); a = np.zeros((80, 96), np.float32)
+        >>> a[20:60, 30:70] = 1; a[20:60, 28:30] = 0.5
+        >>> s = augment_dim(fg, a, np.zeros((50, 50, 3), np.uint8), rng, crop=32)
+        >>> s["image"].shape, sorted(set(np.unique(s["trimap"])) - {0, 128, 255}), s["params"]["window"] in (32, 48, 64)
+        ((32, 32, 3), [], True)
+    """
+    band = np.where(alpha >= 0.5, 255, 0).astype(np.uint8)
+    band[(alpha > 1e-5) & (alpha < 1 - 1e-5)] = 128
+    window = int(round(DIM_WINDOWS[int(rng.integers(len(DIM_WINDOWS)))] * crop))
+    out = crop_on_unknown({"fg": fg, "alpha": alpha, "trimap": band, "bg": bg}, rng, window)
+    flip = bool(rng.random() < 0.5)
+    keys = ("fg", "alpha", "bg")
+    out = {k: out[k][:, ::-1] if flip else out[k] for k in keys}
+    if window != crop:
+        out = {k: cv2.resize(np.ascontiguousarray(out[k]), (crop, crop), interpolation=cv2.INTER_CUBIC)
+               for k in keys}  # fmt: skip
+    out["alpha"] = np.clip(out["alpha"], 0, 1)
+    trimap = erosion_trimap(out["alpha"], rng)
+    sample = composite(
+        np.ascontiguousarray(out["fg"]), out["alpha"], np.ascontiguousarray(out["bg"])
+    )
+    sample["trimap"] = np.ascontiguousarray(trimap)
+    sample["params"] = {"window": window, "flip": flip}
     return sample

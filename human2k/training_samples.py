@@ -1,7 +1,7 @@
 """Training samples: online composition of fg/alpha over a background pool, with augmentation.
 
 :class:`OnlineSamples` composes every sample on the fly from a foreground, its alpha and a
-background (``human2k.augment``: recipe ``gca`` or ``paper``). A sample is a **pure function
+background (``human2k.augment``: recipe ``gca``, ``paper`` or ``dim``). A sample is a **pure function
 of (seed, epoch, index)**: its generator is ``numpy.random.default_rng([seed, 1, epoch,
 index])``, whatever the worker, the number of workers or the process that loads it — the
 property exact resume and GPU-count-independent training rest on (user_needs.md §5).
@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from human2k.augment import augment_gca, augment_paper
+from human2k.augment import augment_dim, augment_gca, augment_paper
 from human2k.errors import DatasetError, InputError
 from human2k.images import read_alpha, read_rgb
 from human2k.paths import IMAGE_SUFFIXES, image_files
@@ -66,7 +66,7 @@ __all__ = [
 #: Composites per foreground when the training set's own ratio is unknown (Comp-1K's 1:100).
 DEFAULT_BG_PER_FG = 100
 
-AUGMENTATIONS = ("gca", "paper")
+AUGMENTATIONS = ("gca", "paper", "dim")
 
 #: Second word of a sample's SeedSequence entropy; other streams of a training run use 2
 #: (epoch order), 3 (workers) and 4 (per-epoch torch seed), so they never overlap.
@@ -246,7 +246,7 @@ class OnlineSamples:
 
     Args:
         sources: from ``find_training_data``.
-        recipe: augmentation pipeline, ``gca`` or ``paper``.
+        recipe: augmentation pipeline, ``gca``, ``paper`` or ``dim``.
         crop: output size in pixels (a multiple of 32 for TIMI-Net; tests use 64).
         seed: run seed.
         samples_per_epoch: cap on the epoch length (quick runs); default: the whole epoch.
@@ -366,6 +366,8 @@ class OnlineSamples:
         if self.recipe == "gca":
             second = self._load_fg(int(rng.integers(n))) if rng.random() < 0.5 else None
             out = augment_gca(fg, alpha, bg, rng, crop=self.crop, second=second)
+        elif self.recipe == "dim":
+            out = augment_dim(fg, alpha, bg, rng, crop=self.crop)
         else:
             out = augment_paper(fg, alpha, bg, rng, crop=self.crop)
         return out

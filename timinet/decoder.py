@@ -1,5 +1,7 @@
 """TIMI-Net's decoder: GCA-Matting's "ResNet_D_Dec" ([2, 3, 3, 2] up-blocks) with TI²_D.
 
+The up-blocks are GCA-Matting's, shared with ``gca`` (:mod:`benchmark.models.blocks.resnet_d`).
+
 Reference ``timinet_arch.md`` §8. Stages 512→256 (stride 16), 256→128 (8), 128→64 (4),
 64→32 (2); each starts with an upsampling block (SN ConvTranspose 4×4 s2 → BN → LeakyReLU(0.2)
 → SN conv3×3 → BN, skip: nearest ×2 → SN conv1×1 → BN) and adds the encoder shortcut of its
@@ -24,53 +26,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from timinet.spectral_norm import SpectralNorm, refresh_spectral_norm
+from benchmark.models.blocks.resnet_d import (
+    LEAKY_SLOPE,
+    DecoderBlock,
+    batch_norm,
+    decoder_stage,
+    sn,
+)
+from benchmark.models.blocks.spectral_norm import refresh_spectral_norm
 
 __all__ = ["Decoder", "DecoderBlock"]
 
-_BN_EPS = 1e-3
-_SLOPE = 0.2
-
-
-def _bn(c: int) -> nn.BatchNorm2d:
-    return nn.BatchNorm2d(c, eps=_BN_EPS)
-
-
-def _sn(conv: nn.Conv2d | nn.ConvTranspose2d) -> SpectralNorm:
-    return SpectralNorm(conv, init_iterations=0)  # refreshed after reset_parameters
-
-
-class DecoderBlock(nn.Module):
-    """Residual block; with ``upsample=True`` the first conv is a 4×4 stride-2 transposed conv."""
-
-    def __init__(self, c_in: int, c_out: int, *, upsample: bool = False):
-        super().__init__()
-        if upsample:
-            self.conv1 = _sn(nn.ConvTranspose2d(c_in, c_in, 4, 2, 1, bias=False))
-        else:
-            self.conv1 = _sn(nn.Conv2d(c_in, c_in, 3, 1, 1, bias=False))
-        self.bn1 = _bn(c_in)
-        self.conv2 = _sn(nn.Conv2d(c_in, c_out, 3, 1, 1, bias=False))
-        self.bn2 = _bn(c_out)
-        self.upsample = None
-        if upsample:
-            self.upsample = nn.Sequential(
-                nn.Upsample(scale_factor=2, mode="nearest"),
-                _sn(nn.Conv2d(c_in, c_out, 1, bias=False)),
-                _bn(c_out),
-            )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        identity = x if self.upsample is None else self.upsample(x)
-        out = F.leaky_relu(self.bn1(self.conv1(x)), _SLOPE, inplace=True)
-        out = self.bn2(self.conv2(out))
-        return F.leaky_relu(out + identity, _SLOPE, inplace=True)
+_BN_EPS = 1e-3  # TIMI-Net's copies of GCA's blocks; GCA itself uses 1e-5
 
 
 def _stage(c_in: int, c_out: int, blocks: int) -> nn.Sequential:
-    layers = [DecoderBlock(c_in, c_out, upsample=True)]
-    layers += [DecoderBlock(c_out, c_out) for _ in range(blocks - 1)]
-    return nn.Sequential(*layers)
+    return decoder_stage(c_in, c_out, blocks, eps=_BN_EPS)
 
 
 class Decoder(nn.Module):
@@ -83,8 +54,8 @@ class Decoder(nn.Module):
 
     def __init__(self, *, integration: nn.Module | None, layers: Sequence[int] = (2, 3, 3, 2)):
         super().__init__()
-        self.conv1 = _sn(nn.ConvTranspose2d(32, 32, 4, 2, 1, bias=False))
-        self.bn1 = _bn(32)
+        self.conv1 = sn(nn.ConvTranspose2d(32, 32, 4, 2, 1, bias=False))
+        self.bn1 = batch_norm(32, _BN_EPS)
         self.conv2 = nn.Conv2d(32, 1, 3, 1, 1, bias=True)
         self.layer1 = _stage(512, 256, layers[0])
         self.layer2 = _stage(256, 128, layers[1])
@@ -116,6 +87,6 @@ class Decoder(nn.Module):
             d = self.memory_de(d, *guides)
         d = self.layer3(d) + s2
         d = self.layer4(d) + s1
-        d = F.leaky_relu(self.bn1(self.conv1(d)), _SLOPE, inplace=True) + s0
+        d = F.leaky_relu(self.bn1(self.conv1(d)), LEAKY_SLOPE, inplace=True) + s0
         logit = self.conv2(d)
         return (torch.tanh(logit) + 1) / 2

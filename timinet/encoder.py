@@ -1,5 +1,7 @@
 """TIMI-Net's encoder: the RGB-Trimap branch plus the two units, TI²_E and ASPP.
 
+The branch's blocks are GCA-Matting's, shared with ``gca`` (:mod:`benchmark.models.blocks.resnet_d`).
+
 The RGB-Trimap branch is GCA-Matting's ResNet-34-D-like "resnet_encoder_29" with shortcut
 heads (reference ``timinet_arch.md`` §3): a 3-conv stem without max-pool (4→32 s2, 32→32,
 32→64 s2), basic-block stages of 64/128/256/512 channels with [3, 4, 4, 2] blocks (stride 1,
@@ -26,9 +28,15 @@ from typing import Literal
 import torch
 from torch import nn
 
+from benchmark.models.blocks.resnet_d import (
+    EncoderBlock,
+    encoder_stage,
+    shortcut_head,
+    stem_modules,
+)
+from benchmark.models.blocks.spectral_norm import refresh_spectral_norm
 from human2k.errors import ModelError
 from timinet.aspp import apply_aspp, aspp_modules
-from timinet.spectral_norm import SpectralNorm, refresh_spectral_norm
 from timinet.ti2 import TI2, AdditiveIntegration, AttentionMode
 from timinet.units import (
     RELEASED_RGB_UNIT_CHANNELS,
@@ -39,51 +47,12 @@ from timinet.units import (
 
 __all__ = ["Encoder", "EncoderBlock", "build_integration"]
 
-_BN_EPS = 1e-3
+_BN_EPS = 1e-3  # TIMI-Net's copies of GCA's blocks; GCA itself uses 1e-5
 Integration = Literal["ti2", "add", "none"]
 
 
-def _bn(c: int) -> nn.BatchNorm2d:
-    return nn.BatchNorm2d(c, eps=_BN_EPS)
-
-
-def _sn_conv(c_in: int, c_out: int, k: int = 3, stride: int = 1) -> SpectralNorm:
-    conv = nn.Conv2d(c_in, c_out, k, stride, padding=k // 2, bias=False)
-    return SpectralNorm(conv, init_iterations=0)  # refreshed after reset_parameters
-
-
-class EncoderBlock(nn.Module):
-    """Basic residual block with SN convs and a ResNet-D (avg-pool) projection when needed."""
-
-    def __init__(self, c_in: int, c_out: int, stride: int = 1):
-        super().__init__()
-        self.conv1 = _sn_conv(c_in, c_out, 3, stride)
-        self.bn1 = _bn(c_out)
-        self.conv2 = _sn_conv(c_out, c_out)
-        self.bn2 = _bn(c_out)
-        self.downsample = None
-        if stride != 1 or c_in != c_out:
-            pool = nn.AvgPool2d(2, 2) if stride != 1 else nn.Identity()
-            self.downsample = nn.Sequential(pool, _sn_conv(c_in, c_out, 1), _bn(c_out))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        identity = x if self.downsample is None else self.downsample(x)
-        out = torch.relu_(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return torch.relu_(out + identity)
-
-
 def _stage(c_in: int, c_out: int, blocks: int, stride: int) -> nn.Sequential:
-    layers = [EncoderBlock(c_in, c_out, stride)]
-    layers += [EncoderBlock(c_out, c_out) for _ in range(blocks - 1)]
-    return nn.Sequential(*layers)
-
-
-def _shortcut(c_in: int, c_out: int) -> nn.Sequential:
-    return nn.Sequential(
-        _sn_conv(c_in, c_out), nn.ReLU(inplace=True), _bn(c_out),
-        _sn_conv(c_out, c_out), nn.ReLU(inplace=True), _bn(c_out),
-    )  # fmt: skip
+    return encoder_stage(c_in, c_out, blocks, stride, eps=_BN_EPS)
 
 
 def build_integration(
@@ -157,16 +126,14 @@ class Encoder(nn.Module):
         chunk_size: int | None = None,
     ):
         super().__init__()
-        self.conv1 = _sn_conv(in_channels, 32, 3, 2)
-        self.conv2 = _sn_conv(32, 32)
-        self.conv3 = _sn_conv(32, 64, 3, 2)
-        self.bn1, self.bn2, self.bn3 = _bn(32), _bn(32), _bn(64)
+        for name, module in stem_modules(in_channels, eps=_BN_EPS).items():
+            self.add_module(name, module)  # conv1..3, bn1..3
         self.layer1 = _stage(64, 64, layers[0], 1)
         self.layer2 = _stage(64, 128, layers[1], 2)
         self.layer3 = _stage(128, 256, layers[2], 2)
         self.layer_bottleneck = _stage(256, 512, layers[3], 2)
         self.shortcut = nn.ModuleList(
-            _shortcut(a, b)
+            shortcut_head(a, b, eps=_BN_EPS)
             for a, b in [(in_channels, 32), (32, 32), (64, 64), (128, 128), (256, 256)]
         )
         trimap_channels = rgb_channels = None

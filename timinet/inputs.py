@@ -1,108 +1,18 @@
-"""Input conventions of TIMI-Net: uint8 image + trimap → normalised tensors.
-
-Reference ``timinet_arch.md`` §1 and §11: RGB scaled to [0, 1] and normalised with the ImageNet
-mean/std; the 8-bit trimap quantised as ``< 85 → background``, ``≥ 170 → foreground``, else
-unknown. mattebench passes the trimap to the model one-hot (channels: background, unknown,
-foreground, as GCA-Matting does); the network turns it into the 0/1/2 index the released
-weights were trained on (:func:`trimap_index`), so both encodings reach the same numbers.
+"""TIMI-Net's inputs are GCA-Matting's: :mod:`benchmark.models.inputs` (re-exported here).
 
 Example:
     >>> import numpy as np
-    >>> img, tri = to_model_inputs(np.zeros((4, 6, 3), np.uint8), np.array([[0, 128, 255] * 2] * 4, np.uint8))
-    >>> tuple(img.shape), tuple(tri.shape), tri[0, :, 0, :3].argmax(0).tolist()
-    ((1, 3, 4, 6), (1, 3, 4, 6), [0, 1, 2])
-    >>> round(float(img[0, 0, 0, 0]), 4)  # (0 - 0.485) / 0.229
-    -2.1179
+    >>> img, tri = to_model_inputs(np.zeros((4, 6, 3), np.uint8), np.full((4, 6), 255, np.uint8))
+    >>> tuple(tri.shape), float(trimap_index(tri).max())
+    ((1, 3, 4, 6), 2.0)
 """
 
-from __future__ import annotations
-
-import numpy as np
-import torch
-
-from human2k.errors import InputError
+from benchmark.models.inputs import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    to_model_inputs,
+    trimap_classes,
+    trimap_index,
+)
 
 __all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "to_model_inputs", "trimap_classes", "trimap_index"]
-
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
-BG_BELOW = 85
-FG_FROM = 170
-
-
-def _as_uint8_tensor(x, label: str) -> torch.Tensor:
-    if isinstance(x, np.ndarray):
-        if x.dtype != np.uint8:
-            raise InputError(label, f"expected dtype uint8, got {x.dtype}")
-        return torch.from_numpy(np.ascontiguousarray(x))
-    if isinstance(x, torch.Tensor):
-        if x.dtype != torch.uint8:
-            raise InputError(label, f"expected dtype torch.uint8, got {x.dtype}")
-        return x
-    raise InputError(label, f"expected a numpy array or torch tensor, got {type(x).__name__}")
-
-
-def trimap_classes(trimap: torch.Tensor) -> torch.Tensor:
-    """uint8 trimap → int64 class map (0 bg, 1 unknown, 2 fg), thresholds 85 / 170."""
-    t = trimap.to(torch.int16)
-    return (t >= BG_BELOW).long() + (t >= FG_FROM).long()
-
-
-def trimap_index(tri: torch.Tensor) -> torch.Tensor:
-    """Model trimap (B×3 one-hot, or B×1 index) → the B×1 float index 0/1/2 of the released code.
-
-    Example:
-        >>> trimap_index(torch.eye(3).view(1, 3, 1, 3)).flatten().tolist()
-        [0.0, 1.0, 2.0]
-    """
-    if tri.shape[1] == 1:
-        return tri
-    if tri.shape[1] == 3:
-        return tri[:, 1:2] + 2 * tri[:, 2:3]
-    raise InputError("tri", f"expected B×3×H×W one-hot (or B×1×H×W index), got {tuple(tri.shape)}")
-
-
-def to_model_inputs(image, trimap) -> tuple[torch.Tensor, torch.Tensor]:
-    """Normalised image and one-hot trimap tensors for ``model(img, tri)``.
-
-    Args:
-        image: numpy uint8 H×W×3 RGB (one image), or torch uint8 B×3×H×W.
-        trimap: numpy uint8 H×W (one image), or torch uint8 B×1×H×W or B×H×W; values are
-            quantised with thresholds 85 / 170, so {0, 128, 255} and soft trimaps both work.
-
-    Returns:
-        ``(img, tri)``: float32 B×3×H×W ImageNet-normalised RGB, and float32 B×3×H×W one-hot
-        trimap (channels background, unknown, foreground), on the device of a tensor input.
-
-    Raises:
-        InputError: wrong dtype, rank, channel count, or image/trimap size mismatch.
-    """
-    img = _as_uint8_tensor(image, "image")
-    tri = _as_uint8_tensor(trimap, "trimap")
-    if isinstance(image, np.ndarray):
-        if img.ndim != 3 or img.shape[2] != 3:
-            raise InputError("image", f"expected H×W×3 RGB, got shape {tuple(img.shape)}")
-        img = img.permute(2, 0, 1).unsqueeze(0)
-    elif img.ndim != 4 or img.shape[1] != 3:
-        raise InputError("image", f"expected B×3×H×W, got shape {tuple(img.shape)}")
-    if tri.ndim == 2:
-        tri = tri.unsqueeze(0)
-    if tri.ndim == 4:
-        if tri.shape[1] != 1:
-            raise InputError("trimap", f"expected B×1×H×W or B×H×W, got shape {tuple(tri.shape)}")
-        tri = tri[:, 0]
-    if tri.ndim != 3:
-        raise InputError(
-            "trimap", f"expected H×W, B×H×W or B×1×H×W, got shape {tuple(trimap.shape)}"
-        )
-    if tri.shape[0] != img.shape[0] or tri.shape[-2:] != img.shape[-2:]:
-        raise InputError(
-            "trimap",
-            f"size {tuple(tri.shape)} does not match image {tuple(img.shape)} (batch, H, W)",
-        )
-    tri = tri.to(img.device)
-    mean = torch.tensor(IMAGENET_MEAN, device=img.device).view(1, 3, 1, 1)
-    std = torch.tensor(IMAGENET_STD, device=img.device).view(1, 3, 1, 1)
-    img_f = (img.float() / 255.0 - mean) / std
-    onehot = torch.nn.functional.one_hot(trimap_classes(tri), 3).permute(0, 3, 1, 2).float()
-    return img_f.contiguous(), onehot.contiguous()

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from timinet.spectral_norm import SpectralNorm
+from benchmark.models.blocks.resnet_d import guidance_layers
 
 __all__ = ["rgb_unit_layers", "TrimapUnit", "ResNet18TrimapUnit", "RELEASED_RGB_UNIT_CHANNELS"]
 
@@ -52,18 +52,7 @@ def rgb_unit_layers(
     """
     if len(channels) != 3:
         raise ValueError(f"the RGB-Unit has 3 layers, got channels={tuple(channels)}")
-    layers, c_in = [], in_channels
-    for c_out in channels:
-        layers.append(
-            nn.Sequential(
-                nn.ReflectionPad2d(1),
-                SpectralNorm(nn.Conv2d(c_in, c_out, 3, stride=2, padding=0, bias=False)),
-                nn.ReLU(inplace=True),
-                nn.BatchNorm2d(c_out, eps=_MAIN_BN_EPS),
-            )
-        )
-        c_in = c_out
-    return layers
+    return guidance_layers(channels, in_channels=in_channels, eps=_MAIN_BN_EPS)
 
 
 class _ProjectionBlock(nn.Module):

@@ -44,5 +44,10 @@ def models(pattern, kind, long_):
         table.add_row(*row)
     console.print(table)
     console.print("* = default inference policy; train = `mattebench train NAME` works")
+    if any(model_info(n).weights for n in names):
+        console.print(
+            "Runs of a deep model loaded from its released weights file record provenance "
+            "official-weights (run.json); `--long` shows where the files are published."
+        )
     for entry, error in plugin_errors().items():
         console.print(f"[red]plugin failed to load[/]: {entry}: {error}")

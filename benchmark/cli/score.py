@@ -7,6 +7,7 @@ import math
 import click
 
 from benchmark.cli.console import RichProgress, console, make_progress
+from benchmark.cli.model_options import MODEL_OPTION, parse_model_options
 from benchmark.cli.options import device_option, workers_option
 
 
@@ -48,7 +49,9 @@ def render_run(record) -> None:
     "--model", "model_name", required=True, help="Registered model name (`mattebench models`)."
 )
 @click.option(
-    "--checkpoint", type=click.Path(exists=True, dir_okay=False), help="Weights file (deep models)."
+    "--checkpoint",
+    type=click.Path(exists=True),
+    help="Weights file (deep models), or a Hugging Face model folder (vitmatte_s/b).",
 )
 @click.option(
     "--dataset",
@@ -92,6 +95,7 @@ def render_run(record) -> None:
 @click.option(
     "--no-resume", is_flag=True, help="Start the run over instead of skipping scored images."
 )
+@MODEL_OPTION
 def score(
     model_name,
     checkpoint,
@@ -108,6 +112,7 @@ def score(
     quantize,
     amp,
     no_resume,
+    model_options,
 ):
     """Score MODEL on a dataset: per_image.csv (SAD/1e3, MSE raw, Grad/1e3, Conn/1e3), run.json, preds/."""
     from benchmark.scoring.score import score_model
@@ -129,6 +134,7 @@ def score(
             policy=policy,
             amp=amp,
             quantize=quantize,
+            model_kwargs=parse_model_options(model_options) or None,
             progress=RichProgress(bar),
         )
     render_run(record)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from benchmark.cli.console import RichProgress, console, make_progress
+from benchmark.cli.model_options import MODEL_OPTION, parse_model_options
 from benchmark.cli.options import (
     MILESTONES,
     NONNEGATIVE_FLOAT,
@@ -42,12 +43,13 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 )
 @click.option(
     "--recipe",
-    type=click.Choice(["gca", "paper"]),
+    type=click.Choice(["gca", "paper", "indexnet", "dim", "vitmatte"]),
     default=None,
-    help="gca (the model's default): GCA-Matting's trainer, Adam 4e-4 warm-up+cosine, batch 10 "
-    "per GPU, clipping, each background once per epoch; paper: TIMI-Net §4.1, Adam 0.01 ÷10 at "
-    "the training set's milestones, batch 16, crop-then-transform. docs/protocols.md lists "
-    "what still differs.",
+    help="Training recipe (default: the model's own). gca: GCA-Matting's trainer, Adam 4e-4 "
+    "warm-up+cosine, batch 10 per GPU, clipping, each background once per epoch; paper: "
+    "TIMI-Net §4.1, Adam 0.01 ÷10 at the training set's milestones, batch 16, "
+    "crop-then-transform; indexnet, dim, vitmatte: their released trainers. "
+    "docs/protocols.md lists what still differs.",
 )
 @click.option(
     "--batch-size",
@@ -156,6 +158,7 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     default=None,
     help="Also checkpoint every N steps (resume continues mid-epoch); default: every epoch.",
 )
+@MODEL_OPTION
 def train(
     model,
     data_dir,
@@ -183,6 +186,7 @@ def train(
     deterministic,
     accumulate,
     checkpoint_every,
+    model_options,
 ) -> None:
     """Train MODEL (e.g. timinet) on online composites of --data; every epoch (and every
     --checkpoint-every steps) writes an atomic checkpoint and --resume continues exactly. Launch
@@ -194,6 +198,7 @@ def train(
       mattebench train timinet --data comp1k --bg-dir coco/train2014 --epochs 186 --batch-size 10 \\
           --encoder-init pretrain/model_best_resnet34_En_nomixup.pth --device cuda --amp --out runs/timinet
       torchrun --nproc-per-node 4 $(which mattebench) train timinet ... (same options)
+      mattebench train dim --model-option stage=2 --model-option init_from=runs/dim1/model.pt ...
     """
     from benchmark.training.loop import train as run_training
     from benchmark.training.preemption import EXIT_PREEMPTED, TrainingPreempted
@@ -208,6 +213,7 @@ def train(
                 milestones=milestones, comp_loss=comp_loss, deterministic=deterministic,
                 accumulate=accumulate, checkpoint_every=checkpoint_every, bg_per_fg=bg_per_fg,
                 clip_grad=clip_grad, encoder_init=encoder_init,
+                model_kwargs=parse_model_options(model_options),
                 progress=RichProgress(bar),
             )  # fmt: skip
     except TrainingPreempted as stop:
@@ -222,13 +228,13 @@ def train(
         return  # under torchrun only rank 0 reports (the others' losses are not gathered)
     last = result.losses[-1] if result.losses else float("nan")
     speed = (
-        f"{result.images_per_s:.1f} img/s this session"
+        f"{result.images_per_s:.3g} img/s this session"
         if result.images_per_s
         else "nothing left to train in this session (the run had already finished)"
     )
     console.print(
         f"trained {model}: {result.epochs} epochs, {result.steps} steps, {result.samples_seen} samples, "
-        f"last loss {last:.4f} (L1 over unknown pixels, alpha in [0,1]); {speed}"
+        f"last loss {last:.4f} (the model's weighted loss terms, mostly per unknown pixels; alpha in [0,1]); {speed}"
     )
     console.print(result.encoder_init)
     console.print(f"weights: {result.checkpoint}\nstate:   {result.state}\nlog:     {result.log}")

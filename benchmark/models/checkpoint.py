@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -39,6 +40,9 @@ __all__ = [
     "read_state_dict",
     "weights_record",
     "saved_model_kwargs",
+    "is_training_save",
+    "attach_weights",
+    "init_weights_from",
 ]
 
 _NESTING_KEYS = ("state_dict", "model", "model_state_dict", "generator")
@@ -59,7 +63,8 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
     if not os.path.isfile(path):
         raise ModelError(f"{path}: checkpoint not found")
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        with torch.serialization.safe_globals(_numpy_metadata_globals()):
+            obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - any unpickling failure is a bad checkpoint
         raise ModelError(
             f"{path}: not a readable torch checkpoint ({exc.__class__.__name__}: {exc})"
@@ -83,6 +88,25 @@ def read_checkpoint(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], d
     while state and all(k.startswith("module.") for k in state):
         state = {k[len("module.") :]: v for k, v in state.items()}
     return state, meta
+
+
+@functools.cache
+def _numpy_metadata_globals() -> list:
+    """NumPy scalars and dtypes, which released checkpoints keep in their metadata (IndexNet's
+    ``val_loss``, ...): allowed in the weights-only unpickler under their NumPy 1 and 2 names."""
+    import numpy as np
+
+    try:
+        from numpy._core.multiarray import scalar
+    except ImportError:  # NumPy 1
+        from numpy.core.multiarray import scalar
+    dtypes = [type(np.dtype(t)) for t in ("f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "?")]
+    return [
+        (scalar, "numpy.core.multiarray.scalar"),
+        (scalar, "numpy._core.multiarray.scalar"),
+        np.dtype,
+        *dtypes,
+    ]
 
 
 def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
@@ -166,3 +190,61 @@ def weights_record(
         training_data=str(meta.get("training_data") or ("official" if official else "unknown")),
         seed=seed if isinstance(seed, int) and not isinstance(seed, bool) else None,
     )
+
+
+def is_training_save(meta: dict[str, Any]) -> bool:
+    """True for a ``model.pt``/``last.pt`` written by ``mattebench train`` (it names its model)."""
+    return bool(meta.get("model_name"))
+
+
+def attach_weights(
+    model: nn.Module, state: Mapping[str, torch.Tensor], meta: dict[str, Any], path
+) -> None:
+    """Load STATE strictly into a released-layout baseline and record where it came from.
+
+    A file that is not a mattebench training save is taken as the model's released weights
+    (``training_data="official"``, so runs record provenance ``official-weights``); a training
+    save keeps the training-data tag and seed it names. The model is put in eval mode.
+
+    Example:
+        >>> import tempfile, os
+        >>> net = torch.nn.Linear(2, 1)
+        >>> path = os.path.join(tempfile.mkdtemp(), "w.pth")
+        >>> torch.save({"state_dict": net.state_dict()}, path)
+        >>> state, meta = read_checkpoint(path)
+        >>> attach_weights(net, state, meta, path); net.weights.training_data
+        'official'
+    """
+    saved_from = str(meta.get("model_name") or "")
+    load_strict(
+        model, state, label=os.fspath(path) + (f" (saved from {saved_from})" if saved_from else "")
+    )
+    model.weights = weights_record(path, meta, official=not is_training_save(meta))
+    model.eval()
+
+
+def init_weights_from(
+    model: nn.Module, path: str | os.PathLike, *, missing_ok: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Start MODEL from the weights in PATH (model option ``init_from``, e.g. DIM's stages).
+
+    Every key of the file must fit; keys of MODEL under one of the MISSING_OK prefixes may be
+    absent from the file (they keep their initialisation), any other mismatch is a ModelError
+    listing them all. The model's ``weights`` record is left as it is (the model is not
+    "loaded": a training run starts from these weights). Returns the file's metadata.
+
+    Example:
+        >>> import tempfile, os
+        >>> net = torch.nn.Sequential(torch.nn.Linear(2, 1), torch.nn.Linear(1, 1))
+        >>> path = os.path.join(tempfile.mkdtemp(), "w.pth")
+        >>> torch.save({"0.weight": torch.ones(1, 2), "0.bias": torch.zeros(1)}, path)
+        >>> _ = init_weights_from(net, path, missing_ok=("1.",)); net[0].weight.tolist()
+        [[1.0, 1.0]]
+    """
+    state, meta = read_checkpoint(path)
+    own = model.state_dict()
+    keep = {k: v for k, v in own.items() if k not in state and k.startswith(missing_ok)}
+    holder = dict(state)
+    holder.update(keep)
+    load_strict(model, holder, label=f"{os.fspath(path)} (init_from)")
+    return meta

@@ -13,6 +13,8 @@ A :class:`DeepMattingModel` is a :class:`~benchmark.models.interface.MattingMode
   attribute ``official_quantization`` says how that script turns alpha into 8 bits
   (``truncate`` — ``(pred * 255).astype(uint8)`` — unless the model says ``round``). A score run
   under policy ``official`` uses it unless another quantisation is asked for.
+* optionally ``param_groups(recipe)``: optimiser parameter groups with learning-rate scales and
+  weight-decay overrides (the released recipes of IndexNet and ViTMatte need them).
 
 ``predict`` runs :func:`benchmark.models.inference.predict_alpha` under a resolution policy
 (``auto`` | ``native`` | ``tiled`` | ``downscaled`` | ``official``).
@@ -72,10 +74,11 @@ class DeepMattingModel(nn.Module, MattingModel):
     stride: ClassVar[int] = 32
     #: peak forward memory per input pixel (bytes, fp32), for the auto native/tiled choice.
     inference_bytes_per_pixel: int = DEFAULT_BYTES_PER_PIXEL
-    #: how the released test script quantises alpha (used by policy ``official`` scoring).
-    official_quantization: ClassVar[str] = "truncate"
     #: what the trainer needs; None: the model cannot be trained by ``mattebench train``.
     training_spec: TrainingSpec | None = None
+    #: how the released test script quantises alpha (``round`` | ``truncate``), used by policy
+    #: ``official`` scoring; None: the script gives no 8-bit alpha (the default applies).
+    official_quantization: ClassVar[str | None] = "truncate"
 
     def __init__(self, *, config: dict[str, Any], name: str = ""):
         super().__init__()
@@ -94,6 +97,12 @@ class DeepMattingModel(nn.Module, MattingModel):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """uint8 batches (B×3×H×W image, B×1×H×W trimap) → the inputs of ``forward``."""
         raise ModelError(f"{self.name or type(self).__name__} has no training inputs")
+
+    def param_groups(self, recipe: str) -> list[dict[str, Any]]:
+        """Optimiser parameter groups for RECIPE: dicts with ``params`` and, optionally,
+        ``lr_scale`` (× the schedule's learning rate) and ``weight_decay`` (overrides the
+        recipe's). Default: one group of every trainable parameter."""
+        return [{"params": [p for p in self.parameters() if p.requires_grad]}]
 
     def official_predict(self, image: np.ndarray, trimap: np.ndarray) -> np.ndarray:
         """Alpha exactly as the model's released test script computes it (policy ``official``)."""

@@ -60,6 +60,10 @@ BUILTIN_MODULES = {
     "classical": "benchmark.models.classical",
     "trivial": "benchmark.models.trivial",
     "timinet": "timinet.variants",
+    "gca": "benchmark.models.gca.factory",
+    "indexnet": "benchmark.models.indexnet.factory",
+    "dim": "benchmark.models.dim.factory",
+    "vitmatte": "benchmark.models.vitmatte.factory",
 }
 
 _FACTORIES: dict[str, Callable[..., MattingModel]] = {}

@@ -18,13 +18,15 @@ with ``per_image.csv`` and ``run.json``, see :mod:`benchmark.scoring.protocol`).
   and protocol.
 * With ``include_reported=True`` the paper's numbers (:mod:`benchmark.tables.reported`) join the table
   of the same dataset (test split, unknown region) as a separate ``reported`` block; paper tables
-  without such a measured table are printed on their own. Bold marks the best value per column
+  without such a measured table are printed on their own. The learned baselines' own published
+  Composition-1K numbers (:mod:`benchmark.tables.baseline_rows`) join the same way. Bold marks the best value per column
   *within each block* (measured and reported are never ranked against each other).
 
 Example:
     >>> rt = build_tables([], include_reported=True)
-    >>> [t.slug for t in rt]
-    ['paper-table3-comp1k', 'paper-table4-d646', 'paper-table5-human2k', 'paper-table6-comp1k-human']
+    >>> [t.slug for t in rt]  # doctest: +NORMALIZE_WHITESPACE
+    ['paper-table3-comp1k', 'paper-table4-d646', 'paper-table5-human2k', 'paper-table6-comp1k-human',
+     'reported-baselines-comp1k']
     >>> print(to_markdown(rt[0]).splitlines()[4])
     | KNN [7] | reported (paper T3) | training-free | - | - | 175.4 | 103 | 124.1 | 176.4 |
 """
@@ -44,6 +46,7 @@ from benchmark.metrics.scales import METRIC_NAMES, METRICS
 from benchmark.scoring.external import EXTERNAL_PROVENANCE
 from benchmark.scoring.protocol import Protocol
 from benchmark.tables.alphamatting_rank import build_rank_tables
+from benchmark.tables.baseline_rows import add_baseline_reported
 from benchmark.tables.reported_rows import add_reported
 from benchmark.tables.runs import Run, collect_runs, dedupe_repeats, row_labels
 from benchmark.tables.table import Row, Table
@@ -217,7 +220,7 @@ def build_tables(runs: Sequence[Run], *, include_reported: bool = False) -> list
         Tables in protocol order, paper-only tables last.
     """
     tables = _measured_tables(runs)
-    return add_reported(tables) if include_reported else tables
+    return add_baseline_reported(add_reported(tables)) if include_reported else tables
 
 
 def build_leaderboards(results_dir: str | os.PathLike, *, include_reported: bool = False) -> list:

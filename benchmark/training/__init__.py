@@ -10,7 +10,7 @@ A model is trainable when it declares a ``TrainingSpec`` (``benchmark.models.int
 Example:
     >>> from benchmark.training import RECIPES
     >>> sorted(RECIPES)
-    ['gca', 'paper']
+    ['dim', 'gca', 'indexnet', 'paper', 'vitmatte']
 """
 
 from benchmark.training.config import TrainConfig, TrainResult

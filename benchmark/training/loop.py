@@ -25,7 +25,8 @@ Outputs in ``out_dir``:
   ``epoch_start`` (epoch, data seed, worker seeds), ``step`` (epoch, step, global_batch,
   samples_seen, lr, loss, loss_alpha, loss_comp, loss_terms, grad_norm, images_per_s, data_s,
   seed, indices), ``checkpoint`` (a mid-epoch one), ``epoch`` (mean loss, checkpoint), ``val``
-  (metric means), ``resume``, ``preempted`` (signal, where it stopped), ``end``.
+  (metric means), ``resume``, ``preempted`` (signal, where it stopped), ``end``
+  (images/s of the session, peak RSS and, on CUDA, peak allocated GPU memory).
 * ``last.pt`` — full training state (``benchmark.training.state``), replaced atomically at each
   checkpoint.
 * ``model.pt`` — weights only, loadable by ``create_model(name, checkpoint="model.pt")``.

@@ -32,7 +32,12 @@ from benchmark.training.encoder_init import SCRATCH, EncoderInit, load_encoder_i
 from benchmark.training.grad_clip import GradClipper
 from benchmark.training.log import TrainLog, truncate_log
 from benchmark.training.schedule import RECIPES, LRSchedule, make_schedule, resolve_milestones
-from benchmark.training.setup import amp_dtype, build_trainable_model, resolve_device
+from benchmark.training.setup import (
+    amp_dtype,
+    build_optimizer,
+    build_trainable_model,
+    resolve_device,
+)
 from benchmark.training.state import set_rng_state
 from human2k.errors import InputError, ResumeError
 from human2k.training_samples import TrainingSources, find_training_data
@@ -249,8 +254,7 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
     if sync_bn:
         model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(model)
     model.to(dev)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.Adam(params, lr=schedule(0), betas=rec.betas, weight_decay=0.0)
+    optimizer = build_optimizer(model, rec, schedule(0))
     scaler = torch.amp.GradScaler(dev.type, enabled=dtype == torch.float16)
     run = RunSetup(cfg=cfg, dist=dist_, device=dev, amp_dtype=dtype, model=model, net=model,
                    optimizer=optimizer, scaler=scaler, clipper=GradClipper(), schedule=schedule,

@@ -6,8 +6,8 @@ many optimiser steps an epoch takes but never how far through the schedule each 
 training is never silently shortened (user_needs.md §5: ViTMatte#34 trained 25 "epochs"
 instead of 100 after cutting the batch).
 
-Two recipes (timinet_arch.md §12 and timinet_paper.md §4.1); each lists the departures from
-its source that remain (``Recipe.departures``, printed in ``docs/protocols.md`` and logged):
+Recipes (timinet_arch.md §12, timinet_paper.md §4.1, and the baselines' released trainers);
+each lists the departures from its source that remain (``Recipe.departures``, printed in ``docs/protocols.md`` and logged):
 
 * ``gca``: GCA-Matting's ``gca-dist.toml`` — Adam β=(0.5, 0.999), lr 4e-4, no weight decay,
   linear warm-up over the first 2.5 % of training (GCA: 5,000 of 200,000 iterations), then
@@ -18,6 +18,15 @@ its source that remain (``Recipe.departures``, printed in ``docs/protocols.md`` 
   (Distinctions-646) or {90, 100, 120} of 150 (Human-2K) — chosen from the composite's
   manifest unless given. With another epoch count the milestones are scaled proportionally
   (``paper_milestones``). No clipping (the paper states none; ``clip_grad`` switches it on).
+* ``indexnet``: IndexNet Matting's ``train.sh`` — Adam (default β), lr 0.01 (the model scales its
+  encoder's group by 1/100), ÷10 after 19 and 25 of 30 epochs (``MultiStepLR([20, 26])`` stepped
+  at the start of each epoch), no clipping, the ``dim`` augmentation.
+* ``dim``: mmagic's DIM configs — Adam (default β), lr 1e-5, constant, no clipping, the ``dim``
+  augmentation (crops of 1, 1.5, 2 × crop around an unknown pixel, resized, flipped).
+* ``vitmatte``: hustvl/ViTMatte — AdamW β=(0.9, 0.999), weight decay 0.1 (the model exempts norms
+  and position embeddings), lr 5e-4 (the model scales its groups by layer-wise decay 0.65), linear
+  warm-up from 0.001× over 250 of 134,687 iterations, ×0.1 after 30 and ×0.05 after 90 of 100
+  epochs, no clipping, the ``gca`` augmentation.
 
 Example:
     >>> s = LRSchedule("cosine", base_lr=4e-4, total_samples=1000, warmup_samples=100)
@@ -50,6 +59,10 @@ PAPER_MILESTONES: dict[str, tuple[int, tuple[int, ...]]] = {
     "comp1k": (50, (20, 30, 40)),
     "d646": (100, (60, 80)),
     "human2k": (150, (90, 100, 120)),
+    # the baselines' own schedules (same mechanism: scaled to the run's epochs)
+    "indexnet": (30, (19, 25)),
+    "vitmatte": (100, (30, 90)),
+    "constant": (1, ()),
 }
 
 
@@ -58,10 +71,11 @@ class Recipe:
     """Optimiser and schedule of one training recipe.
 
     Attributes:
-        name: ``gca`` or ``paper``.
+        name: a key of ``RECIPES``.
         lr: base learning rate.
-        betas: Adam betas.
-        schedule: ``cosine`` (linear warm-up then cosine to 0) or ``step`` (÷10 at milestones).
+        betas: Adam(W) betas.
+        schedule: ``cosine`` (linear warm-up then cosine to 0) or ``step`` (÷10 at milestones,
+            or × ``lr_values`` after each).
         warmup_fraction: share of all training samples spent warming up (``cosine`` only).
         milestones: ``step`` only: a key of ``PAPER_MILESTONES``, or None: the training set's
             own (``comp1k`` when the set is unknown; the log says which was used).
@@ -72,6 +86,10 @@ class Recipe:
             folder), or ``scratch``.
         batch_size: per-device batch when ``train`` is given none.
         departures: what still differs from the recipe's source, one line each.
+        optimizer: ``adam`` or ``adamw``.
+        weight_decay: the optimiser's weight decay (a model's parameter groups may override it).
+        lr_values: ``step`` only: the lr multiplier after each milestone (empty: ÷10 each).
+        warmup_factor: ``step`` only: the warm-up starts at this fraction of the lr (detectron2).
     """
 
     name: str
@@ -85,6 +103,10 @@ class Recipe:
     encoder_init: str = GCA_IMAGENET_FILE
     batch_size: int = 10
     departures: tuple[str, ...] = ()
+    optimizer: Literal["adam", "adamw"] = "adam"
+    weight_decay: float = 0.0
+    lr_values: tuple[float, ...] = ()
+    warmup_factor: float = 0.001
 
 
 RECIPES: dict[str, Recipe] = {
@@ -114,6 +136,35 @@ RECIPES: dict[str, Recipe] = {
             "encoder: GCA's ImageNet ResNet-34-D (the paper says ResNet-34, pretraining not stated)",
             "Distinctions-646 at its released 80 backgrounds per foreground: the paper's 1:100 "
             "cannot be built from bg_train.txt (47,680 lines = 596 x 80)",
+        ),
+    ),
+    "indexnet": Recipe(
+        "indexnet", lr=0.01, betas=(0.9, 0.999), schedule="step", milestones="indexnet",
+        clip_grad=False, augment="dim", encoder_init="scratch", batch_size=16,
+        departures=(
+            "the pretrained backbone of the released trainer is not loaded: trains from scratch",
+            "loss normalised over the global batch's unknown pixels (IndexNet: per image, averaged)",
+            "trimaps by GCA's random erosion (IndexNet dilates its own)",
+        ),
+    ),
+    "dim": Recipe(
+        "dim", lr=1e-5, betas=(0.9, 0.999), schedule="step", milestones="constant",
+        clip_grad=False, augment="dim", encoder_init="scratch", batch_size=1,
+        departures=(
+            "the VGG-16 ImageNet backbone is not loaded: trains from scratch (init_from= takes "
+            "a released DIM file)",
+            "trimaps by GCA's random erosion (DIM dilates its own)",
+        ),
+    ),
+    "vitmatte": Recipe(
+        "vitmatte", lr=5e-4, betas=(0.9, 0.999), schedule="step", milestones="vitmatte",
+        clip_grad=False, augment="gca", optimizer="adamw", weight_decay=0.1,
+        lr_values=(0.1, 0.05), warmup_fraction=250 / 134_687, encoder_init="scratch",
+        batch_size=10,
+        departures=(
+            "the ViT backbone's self-supervised weights are not loaded: trains from scratch",
+            "losses scaled by the crop's own pixel count (ViTMatte: a fixed 262,144; equal at 512)",
+            "batch 10 per device (ViTMatte: 16 for S, 10 for B, on 2 GPUs)",
         ),
     ),
 }  # fmt: skip
@@ -182,6 +233,8 @@ class LRSchedule:
         warmup_samples: ``cosine``: lr = base·(s+1)/warmup for s < warmup (GCA's rule per sample).
         milestone_samples: ``step``: sample counts at which lr is divided by ``gamma``.
         gamma: divisor at each milestone (the paper's 10).
+        values: ``step``: lr multipliers after each milestone instead of ``gamma`` powers.
+        warmup_factor: ``step`` with ``warmup_samples``: linear warm-up from this fraction.
 
     Example:
         >>> s = LRSchedule("step", base_lr=0.01, total_samples=500, milestone_samples=(200, 300))
@@ -195,11 +248,21 @@ class LRSchedule:
     warmup_samples: int = 0
     milestone_samples: tuple[int, ...] = ()
     gamma: float = 10.0
+    values: tuple[float, ...] = ()
+    warmup_factor: float = 0.001
 
     def __call__(self, samples_seen: int) -> float:
         s = int(samples_seen)
         if self.kind == "step":
-            return self.base_lr / self.gamma ** sum(s >= m for m in self.milestone_samples)
+            passed = sum(s >= m for m in self.milestone_samples)
+            if self.values:
+                lr = self.base_lr * (self.values[passed - 1] if passed else 1.0)
+            else:
+                lr = self.base_lr / self.gamma**passed
+            if s < self.warmup_samples:  # detectron2's WarmupParamScheduler, linear
+                a = s / self.warmup_samples
+                lr *= self.warmup_factor * (1 - a) + a
+            return lr
         if s < self.warmup_samples:
             return self.base_lr * (s + 1) / self.warmup_samples
         span = max(self.total_samples - self.warmup_samples, 1)
@@ -210,6 +273,7 @@ class LRSchedule:
         """A JSON-ready description (saved in checkpoints and the log)."""
         d = dataclasses.asdict(self)
         d["milestone_samples"] = list(self.milestone_samples)
+        d["values"] = list(self.values)
         return d
 
 
@@ -229,7 +293,7 @@ def make_schedule(
         epochs: number of epochs.
         samples_per_epoch: samples in one epoch (independent of batch size and GPU count).
         lr: override the recipe's base learning rate.
-        warmup_epochs: ``cosine``: override the warm-up length (default: the recipe's fraction).
+        warmup_epochs: override the warm-up length (default: the recipe's fraction).
         milestones: ``step``: a ``PAPER_MILESTONES`` key or explicit epochs (default: the
             recipe's, else ``comp1k``; ``train`` passes the training set's own).
 
@@ -254,9 +318,20 @@ def make_schedule(
         )
     chosen = milestones if milestones is not None else recipe.milestones
     marks = paper_milestones(epochs, "comp1k" if chosen is None else chosen)
+    warm = recipe.warmup_fraction * epochs if warmup_epochs is None else float(warmup_epochs)
+    if warm < 0 or warm >= epochs:
+        raise InputError(None, f"warm-up must be in [0, epochs={epochs}) epochs, got {warm}")
+    if recipe.lr_values and len(recipe.lr_values) != len(marks):
+        raise InputError(
+            None,
+            f"recipe {recipe.name} has {len(recipe.lr_values)} lr values for {len(marks)} milestones",
+        )
     return LRSchedule(
         "step",
         base,
         total,
         milestone_samples=tuple(int(round(m * samples_per_epoch)) for m in marks),
+        warmup_samples=int(round(warm * samples_per_epoch)),
+        values=tuple(recipe.lr_values),
+        warmup_factor=recipe.warmup_factor,
     )

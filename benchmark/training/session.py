@@ -11,6 +11,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import resource
 import time
 from typing import Any
 
@@ -108,7 +109,8 @@ class TrainingSession:
                 self._preempt(epoch, sampler.steps, losses, saved=True)
         del loader  # its persistent workers end with it
         self.log.write({"event": "end", "epoch": cfg.epochs, "step": self.step,
-                        "samples_seen": self.samples_seen, "images_per_s": self._speed()})  # fmt: skip
+                        "samples_seen": self.samples_seen, "images_per_s": self._speed(),
+                        **peak_memory(run.device)})  # fmt: skip
         return self._result()
 
     def _epoch(self, loader, sampler, epoch: int, start: int) -> tuple[list[float], bool]:
@@ -135,7 +137,7 @@ class TrainingSession:
             t_data = time.perf_counter() - t_prev
             lr_now = run.schedule(self.samples_seen)
             for group in run.optimizer.param_groups:
-                group["lr"] = lr_now
+                group["lr"] = lr_now * group.get("lr_scale", 1.0)  # a model's group scales
             out = train_step(
                 model=run.model, net=run.net, batches=micro, device=run.device,
                 optimizer=run.optimizer, scaler=run.scaler,
@@ -211,3 +213,11 @@ class TrainingSession:
             encoder_init=run.encoder_init.summary() if run.encoder_init else
             f"resumed; the run started from {run.cfg.encoder_init}",
         )  # fmt: skip
+
+
+def peak_memory(device: torch.device) -> dict[str, int]:
+    """Peak resident memory of this process and, on CUDA, peak allocated GPU memory (bytes)."""
+    out = {"peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    if device.type == "cuda":
+        out["peak_cuda_bytes"] = int(torch.cuda.max_memory_allocated(device))
+    return out

@@ -14,9 +14,10 @@ import torch
 from benchmark.models.deep import DeepMattingModel
 from benchmark.models.registry import create_model, model_info
 from benchmark.training.distributed import DistContext
+from benchmark.training.schedule import Recipe
 from human2k.errors import InputError, ModelError
 
-__all__ = ["resolve_device", "amp_dtype", "build_trainable_model"]
+__all__ = ["resolve_device", "amp_dtype", "build_trainable_model", "build_optimizer"]
 
 
 def resolve_device(device: str, dist_: DistContext) -> torch.device:
@@ -56,3 +57,34 @@ def build_trainable_model(model_name: str, model_kwargs: dict[str, Any]) -> Deep
             f"model {model_name!r} declares no training spec ({info.source}); it cannot be trained"
         )
     return model
+
+
+def build_optimizer(model: DeepMattingModel, recipe: Recipe, lr: float) -> torch.optim.Optimizer:
+    """The recipe's Adam/AdamW over the model's parameter groups for that recipe.
+
+    Each group keeps its ``lr_scale`` (the training loop sets ``lr = schedule(s) × lr_scale``)
+    and its own ``weight_decay`` when the model gives one (else the recipe's). Frozen parameters
+    (``requires_grad=False``, e.g. DIM stage 2's encoder-decoder) are left out.
+
+    Example:
+        >>> from benchmark.training.schedule import RECIPES
+        >>> class M(DeepMattingModel):
+        ...     def __init__(self):
+        ...         super().__init__(config={})
+        ...         self.w = torch.nn.Parameter(torch.zeros(2))
+        >>> opt = build_optimizer(M(), RECIPES["vitmatte"], 1e-3)
+        >>> type(opt).__name__, opt.param_groups[0]["weight_decay"], opt.param_groups[0]["lr_scale"]
+        ('AdamW', 0.1, 1.0)
+    """
+    groups = []
+    for group in model.param_groups(recipe.name):
+        params = [p for p in group["params"] if p.requires_grad]
+        if not params:
+            continue
+        scale = float(group.get("lr_scale", 1.0))
+        wd = float(group.get("weight_decay", recipe.weight_decay))
+        groups.append({"params": params, "lr": lr * scale, "lr_scale": scale, "weight_decay": wd})
+    if not groups:
+        raise ModelError(f"{model.name or type(model).__name__} has no trainable parameters")
+    cls = torch.optim.AdamW if recipe.optimizer == "adamw" else torch.optim.Adam
+    return cls(groups, lr=lr, betas=recipe.betas, weight_decay=recipe.weight_decay)
