@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from human2k.augment import augment_dim, augment_gca, augment_paper
+from human2k.augment_recipes import augment_dim, augment_gca, augment_paper
 from human2k.errors import DatasetError, InputError
 from human2k.images import read_alpha, read_rgb
 from human2k.paths import IMAGE_SUFFIXES, image_files

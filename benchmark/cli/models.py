@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from benchmark.cli.console import console
+
+
+def _weights_file(where: str) -> str:
+    """The released file's name in a ModelInfo.weights text, e.g. ``gca-dist.pth``."""
+    found = re.findall(r"[\w.-]+\.(?:pth\.tar|pth|pt|safetensors|bin|ckpt)\b", where)
+    return ", ".join(dict.fromkeys(found)) if found else ("see --long" if where else "-")
 
 
 @click.command("models")
@@ -27,7 +35,16 @@ def models(pattern, kind, long_):
     table = Table(
         title=f"{len(names)} registered model(s)", title_justify="left", box=box.SIMPLE_HEAD
     )
-    for col in ("name", "kind", "provenance", "params", "train", "policies", "from"):
+    for col in (
+        "name",
+        "kind",
+        "provenance",
+        "params",
+        "train",
+        "policies",
+        "released weights",
+        "from",
+    ):
         table.add_column(col, no_wrap=not long_, justify="right" if col == "params" else "left")
     extra = ("paper", "licence", "official weights", "registered by", "description")
     for col in extra if long_ else ():
@@ -38,7 +55,7 @@ def models(pattern, kind, long_):
         policies = ", ".join(p + ("*" if p == i.default_policy else "") for p in i.policies)
         where, _, origin = i.source.partition(" (")
         row = [name, i.kind, i.provenance, params, "yes" if i.trainable else "-", policies]
-        row.append(origin.rstrip(")") or "-")
+        row += [_weights_file(i.weights), origin.rstrip(")") or "-"]
         if long_:
             row += [i.paper or "-", i.license or "-", i.weights or "-", where, i.description]
         table.add_row(*row)

@@ -173,6 +173,9 @@ class MattingModel(abc.ABC):
     policies: ClassVar[tuple[str, ...]] = ("native",)
     #: classical models: run each image in a child process under the time budget.
     isolate: ClassVar[bool] = True
+    #: how the model's released test script turns alpha into 8 bits (``round`` | ``truncate``),
+    #: used when it is scored under policy ``official``; None: no such script.
+    official_quantization: ClassVar[str | None] = None
 
     name: str = ""
     config: dict[str, Any]

@@ -25,7 +25,6 @@ import numpy as np
 
 from benchmark.metrics.scales import METRIC_NAMES, METRIC_VERSION
 from benchmark.models.alpha import DEFAULT_QUANTIZATION, QUANTIZATIONS
-from benchmark.models.deep import DeepMattingModel
 from benchmark.models.interface import MattingModel, ModelInfo
 from benchmark.scoring.datasets import Dataset, Sample, discover_dataset
 from benchmark.scoring.environment import checksums_sha256, device_label, versions
@@ -87,7 +86,7 @@ def quantization_of(model: MattingModel, policy: str, requested: str | None) -> 
     """
     if requested is not None:
         return requested, "requested"
-    if policy == "official" and isinstance(model, DeepMattingModel) and model.official_quantization:
+    if policy == "official" and model.official_quantization:
         return model.official_quantization, "official"
     return DEFAULT_QUANTIZATION, "default"
 

@@ -142,7 +142,7 @@ RECIPES: dict[str, Recipe] = {
         "indexnet", lr=0.01, betas=(0.9, 0.999), schedule="step", milestones="indexnet",
         clip_grad=False, augment="dim", encoder_init="scratch", batch_size=16,
         departures=(
-            "the pretrained backbone of the released trainer is not loaded: trains from scratch",
+            "the ImageNet MobileNetV2 backbone is not loaded: trains from scratch",
             "loss normalised over the global batch's unknown pixels (IndexNet: per image, averaged)",
             "trimaps by GCA's random erosion (IndexNet dilates its own)",
         ),
@@ -165,6 +165,7 @@ RECIPES: dict[str, Recipe] = {
             "the ViT backbone's self-supervised weights are not loaded: trains from scratch",
             "losses scaled by the crop's own pixel count (ViTMatte: a fixed 262,144; equal at 512)",
             "batch 10 per device (ViTMatte: 16 for S, 10 for B, on 2 GPUs)",
+            "losses normalised over the global batch (ViTMatte: per image, averaged)",
         ),
     ),
 }  # fmt: skip

@@ -23,7 +23,7 @@ from benchmark.training import train
 from benchmark.training.losses import LOSS_NORMALISERS, LOSS_TERMS, loss_term_sums
 from benchmark.training.schedule import RECIPES, make_schedule
 from benchmark.training.setup import build_optimizer
-from human2k.augment import augment_dim
+from human2k.augment_recipes import augment_dim
 from human2k.synthetic import synth_sample
 from tests.benchmark.training.test_data import make_training_tree
 
