@@ -32,9 +32,18 @@ import click
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
-    help="CSV to write (image,sad,mse,grad,conn); a .json with the protocol goes beside it.",
+    help="CSV to write (image,sad,mse,grad,conn; must end in .csv); NAME.json with the protocol "
+    "goes beside it. Checked before scoring: never inside an input folder, never over an "
+    "existing file without --overwrite.",
 )
-@click.option("--workers", default=1, show_default=True, help="Parallel processes.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --out CSV and its JSON.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Parallel processes.",
+)
 @click.option(
     "--region",
     type=click.Choice(["unknown", "whole"]),
@@ -50,21 +59,47 @@ import click
 @click.option(
     "--allow-missing", is_flag=True, help="Score even if some trimaps have no prediction."
 )
-def eval_cmd(pred_dir, gt_dir, trimap_dir, out, workers, region, trimap_quantize, allow_missing):
+def eval_cmd(
+    pred_dir, gt_dir, trimap_dir, out, overwrite, workers, region, trimap_quantize, allow_missing
+):
     """Score existing predictions: SAD, MSE, Grad, Conn exactly as the DIM MATLAB code.
+
+    A prediction with an alpha channel (RGBA, LA) is scored on that channel (said below and in
+    the JSON); one whose colour and alpha channels hold different mattes is refused.
 
     \b
     Example (Composition-1K):
       mattebench eval --pred preds/ --gt Test_set/alpha --trimap Test_set/trimaps --out scores.csv
     """
+    from pathlib import Path
+
     from rich.table import Table
 
     from benchmark.cli.console import RichProgress, console, make_progress
     from benchmark.metrics import METRICS
-    from benchmark.scoring.evaluate import evaluate_triplets, pair_files, write_scores
+    from benchmark.scoring.evaluate import (
+        check_scores_path,
+        evaluate_triplets,
+        pair_files,
+        write_scores,
+    )
+    from human2k.worker_lifetime import signals_as_interrupts
 
+    inputs = {"the --pred folder": pred_dir, "the --gt folder": gt_dir}
+    inputs["the --trimap folder"] = trimap_dir
+    if out:
+        check_scores_path(out, inputs=inputs, overwrite=overwrite)
+    if Path(pred_dir).resolve() == Path(gt_dir).resolve():
+        console.print(
+            "[yellow]warning: --pred and --gt are the same folder: every error will be 0[/]"
+        )
     triplets = pair_files(pred_dir, gt_dir, trimap_dir, allow_missing_preds=allow_missing)
-    with make_progress() as bar:
+    if triplets.missing_preds:
+        console.print(
+            f"[yellow]warning: {len(triplets.missing_preds)} trimap(s) have no prediction and "
+            "are left out (--allow-missing; recorded in the JSON)[/]"
+        )
+    with signals_as_interrupts(), make_progress() as bar:
         result = evaluate_triplets(
             triplets,
             region=region,
@@ -83,6 +118,12 @@ def eval_cmd(pred_dir, gt_dir, trimap_dir, out, workers, region, trimap_quantize
         console.print(
             f"[yellow]{result.n_undefined_mse} image(s) have no pixel in the region: their MSE is NaN (MATLAB 0/0) and left out of the MSE mean."
         )
+    alpha_read = result.pred_channels.get("alpha channel", 0)
+    if alpha_read:
+        console.print(
+            f"[yellow]{alpha_read} prediction(s) have an alpha channel (RGBA/LA): their alpha "
+            "channel was scored, not their colour channels[/]"
+        )
     if out:
-        json_path = write_scores(result, out)
+        json_path = write_scores(result, out, inputs=inputs, overwrite=overwrite)
         console.print(f"wrote {out} and {json_path}")

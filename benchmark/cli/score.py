@@ -55,12 +55,22 @@ def render_run(record) -> None:
     type=click.Path(exists=True, file_okay=False),
     help="Composite output split (merged/ alpha/ trimaps/) or alphamatting folder (image/ alpha/ trimap1/).",
 )
-@click.option("--out", required=True, type=click.Path(file_okay=False), help="Results root.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Results root; the run goes to OUT/<dataset>/<model>/<run-id>/ and the same command "
+    "resumes it (--no-resume starts it over). Must not overlap the dataset or the checkpoint.",
+)
 @click.option(
     "--device", default="cpu", show_default=True, help="cpu | cuda | cuda:N (deep models)."
 )
 @click.option(
-    "--workers", default=1, show_default=True, help="Parallel processes (classical models)."
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Parallel processes (classical models).",
 )
 @click.option("--trimap-set", help="Trimap folder when the dataset has several (trimap1, trimap2).")
 @click.option(
@@ -104,10 +114,20 @@ def score(
     amp,
     no_resume,
 ):
-    """Score MODEL on a dataset: per_image.csv (SAD/1e3, MSE raw, Grad/1e3, Conn/1e3), run.json, preds/."""
-    from benchmark.scoring.score import score_model
+    """Score MODEL on a dataset: per_image.csv (SAD/1e3, MSE raw, Grad/1e3, Conn/1e3), run.json, preds/.
 
-    with make_progress() as bar:
+    SIGTERM or Ctrl-C stops the workers and keeps every finished image: the same command resumes.
+    """
+    from benchmark.models.registry import model_info
+    from benchmark.scoring.score import score_model
+    from human2k.worker_lifetime import signals_as_interrupts
+
+    if checkpoint is None and model_info(model_name).kind == "deep":
+        console.print(
+            f"[yellow]warning: no --checkpoint: {model_name} is scored with untrained (random) "
+            "weights, labelled so in run.json[/]"
+        )
+    with signals_as_interrupts(), make_progress() as bar:
         record = score_model(
             model_name,
             dataset,

@@ -4,6 +4,12 @@ Files are paired by name. The Composition-1K convention is understood: predictio
 are ``{fg}_{k}.png`` while the GT is shipped once per foreground as ``{fg}.png`` (a GT named
 exactly like the prediction, as in GCA's ``alpha_copy``, is used when present).
 
+A matte is read by :func:`human2k.images.read_matte`: a prediction saved with an alpha channel
+(RGBA, LA) is scored on that channel, and the protocol record counts how many were. Errors in
+worker processes come back as records and are raised here as the same one-line error. The
+output ``NAME.csv`` (and ``NAME.json`` beside it) is checked before any image is scored: it must
+end in ``.csv``, not overlap an input, be writable, and not exist unless ``overwrite``.
+
 Example:
     >>> import numpy as np, tempfile, pathlib
     >>> from human2k.images import write_png
@@ -19,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import io
@@ -27,20 +34,25 @@ import math
 import os
 import re
 import time
+from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from benchmark.metrics import METRIC_NAMES, METRIC_VERSION, METRICS, MattingMetrics
 from benchmark.metrics.accumulator import compute_all
-from human2k.errors import InputError
-from human2k.images import atomic_write_bytes, read_alpha, read_trimap
+from human2k.errors import InputError, OutputError
+from human2k.images import atomic_write_bytes, read_matte, read_trimap
+from human2k.outputs import prepare_output_file
+from human2k.paths import check_not_overlapping
+from human2k.processes import run_units
 from human2k.progress import ProgressFn
 
 __all__ = [
     "Triplet",
+    "Triplets",
     "pair_files",
+    "check_scores_path",
     "evaluate_triplets",
     "write_scores",
     "EvalResult",
@@ -62,6 +74,13 @@ class Triplet:
     trimap: Path
 
 
+class Triplets(list):
+    """The paired triplets (a list), plus the trimaps left without a prediction."""
+
+    missing_preds: list[str]
+    allow_missing_preds: bool
+
+
 def _listing(folder: Path, what: str) -> dict[str, Path]:
     if not folder.is_dir():
         raise InputError(folder, f"{what} folder not found")
@@ -74,7 +93,7 @@ def _shown(names: Sequence[str], limit: int = 5) -> str:
     )
 
 
-def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = False) -> list[Triplet]:
+def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = False) -> Triplets:
     """Pair predictions with their trimaps and GT alphas by file name.
 
     Every trimap must have a prediction (a missing prediction would silently shrink the test
@@ -103,7 +122,9 @@ def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = Fals
             f"(scoring a subset changes the mean; allow missing predictions to do it anyway)",
             param="allow_missing_preds",
         )
-    triplets, missing_gt = [], []
+    triplets, missing_gt = Triplets(), []
+    triplets.missing_preds = missing_pred
+    triplets.allow_missing_preds = allow_missing_preds
     for name, pred in preds.items():
         gt = gts.get(name)
         if gt is None:
@@ -123,12 +144,12 @@ def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = Fals
     return triplets
 
 
-def _score_one(args: tuple[Triplet, str, bool]) -> dict[str, Any]:
-    triplet, region, quantize = args
-    pred = read_alpha(triplet.pred)
-    gt = read_alpha(triplet.gt)
+def _score_one(triplet: Triplet, region: str, quantize: bool) -> dict[str, Any]:
+    pred, channel = read_matte(triplet.pred, what="prediction")
+    gt = read_matte(triplet.gt)[0]
     trimap = read_trimap(triplet.trimap, quantize=quantize)
     record = {"image": Path(triplet.name).stem}  # as score's per_image.csv: the name without .png
+    record["pred_channel"] = channel
     record.update(
         compute_all(
             pred,
@@ -152,13 +173,23 @@ class EvalResult:
     seconds: float
     n_undefined_mse: int
     trimap_quantize: bool = False
+    allow_missing_preds: bool = False
+    missing_preds: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def pred_channels(self) -> dict[str, int]:
+        """How many predictions were read from each channel (``grey``, ``alpha channel``)."""
+        return dict(sorted(Counter(r["pred_channel"] for r in self.records).items()))
 
     def protocol(self) -> dict[str, Any]:
         return {
             "metric_version": METRIC_VERSION,
             "region": self.region,
             "trimap_quantize": self.trimap_quantize,
+            "allow_missing_preds": self.allow_missing_preds,
+            "trimaps_without_prediction": list(self.missing_preds),
             "prediction_quantisation": "as stored (uint8 PNG files)",
+            "prediction_channels": self.pred_channels,
             "scales": {k: METRICS[k].stored_scale for k in METRIC_NAMES},
             "semantics": "DIM MATLAB evaluation code (GCA copy; Conn empty-overlap rule: Omega = {})",
             "n_images": len(self.records),
@@ -177,24 +208,37 @@ def evaluate_triplets(
     trimap_quantize: bool = False,
     progress: ProgressFn | None = None,
 ) -> EvalResult:
-    """Score every triplet (in parallel processes when ``workers > 1``)."""
+    """Score every triplet (in worker processes when ``workers > 1``; records in input order).
+
+    Raises:
+        InputError: the first unusable file (named), whichever process read it.
+    """
     start = time.perf_counter()
-    jobs = [(t, region, trimap_quantize) for t in triplets]
-    records: list[dict[str, Any]] = []
-    if workers <= 1:
-        for job in jobs:
-            records.append(_score_one(job))
+    if workers < 1:
+        raise InputError(None, f"workers must be >= 1, got {workers}", param="workers")
+    units = [(i, (t, region, trimap_quantize)) for i, t in enumerate(triplets)]
+    by_index: dict[int, dict[str, Any]] = {}
+    if workers == 1 or len(units) <= 1:
+        for i, args in units:
+            by_index[i] = _score_one(*args)
             if progress:
-                progress("eval", len(records), len(jobs), records[-1]["image"])
+                progress("eval", len(by_index), len(units), by_index[i]["image"])
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for record in pool.map(_score_one, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
-                records.append(record)
+        outcomes = run_units(
+            _score_one, units, workers=min(workers, len(units)),
+            preload=["benchmark.scoring.evaluate"],
+        )  # fmt: skip
+        with contextlib.closing(outcomes):
+            for out in outcomes:  # completion order
+                out.raise_if_failed()
+                by_index[out.key] = out.value
                 if progress:
-                    progress("eval", len(records), len(jobs), record["image"])
+                    progress("eval", len(by_index), len(units), out.value["image"])
+    records = [by_index[i] for i in range(len(units))]
     acc = MattingMetrics(region=region)
     for record in records:
         acc.add_record(record)
+    missing = list(getattr(triplets, "missing_preds", []))
     return EvalResult(
         records,
         acc.compute(),
@@ -203,6 +247,8 @@ def evaluate_triplets(
         time.perf_counter() - start,
         acc.n_undefined_mse,
         trimap_quantize,
+        allow_missing_preds=bool(getattr(triplets, "allow_missing_preds", False)),
+        missing_preds=missing,
     )
 
 
@@ -210,9 +256,45 @@ def _fmt(value: float) -> str:
     return "nan" if math.isnan(value) else repr(float(value))
 
 
-def write_scores(result: EvalResult, csv_path: str | os.PathLike) -> Path:
+def check_scores_path(
+    csv_path: str | os.PathLike,
+    *,
+    inputs: dict[str, str | os.PathLike | None] | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Check the output of :func:`write_scores` before any work; return the JSON path.
+
+    Raises:
+        OutputError: CSV_PATH does not end in ``.csv`` (its ``.json`` would replace it).
+        OverlapError: the CSV or JSON is, or lies inside, one of INPUTS (``{description: path}``).
+        OutputExistsError: one of them exists and ``overwrite`` is off. WriteError: unwritable.
+    """
+    csv_path = Path(csv_path)
+    if csv_path.suffix.lower() != ".csv":
+        raise OutputError(
+            csv_path,
+            "must end in .csv (the protocol record is written beside it as NAME.json)",
+            param="out",
+        )
+    json_path = csv_path.with_suffix(".json")
+    for path in (csv_path, json_path):
+        check_not_overlapping(path, inputs or {})
+        prepare_output_file(path, overwrite=overwrite)
+    return json_path
+
+
+def write_scores(
+    result: EvalResult,
+    csv_path: str | os.PathLike,
+    *,
+    inputs: dict[str, str | os.PathLike | None] | None = None,
+    overwrite: bool = False,
+) -> Path:
     """Write ``image,sad,mse,grad,conn`` (SAD/1000, MSE raw, Grad/1000, Conn/1000) to CSV_PATH and
-    the protocol record to the companion ``.json``; both atomically. Returns the JSON path."""
+    the protocol record to the companion ``.json``; both atomically. Returns the JSON path.
+
+    CSV_PATH is checked first (:func:`check_scores_path`, with INPUTS and OVERWRITE)."""
+    json_path = check_scores_path(csv_path, inputs=inputs, overwrite=overwrite)
     csv_path = Path(csv_path)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -220,6 +302,5 @@ def write_scores(result: EvalResult, csv_path: str | os.PathLike) -> Path:
     for r in result.records:
         writer.writerow([r["image"], *(_fmt(r[k]) for k in METRIC_NAMES)])
     atomic_write_bytes(csv_path, buf.getvalue().encode())
-    json_path = csv_path.with_suffix(".json")
     atomic_write_bytes(json_path, json.dumps(result.protocol(), indent=2, sort_keys=True).encode())
     return json_path

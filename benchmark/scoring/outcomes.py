@@ -1,7 +1,8 @@
 """Run a model over samples and yield one :class:`Outcome` per image, as soon as it is ready.
 
-Three ways to run a model: classical solvers in child processes under a per-image time budget
-(``human2k.processes``), trivial models in this process, deep models in this process
+Three ways to run a model: classical solvers in worker processes of the pool of
+:mod:`human2k.processes` (started from the fork server, each loading and warming up the model
+once, under a per-image time budget; they die with this process), trivial models in this process, deep models in this process
 through their inference policy (``benchmark.models.inference``). The caller gets the uint8
 trimap and GT of each image with its outcome, for the metrics.
 
@@ -12,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import time
@@ -72,13 +74,23 @@ def load_sample(sample: Sample) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return image, trimap, gt
 
 
-def _predict_in_worker(model, image, trimap, numba_threads: int | None):
-    """Run in a child process: optionally cap Numba's threads, then predict."""
+_SOLVER: MattingModel | None = None  # the model of this worker process (set once)
+
+
+def _load_solver(model: MattingModel, numba_threads: int | None) -> None:
+    """Pool initializer: keep MODEL, cap Numba's threads, load its kernels (not timed)."""
+    global _SOLVER
     if numba_threads:
         import numba
 
         numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))
-    return model.predict(image, trimap)
+    model.warmup()
+    _SOLVER = model
+
+
+def _solve(image: np.ndarray, trimap: np.ndarray) -> np.ndarray:
+    assert _SOLVER is not None, "worker started without _load_solver"
+    return _SOLVER.predict(image, trimap)
 
 
 def classical_outcomes(
@@ -87,10 +99,10 @@ def classical_outcomes(
     *,
     workers: int,
     time_budget_s: float | None,
-    start_method: str,
+    start_method: str | None = None,
 ) -> Iterator[Outcome]:
-    """Solve each image in a child process (WORKERS at a time) under TIME_BUDGET_S."""
-    from human2k.processes import run_budgeted
+    """Solve each image in a worker process (WORKERS at a time) under TIME_BUDGET_S."""
+    from human2k.processes import run_units
 
     threads = 1 if workers > 1 else None
     loaded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -99,14 +111,17 @@ def classical_outcomes(
         for s in samples:
             image, trimap, gt = load_sample(s)
             loaded[s.name] = (trimap, gt)
-            yield s.name, (model, image, trimap, threads)
+            yield s.name, (image, trimap)
 
-    for out in run_budgeted(
-        _predict_in_worker, items(), budget_s=time_budget_s, workers=workers,
-        start_method=start_method,
-    ):  # fmt: skip
-        trimap, gt = loaded.pop(out.key)
-        yield Outcome(out.key, out.status, out.value, out.seconds, out.error, trimap, gt)
+    outcomes = run_units(
+        _solve, items(), workers=workers, budget_s=time_budget_s, initializer=_load_solver,
+        initargs=(model, threads), start_method=start_method,
+        preload=[type(model).__module__, __name__],
+    )  # fmt: skip
+    with contextlib.closing(outcomes):
+        for out in outcomes:
+            trimap, gt = loaded.pop(out.key)
+            yield Outcome(out.key, out.status, out.value, out.seconds, out.error, trimap, gt)
 
 
 def inprocess_outcomes(model: MattingModel, samples: Iterable[Sample]) -> Iterator[Outcome]:
