@@ -112,7 +112,7 @@ def read_matte(path: str | os.PathLike, *, what: str = "alpha") -> tuple[np.ndar
         grey = _single_band(colour, path, what)
     except InputError:  # colours (an image), not a matte: the alpha channel is the matte
         return alpha, "alpha channel"
-    if np.array_equal(grey, alpha) or grey.min(initial=0) == grey.max(initial=0):
+    if np.array_equal(grey, alpha) or np.ptp(grey) == 0:
         return alpha, "alpha channel"
     raise InputError(
         path,

@@ -270,6 +270,7 @@ def check_scores_path(
         OutputExistsError: one of them exists and ``overwrite`` is off. WriteError: unwritable.
     """
     csv_path = Path(csv_path)
+    check_not_overlapping(csv_path, inputs or {})
     if csv_path.suffix.lower() != ".csv":
         raise OutputError(
             csv_path,
