@@ -25,7 +25,8 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="Run folder (log, checkpoints).",
+    help="Run folder (log, checkpoints): new, or resumed with --resume; never inside or around "
+    "--data, --bg-dir or --val-data.",
 )
 @click.option(
     "--epochs",
@@ -148,7 +149,13 @@ def train(
       torchrun --nproc-per-node 4 $(which mattebench) train timinet ... (same options)
     """
     from benchmark.training.loop import train as run_training
+    from human2k.paths import check_not_overlapping
 
+    check_not_overlapping(
+        out,
+        {"the --data folder": data_dir, "the --bg-dir folder": bg_dir,
+         "the --val-data folder": val_data},
+    )  # fmt: skip
     if milestones is not None and milestones[0].isdigit():
         milestones = [float(m) for m in milestones.split(",")]
     with make_progress() as bar:

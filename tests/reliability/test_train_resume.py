@@ -65,3 +65,8 @@ def test_nan_learning_rate_is_one_line(tree, tmp_path, tiny, one_thread):
                  "--lr", "nan", "--workers", 0, "--crop", 64)  # fmt: skip
     error_line(res, "learning rate must be a finite number > 0, got nan (option --lr)")
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
+
+
+def test_train_out_never_overlaps_its_data(tree, tmp_path, tiny):
+    res = invoke("train", tiny, "--data", tree, "--out", tree / "runs", "--epochs", 1)
+    error_line(res, "lies inside the --data folder", "(option --out)")
