@@ -123,8 +123,13 @@ def read_matte(path: str | os.PathLike, *, what: str = "alpha") -> tuple[np.ndar
 
 
 def read_alpha(path: str | os.PathLike) -> np.ndarray:
-    """Read an alpha matte as uint8 H×W (the rules of :func:`read_matte`)."""
-    return read_matte(path)[0]
+    """Read an alpha matte as uint8 H×W the way Adobe's composition script does: L, grey P,
+    RGB(A) with identical channels (their first band), LA (its L band).
+
+    Composition keeps this rule to stay bit-exact; scoring reads mattes with
+    :func:`read_matte`, which prefers an alpha channel that carries the matte.
+    """
+    return _single_band(open_image(path), path, "alpha")
 
 
 def check_trimap_values(trimap: np.ndarray, path=None) -> None:

@@ -44,7 +44,6 @@ import multiprocessing as mp
 import os
 import pickle
 import signal
-import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -54,6 +53,7 @@ from typing import Any, Literal
 
 from human2k import errors
 from human2k.errors import InputError, MattebenchError, ModelError, OutputError, WorkerError
+from human2k.fork_safety import default_start_method, prefer_fork_safe_numba
 from human2k.worker_lifetime import FORKSERVER_PRELOAD, die_with_parent
 
 __all__ = [
@@ -149,36 +149,6 @@ class Outcome:
             raise self.failure.exception(self.key)
         if self.status != "ok":
             raise WorkerError(f"{self.key}: {self.error}")
-
-
-def prefer_fork_safe_numba() -> bool:
-    """Make Numba's parallel kernels fork-safe, or say that they cannot be any more.
-
-    GNU OpenMP (Numba's default threading layer here) aborts a forked child once the parent has
-    run a parallel kernel. Before the first parallel launch we select the ``workqueue`` layer,
-    which survives fork; after an OpenMP launch, forking is unsafe. Returns True when forking
-    after Numba's parallel kernels is safe. Classical solvers call this when they are built.
-    """
-    numba = sys.modules.get("numba")
-    if numba is None:
-        import numba
-    try:
-        layer = numba.threading_layer()
-    except ValueError:  # no parallel kernel launched yet: choose the layer now
-        if numba.config.THREADING_LAYER == "default" and "NUMBA_THREADING_LAYER" not in os.environ:
-            # the environment too: Numba re-reads its config from it when os.environ changes
-            os.environ["NUMBA_THREADING_LAYER"] = "workqueue"
-            numba.config.THREADING_LAYER = "workqueue"
-        return numba.config.THREADING_LAYER in ("workqueue", "tbb", "forksafe")
-    return layer != "omp"
-
-
-def default_start_method() -> str:
-    """``fork`` where available and safe (see above), else ``spawn`` (for explicit use; the
-    pool itself starts workers from the fork server, :func:`pool_context`)."""
-    if "fork" in mp.get_all_start_methods() and prefer_fork_safe_numba():
-        return "fork"
-    return "spawn"
 
 
 def pool_context(start_method: str | None = None, preload: Sequence[str] = ()):

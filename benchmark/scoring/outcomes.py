@@ -26,7 +26,7 @@ import numpy as np
 from benchmark.models.interface import MattingModel
 from benchmark.scoring.datasets import Sample
 from human2k.errors import InputError, MattebenchError
-from human2k.images import read_alpha, read_rgb, read_trimap
+from human2k.images import read_matte, read_rgb, read_trimap
 
 __all__ = [
     "Outcome",
@@ -63,7 +63,7 @@ def load_sample(sample: Sample) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Image (RGB), trimap and GT of SAMPLE, with their sizes checked against the image."""
     image = read_rgb(sample.image)
     trimap = read_trimap(sample.trimap)
-    gt = read_alpha(sample.alpha)
+    gt = read_matte(sample.alpha)[0]  # a GT with a matte in its alpha channel: that channel
     for path, arr in ((sample.trimap, trimap), (sample.alpha, gt)):
         if arr.shape != image.shape[:2]:
             raise InputError(

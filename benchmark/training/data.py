@@ -74,7 +74,8 @@ def seed_worker(worker_id: int, *, seed: int, epoch: int) -> None:
     Also pins OpenCV to one thread per worker (the workers are the parallelism) and ends the
     worker when its parent (the fork server, or the trainer itself) dies.
     """
-    die_with_parent()
+    if torch.utils.data.get_worker_info() is not None:  # in a DataLoader worker process
+        die_with_parent()
     s = worker_seed(seed, epoch, worker_id)
     random.seed(s)
     np.random.seed(s)
