@@ -261,10 +261,17 @@ def run_units(
                     exhausted = True
             while len(pool) < workers and len(pool) - busy < len(queued):
                 pool.append(_Worker(ctx, initializer, tuple(initargs)))
-            for w in pool:
+            for w in list(pool):
                 if w.ready and w.unit is None and queued:
-                    key, args = queued.popleft()
-                    w.conn.send((key, bytes(ForkingPickler.dumps((fn, tuple(args))))))
+                    key, args = queued[0]
+                    payload = bytes(ForkingPickler.dumps((fn, tuple(args))))
+                    try:
+                        w.conn.send((key, payload))
+                    except OSError:  # the worker died while idle: the unit waits for another
+                        w.stop(kill=True)
+                        pool.remove(w)
+                        continue
+                    queued.popleft()
                     w.unit = (key, time.monotonic())
             if exhausted and not queued and not any(w.unit is not None for w in pool):
                 return
