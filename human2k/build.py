@@ -47,11 +47,10 @@ from human2k.errors import DatasetError, InputError
 from human2k.images import atomic_write_bytes, open_image, read_alpha, write_png
 from human2k.manifest import sha256_bytes
 from human2k.outputs import prepare_output_dir
-from human2k.paths import check_not_overlapping
+from human2k.paths import check_not_overlapping, image_files
 
 __all__ = ["BuildReport", "build_human2k", "dhash", "read_split_list"]
 
-_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 _IMAGE_MODES = ("RGB", "RGBA", "L", "P", "CMYK")
 _PROV_FIELDS = ("source", "license", "author", "url", "human")
 
@@ -87,18 +86,7 @@ def _pairs(images: Path, alphas: Path) -> list[tuple[str, Path, Path]]:
         if not d.is_dir():
             raise DatasetError(f"{d}: {what} folder not found", param=what)
 
-    def by_stem(d: Path) -> dict[str, Path]:
-        out: dict[str, Path] = {}
-        for p in sorted(d.iterdir()):
-            if p.suffix.lower() in _EXTS and not p.name.startswith("."):
-                if p.stem in out:
-                    raise InputError(
-                        p, f"two files with stem {p.stem!r} ({out[p.stem].name} and {p.name})"
-                    )
-                out[p.stem] = p
-        return out
-
-    imgs, alps = by_stem(images), by_stem(alphas)
+    imgs, alps = image_files(images, unique_stems=True), image_files(alphas, unique_stems=True)
     if not imgs:
         raise DatasetError(f"{images}: no images (.jpg/.png/...)")
     for a, b, what in ((imgs, alps, "alpha matte"), (alps, imgs, "image")):

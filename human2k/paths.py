@@ -1,4 +1,10 @@
-"""Names and paths: natural sort order, and the rules that turn names into paths.
+"""Names and paths: natural sort order, which files of a folder are images and how names match
+across folders, and the rules that turn names into paths.
+
+One matcher for every command that pairs files by name (score, eval, report, training data,
+trimaps, the Human-2K builder): image files are those with an :data:`IMAGE_SUFFIXES` suffix
+(case-insensitive, hidden files skipped), keyed by stem; a stem ``{fg}_{k}`` falls back to
+``{fg}`` (the Composition-1K convention: one GT alpha per foreground).
 
 Every name that becomes a path — a line of a name list, a key of a manifest or checksum file,
 a label from a manifest, an image name in a results CSV — goes through :func:`resolve_inside`
@@ -12,6 +18,8 @@ that is, contains or lies inside one of the command's inputs, before any work is
 Example:
     >>> sorted(["GT10.png", "gt2.png", "GT01.png"], key=natural_key)
     ['GT01.png', 'gt2.png', 'GT10.png']
+    >>> comp1k_foreground("cat_12"), comp1k_foreground("cat")
+    ('cat', None)
     >>> import tempfile; root = tempfile.mkdtemp()
     >>> resolve_inside(root, "fg/a.png") == Path(root) / "fg/a.png"
     True
@@ -28,15 +36,25 @@ import re
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from human2k.errors import OverlapError, UnsafePathError
+from human2k.errors import InputError, OverlapError, UnsafePathError
 
 __all__ = [
+    "IMAGE_SUFFIXES",
     "natural_key",
+    "is_image_file",
+    "image_files",
+    "comp1k_foreground",
+    "lookup_stem",
+    "find_first",
+    "find_named_file",
     "name_problem",
     "resolve_inside",
     "safe_component",
     "check_not_overlapping",
 ]
+
+#: Suffixes of the image files every command reads (PNG first: preferred on equal stems).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
 _DIGITS = re.compile(r"(\d+)")
 Source = tuple[str | os.PathLike, int | None] | None
@@ -50,6 +68,53 @@ def natural_key(name: str) -> list[int | str]:
         ['cat_', 12, '.png']
     """
     return [int(t) if t.isdigit() else t.lower() for t in _DIGITS.split(name)]
+
+
+def is_image_file(path: Path) -> bool:
+    """A visible regular file with an image suffix."""
+    return (
+        path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".") and path.is_file()
+    )
+
+
+def image_files(folder: str | os.PathLike, *, unique_stems: bool = False) -> dict[str, Path]:
+    """``stem -> path`` for the images of FOLDER, natural-sorted by stem.
+
+    Two files with one stem (``a.png`` and ``a.jpg``): the earlier suffix of
+    :data:`IMAGE_SUFFIXES` wins, or, with ``unique_stems``, an InputError names both.
+
+    Example:
+        >>> import tempfile
+        >>> d = Path(tempfile.mkdtemp())
+        >>> for n in ("b10.png", "b2.jpg", "b2.png", ".hidden.png", "notes.txt"):
+        ...     _ = (d / n).write_bytes(b"")
+        >>> {k: v.name for k, v in image_files(d).items()}
+        {'b2': 'b2.png', 'b10': 'b10.png'}
+    """
+    folder = Path(folder)
+    out: dict[str, Path] = {}
+    rank = {s: i for i, s in enumerate(IMAGE_SUFFIXES)}
+    for p in sorted(folder.iterdir(), key=lambda p: (p.stem, rank.get(p.suffix.lower(), 99))):
+        if not is_image_file(p):
+            continue
+        if p.stem in out and unique_stems:
+            raise InputError(p, f"two files with stem {p.stem!r} ({out[p.stem].name} and {p.name})")
+        out.setdefault(p.stem, p)
+    return {k: out[k] for k in sorted(out, key=natural_key)}
+
+
+def comp1k_foreground(stem: str) -> str | None:
+    """``cat_12`` -> ``cat`` (the Comp-1K ``{fg}_{k}`` convention), else None."""
+    head, sep, tail = stem.rpartition("_")
+    return head if sep and tail.isdigit() and head else None
+
+
+def lookup_stem(files: dict[str, Path], stem: str) -> Path | None:
+    """The file of STEM, else of its Comp-1K foreground (``cat_3`` -> ``cat``), else None."""
+    if stem in files:
+        return files[stem]
+    fg = comp1k_foreground(stem)
+    return files.get(fg) if fg is not None else None
 
 
 def name_problem(name: str) -> str | None:
@@ -183,3 +248,40 @@ def check_not_overlapping(
                 f"{relation} {description} ({path}); inputs are never written to",
                 param=param,
             )
+
+
+def find_first(root: str | os.PathLike, candidates: tuple[str, ...]) -> Path | None:
+    """The first of CANDIDATES (relative to ROOT) that exists, else None."""
+    for rel in candidates:
+        p = Path(root) / rel
+        if p.exists():
+            return p
+    return None
+
+
+_ALT_EXTS = (".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".tif", ".bmp", ".webp")
+
+
+def find_named_file(
+    dirs: list[Path],
+    name: str,
+    *,
+    any_extension: bool = False,
+    source: tuple[str | os.PathLike, int | None] | None = None,
+) -> Path | None:
+    """Find NAME in the first of DIRS that holds it (Adobe: ``Adobe-licensed images`` then ``Other``).
+
+    With ANY_EXTENSION, a file with NAME's stem and another image extension also matches
+    (alphas stored as PNG next to JPEG foregrounds). The file must stay inside its folder,
+    links included (:func:`human2k.paths.resolve_inside`; SOURCE = the list file and line).
+    """
+    candidates = [name]
+    if any_extension:
+        stem = os.path.splitext(name)[0]
+        candidates += [stem + ext for ext in _ALT_EXTS]
+    for cand in candidates:
+        for d in dirs:
+            p = resolve_inside(d, cand, source=source)
+            if p.is_file():
+                return p
+    return None

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from human2k.errors import DatasetError, InputError, UnsafePathError
-from human2k.paths import name_problem, resolve_inside
+from human2k.paths import find_first, find_named_file, name_problem
 
 __all__ = [
     "SplitSpec",
@@ -383,40 +383,3 @@ def d646_official_name(fg_name: str, fg_index: int, k: int, bg_per_fg: int) -> s
         'test_65.png'
     """
     return f"{fg_name.split('_')[0]}_{fg_index * bg_per_fg + k}.png"
-
-
-def find_first(root: str | os.PathLike, candidates: tuple[str, ...]) -> Path | None:
-    """The first of CANDIDATES (relative to ROOT) that exists, else None."""
-    for rel in candidates:
-        p = Path(root) / rel
-        if p.exists():
-            return p
-    return None
-
-
-_ALT_EXTS = (".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".tif", ".bmp", ".webp")
-
-
-def find_named_file(
-    dirs: list[Path],
-    name: str,
-    *,
-    any_extension: bool = False,
-    source: tuple[str | os.PathLike, int | None] | None = None,
-) -> Path | None:
-    """Find NAME in the first of DIRS that holds it (Adobe: ``Adobe-licensed images`` then ``Other``).
-
-    With ANY_EXTENSION, a file with NAME's stem and another image extension also matches
-    (alphas stored as PNG next to JPEG foregrounds). The file must stay inside its folder,
-    links included (:func:`human2k.paths.resolve_inside`; SOURCE = the list file and line).
-    """
-    candidates = [name]
-    if any_extension:
-        stem = os.path.splitext(name)[0]
-        candidates += [stem + ext for ext in _ALT_EXTS]
-    for cand in candidates:
-        for d in dirs:
-            p = resolve_inside(d, cand, source=source)
-            if p.is_file():
-                return p
-    return None

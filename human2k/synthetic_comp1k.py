@@ -61,16 +61,16 @@ from PIL import Image
 from human2k.images import atomic_write_bytes
 from human2k.synthetic_files import (
     JPEG_QUALITY,
-    _adobe_sort,
-    _check_counts,
-    _coco_names,
-    _fg_size,
-    _jsonable,
-    _names,
-    _save,
-    _voc_names,
-    _write_bgs,
-    _write_list,
+    adobe_sort,
+    check_counts,
+    coco_names,
+    draw_names,
+    fg_size,
+    jsonable,
+    save_image,
+    voc_names,
+    write_backgrounds,
+    write_name_list,
 )
 from human2k.synthetic_sample import synth_sample
 from human2k.trimap import derive_seed, generate_trimap
@@ -146,15 +146,15 @@ def write_comp1k_tree(
         >>> (t.adobe_root / "Training_set" / "training_fg_names.txt").read_text().splitlines()[:3]
         ['9434599749_e7ccfc7812_b.jpg', 'a-single-person-1.jpg', 'Aaron_Friedman_Headshot.jpg']
     """
-    _check_counts(n_train_fg=n_train_fg, n_test_fg=n_test_fg, bg_train=bg_train, bg_test=bg_test)
+    check_counts(n_train_fg=n_train_fg, n_test_fg=n_test_fg, bg_train=bg_train, bg_test=bg_test)
     root = Path(root)
     rng = np.random.default_rng(int(seed))
     adobe = root / "Combined_Dataset"
     train, test = adobe / "Training_set", adobe / "Test_set"
     coco, voc = root / "coco", root / "VOC2012"
 
-    train_names = _adobe_sort(_names(_TRAIN_FG_NAMES, n_train_fg, "person_{:04d}.jpg"))
-    test_names = sorted(_names(_TEST_FG_NAMES, n_test_fg, "test-object-{:04d}.png"))
+    train_names = adobe_sort(draw_names(_TRAIN_FG_NAMES, n_train_fg, "person_{:04d}.jpg"))
+    test_names = sorted(draw_names(_TEST_FG_NAMES, n_test_fg, "test-object-{:04d}.png"))
     other = {train_names[i] for i in (0, 2) if i < len(train_names) and len(train_names) > 1}
     record: dict[str, Any] = {
         "generator": "human2k.synthetic.write_comp1k_tree",
@@ -167,19 +167,19 @@ def write_comp1k_tree(
 
     train_sizes = []
     for i, name in enumerate(train_names):
-        wh = _fg_size(rng, size, i)
+        wh = fg_size(rng, size, i)
         train_sizes.append(wh)
         fg, alpha = synth_sample(rng, wh)
         folder = train / ("Other" if name in other else "Adobe-licensed images")
-        _save(folder / "fg" / name, Image.fromarray(fg), "JPEG")
-        _save(folder / "alpha" / name, Image.fromarray(alpha, "L"), "JPEG")
+        save_image(folder / "fg" / name, Image.fromarray(fg), "JPEG")
+        save_image(folder / "alpha" / name, Image.fromarray(alpha, "L"), "JPEG")
         record["train"][name] = {"size": list(wh), "folder": folder.name}
 
     test_sizes = []
     trimap_records = {}
     test_dir = test / "Adobe-licensed images"
     for i, name in enumerate(test_names):
-        wh = _fg_size(rng, size, i)
+        wh = fg_size(rng, size, i)
         test_sizes.append(wh)
         fg, alpha = synth_sample(rng, wh)
         fg_im = Image.fromarray(fg)
@@ -190,8 +190,8 @@ def write_comp1k_tree(
         alpha_im = Image.fromarray(alpha, "L")
         if rgb_alpha and n_test_fg >= 2 and i == n_test_fg - 1:
             alpha_im = alpha_im.convert("RGB")
-        _save(test_dir / "fg" / name, fg_im, "PNG")
-        _save(test_dir / "alpha" / name, alpha_im, "PNG")
+        save_image(test_dir / "fg" / name, fg_im, "PNG")
+        save_image(test_dir / "alpha" / name, alpha_im, "PNG")
         record["test"][name] = {
             "size": list(wh),
             "fg_mode": fg_im.mode,
@@ -205,23 +205,23 @@ def write_comp1k_tree(
             tri, params = generate_trimap(
                 alpha, "dim", seed=tseed, size_range=size_range, return_params=True
             )
-            _save(test_dir / "trimaps" / tname, Image.fromarray(tri, "L"), "PNG")
+            save_image(test_dir / "trimaps" / tname, Image.fromarray(tri, "L"), "PNG")
             trimap_records[tname] = params
 
-    coco_list = _coco_names(rng, n_train_fg * bg_train)
-    voc_list = _voc_names(rng, n_test_fg * bg_test)
-    record["train_bgs"] = _write_bgs(
+    coco_list = coco_names(rng, n_train_fg * bg_train)
+    voc_list = voc_names(rng, n_test_fg * bg_test)
+    record["train_bgs"] = write_backgrounds(
         rng, coco / "train2014", coco_list, train_sizes, bg_train, {0: "L", 1: "CMYK"}
     )
-    record["test_bgs"] = _write_bgs(
+    record["test_bgs"] = write_backgrounds(
         rng, voc / "JPEGImages", voc_list, test_sizes, bg_test, {0: "L"}
     )
     record["test_trimaps"] = trimap_records
 
-    _write_list(train / "training_fg_names.txt", train_names)
-    _write_list(train / "training_bg_names.txt", coco_list)
-    _write_list(test / "test_fg_names.txt", test_names)
-    _write_list(test / "test_bg_names.txt", voc_list)
+    write_name_list(train / "training_fg_names.txt", train_names)
+    write_name_list(train / "training_bg_names.txt", coco_list)
+    write_name_list(test / "test_fg_names.txt", test_names)
+    write_name_list(test / "test_bg_names.txt", voc_list)
     tree = SynthTree(
         root,
         adobe,
@@ -239,6 +239,6 @@ def write_comp1k_tree(
     )
     record["tree"] = asdict(tree)
     atomic_write_bytes(
-        root / "synth_record.json", json.dumps(_jsonable(record, root), indent=1).encode("utf-8")
+        root / "synth_record.json", json.dumps(jsonable(record, root), indent=1).encode("utf-8")
     )
     return tree

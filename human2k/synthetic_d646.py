@@ -31,16 +31,16 @@ from PIL import Image
 
 from human2k.images import atomic_write_bytes
 from human2k.synthetic_files import (
-    _adobe_sort,
-    _check_counts,
-    _coco_names,
-    _fg_size,
-    _jsonable,
-    _names,
-    _save,
-    _voc_names,
-    _write_bgs,
-    _write_list,
+    adobe_sort,
+    check_counts,
+    coco_names,
+    draw_names,
+    fg_size,
+    jsonable,
+    save_image,
+    voc_names,
+    write_backgrounds,
+    write_name_list,
 )
 from human2k.synthetic_sample import synth_sample
 
@@ -103,29 +103,31 @@ def write_d646_tree(
         >>> t.fg_test_list.read_bytes()
         b'test_0.png\\r\\ntest_1.png\\r\\n'
     """
-    _check_counts(n_train_fg=n_train_fg, n_test_fg=n_test_fg, bg_train=bg_train, bg_test=bg_test)
+    check_counts(n_train_fg=n_train_fg, n_test_fg=n_test_fg, bg_train=bg_train, bg_test=bg_test)
     root = Path(root)
     rng = np.random.default_rng(int(seed))
     d646 = root / "Distinctions-646"
     coco, voc = root / "coco", root / "VOC2012"
-    train_names = _adobe_sort(_names(_D646_TRAIN_NAMES, n_train_fg, "train_{}.png"))
+    train_names = adobe_sort(draw_names(_D646_TRAIN_NAMES, n_train_fg, "train_{}.png"))
     test_names = [f"test_{i}.png" for i in range(n_test_fg)]
     sizes: dict[str, list[tuple[int, int]]] = {"Train": [], "Test": []}
     for split, names in (("Train", train_names), ("Test", test_names)):
         for i, name in enumerate(names):
-            wh = _fg_size(rng, size, i)
+            wh = fg_size(rng, size, i)
             sizes[split].append(wh)
             fg, alpha = synth_sample(rng, wh)
-            _save(d646 / split / "FG" / name, Image.fromarray(fg), "PNG")
-            _save(d646 / split / "GT" / name, Image.fromarray(alpha, "L"), "PNG")
+            save_image(d646 / split / "FG" / name, Image.fromarray(fg), "PNG")
+            save_image(d646 / split / "GT" / name, Image.fromarray(alpha, "L"), "PNG")
     n_bg_train = n_train_fg * bg_train
-    coco_list = _coco_names(rng, n_bg_train)
+    coco_list = coco_names(rng, n_bg_train)
     tail = n_bg_train // 10  # HAttMatting's extra names, appended unsorted
     if tail > 1:
         coco_list[-tail:] = [coco_list[-tail:][j] for j in rng.permutation(tail)]
-    voc_list = _voc_names(rng, n_test_fg * bg_test)
-    _write_bgs(rng, coco / "train2014", coco_list, sizes["Train"], bg_train, {0: "L", 1: "CMYK"})
-    _write_bgs(rng, voc / "JPEGImages", voc_list, sizes["Test"], bg_test, {0: "L"})
+    voc_list = voc_names(rng, n_test_fg * bg_test)
+    write_backgrounds(
+        rng, coco / "train2014", coco_list, sizes["Train"], bg_train, {0: "L", 1: "CMYK"}
+    )
+    write_backgrounds(rng, voc / "JPEGImages", voc_list, sizes["Test"], bg_test, {0: "L"})
     lists = d646 / "lists"
     paths = (
         lists / "train" / "fg_train.txt",
@@ -134,7 +136,7 @@ def write_d646_tree(
         lists / "test" / "bg_test.txt",
     )
     for path, names in zip(paths, (train_names, coco_list, test_names, voc_list), strict=True):
-        _write_list(path, names, crlf=True)
+        write_name_list(path, names, crlf=True)
     tree = D646Tree(
         root,
         d646,
@@ -150,6 +152,6 @@ def write_d646_tree(
     )
     record = {"generator": "human2k.synthetic.write_d646_tree", "tree": asdict(tree)}
     atomic_write_bytes(
-        root / "synth_record.json", json.dumps(_jsonable(record, root), indent=1).encode("utf-8")
+        root / "synth_record.json", json.dumps(jsonable(record, root), indent=1).encode("utf-8")
     )
     return tree

@@ -25,7 +25,7 @@ import numpy as np
 from PIL import Image
 
 from human2k.images import atomic_write_bytes
-from human2k.synthetic_files import _check_counts, _fg_size, _save
+from human2k.synthetic_files import check_counts, fg_size, save_image
 from human2k.synthetic_sample import synth_background, synth_sample
 from human2k.trimap import derive_seed
 
@@ -65,20 +65,20 @@ def write_human2k_raw(
         >>> sorted(p.name for p in r.images.iterdir()), sorted(p.name for p in r.alphas.iterdir())
         (['human_0000.jpg', 'human_0001.jpg'], ['human_0000.png', 'human_0001.png'])
     """
-    _check_counts(n=n)
+    check_counts(n=n)
     root = Path(root)
     rows = []
     for i in range(int(n)):
         stem = f"human_{i:04d}"
         sample_seed = derive_seed(seed, stem)  # per image: n=10 is a superset of n=5
         rng = np.random.default_rng(sample_seed)
-        wh = _fg_size(rng, size, i)
+        wh = fg_size(rng, size, i)
         fg, alpha = synth_sample(rng, wh)
         bg = synth_background(rng, wh)
         a = alpha.astype(np.float64)[..., None] / 255.0
         photo = np.clip(np.rint(a * fg + (1 - a) * bg), 0, 255).astype(np.uint8)
-        _save(root / "images" / f"{stem}.jpg", Image.fromarray(photo), "JPEG")
-        _save(root / "alphas" / f"{stem}.png", Image.fromarray(alpha, "L"), "PNG")
+        save_image(root / "images" / f"{stem}.jpg", Image.fromarray(photo), "JPEG")
+        save_image(root / "alphas" / f"{stem}.png", Image.fromarray(alpha, "L"), "PNG")
         # human=true: the silhouettes stand in for people (Table 1's H counts them)
         rows.append([stem, "mattebench-synthetic", "CC0-1.0", str(sample_seed), "true"])
     buf = io.StringIO()

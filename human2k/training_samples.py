@@ -39,6 +39,7 @@ import numpy as np
 from human2k.augment import augment_gca, augment_paper
 from human2k.errors import DatasetError, InputError
 from human2k.images import read_alpha, read_rgb
+from human2k.paths import IMAGE_SUFFIXES, image_files
 
 __all__ = [
     "AUGMENTATIONS",
@@ -51,7 +52,6 @@ __all__ = [
 ]
 
 AUGMENTATIONS = ("gca", "paper")
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
 #: Second word of a sample's SeedSequence entropy; other streams of a training run use 2
 #: (epoch order), 3 (workers) and 4 (per-epoch torch seed), so they never overlap.
@@ -92,7 +92,7 @@ class TrainingSources:
 
 
 def _images(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+    return sorted(image_files(folder).values())
 
 
 def _bg_pool(bg_dir: Path | None) -> tuple[tuple[str, ...], str] | None:

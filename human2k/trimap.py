@@ -49,7 +49,7 @@ import numpy as np
 from human2k.errors import InputError
 from human2k.images import atomic_write_bytes, read_alpha, write_png
 from human2k.outputs import prepare_output_dir
-from human2k.paths import check_not_overlapping
+from human2k.paths import IMAGE_SUFFIXES, check_not_overlapping, image_files
 
 __all__ = [
     "PRESETS",
@@ -222,13 +222,9 @@ def generate_trimap(
 def _list_alphas(alpha_dir: Path) -> list[Path]:
     if not alpha_dir.is_dir():
         raise InputError(alpha_dir, "alpha folder not found")
-    files = sorted(
-        p
-        for p in alpha_dir.iterdir()
-        if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
-    )
+    files = sorted(image_files(alpha_dir).values())
     if not files:
-        raise InputError(alpha_dir, "no alpha images (.png/.jpg/.bmp/.tif) in folder")
+        raise InputError(alpha_dir, f"no alpha images ({', '.join(IMAGE_SUFFIXES)}) in folder")
     return files
 
 

@@ -89,7 +89,10 @@ class SpectralNorm(nn.Module):
             self.refresh(self.power_iterations)
         w = self.module.weight_bar
         w_mat = w.reshape(w.shape[0], -1)
-        sigma = torch.dot(self.module.weight_u, w_mat @ self.module.weight_v)
+        # σ in the weight's own precision: under autocast ``@`` would run in bf16/fp16 and the
+        # dot with the float32 u would fail (and σ would lose precision)
+        with torch.autocast(w.device.type, enabled=False):
+            sigma = torch.dot(self.module.weight_u, w_mat @ self.module.weight_v)
         return w / sigma
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

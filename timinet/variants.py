@@ -106,7 +106,8 @@ _NO_ASPP = dict(aspp=False)
 
 def _info(params: int, weights: str = "") -> dict[str, Any]:
     return dict(provenance="reimplemented", kind="deep", paper=PAPER, license=LICENSE,
-                params=params, weights=weights)  # fmt: skip
+                params=params, weights=weights, trainable=True,
+                policies=TimiNet.policies, default_policy=TimiNet.default_policy)  # fmt: skip
 
 
 @register_model(**_info(25_071_329))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from benchmark.cli.console import RichProgress, console, make_progress
+from benchmark.cli.options import workers_option
 
 
 def _common(fn):
@@ -39,7 +40,7 @@ def _common(fn):
             "parameters there (the files that run recorded are removed first). Without it such "
             "an --out is refused; one holding this same run is resumed.",
         ),
-        click.option("--workers", type=int, default=2, show_default=True, help="Worker processes."),
+        workers_option(default=2),
         click.option(
             "--limit-fg", type=int, help="Only the first K foregrounds of each list (proxy subset)."
         ),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from benchmark.cli.options import seed_option, workers_option
+
 
 @click.command("demo")
 @click.option(
@@ -13,18 +15,13 @@ import click
     type=click.Path(file_okay=False),
     help="Output folder (reruns resume).",
 )
-@click.option("--seed", default=0, show_default=True, help="Seed of data, trimaps and training.")
+@seed_option(help="Seed of data, trimaps and training.")
 @click.option(
     "--no-train",
     is_flag=True,
     help="Skip training; deep models are scored untrained (labelled so).",
 )
-@click.option(
-    "--workers",
-    default=2,
-    show_default=True,
-    help="Processes for composition and classical scoring.",
-)
+@workers_option(default=2, help="Processes for composition and classical scoring.")
 def demo(out, seed, no_train, workers):
     """Synthesise → composite → train TIMI-Net briefly → score it and the baselines →
     leaderboards (CSV/LaTeX/Markdown) → HTML report. A few minutes on 2 CPU cores."""

@@ -6,6 +6,8 @@ import math
 
 import click
 
+from benchmark.cli.options import workers_option
+
 
 @click.command("eval")
 @click.option(
@@ -18,16 +20,37 @@ import click
 @click.option(
     "--gt",
     "gt_dir",
-    required=True,
     type=click.Path(file_okay=False),
-    help="Folder of GT alpha PNGs ({name}.png, or {fg}.png for {fg}_{k}.png).",
+    help="Folder of GT alphas ({name}, or {fg} for {fg}_{k}); or use --dataset.",
 )
 @click.option(
     "--trimap",
     "trimap_dir",
-    required=True,
     type=click.Path(file_okay=False),
-    help="Folder of trimaps named like the predictions.",
+    help="Folder of trimaps named like the predictions; or use --dataset.",
+)
+@click.option(
+    "--dataset",
+    "dataset_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="A scoring dataset folder (as for `score`) instead of --gt/--trimap.",
+)
+@click.option("--trimap-set", help="With --dataset: the trimap folder when it has several.")
+@click.option(
+    "--name",
+    help="With --dataset: record a run named NAME under --results, beside scored models.",
+)
+@click.option(
+    "--results",
+    "results_dir",
+    type=click.Path(file_okay=False),
+    help="Results root for --name (as `score --out`).",
+)
+@click.option(
+    "--training-data",
+    default="unknown",
+    show_default=True,
+    help="With --name: what the weights were trained on.",
 )
 @click.option(
     "--out",
@@ -37,13 +60,7 @@ import click
     "existing file without --overwrite.",
 )
 @click.option("--overwrite", is_flag=True, help="Replace an existing --out CSV and its JSON.")
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Parallel processes.",
-)
+@workers_option(help="Parallel processes.")
 @click.option(
     "--region",
     type=click.Choice(["unknown", "whole"]),
@@ -60,16 +77,18 @@ import click
     "--allow-missing", is_flag=True, help="Score even if some trimaps have no prediction."
 )
 def eval_cmd(
-    pred_dir, gt_dir, trimap_dir, out, overwrite, workers, region, trimap_quantize, allow_missing
-):
+    pred_dir, gt_dir, trimap_dir, dataset_dir, trimap_set, name, results_dir, training_data, out,
+    overwrite, workers, region, trimap_quantize, allow_missing,
+):  # fmt: skip
     """Score existing predictions: SAD, MSE, Grad, Conn exactly as the DIM MATLAB code.
 
     A prediction with an alpha channel (RGBA, LA) is scored on that channel (said below and in
     the JSON); one whose colour and alpha channels hold different mattes is refused.
 
     \b
-    Example (Composition-1K):
+    Examples (Composition-1K):
       mattebench eval --pred preds/ --gt Test_set/alpha --trimap Test_set/trimaps --out scores.csv
+      mattebench eval --pred preds/ --dataset comp1k/test --name mymethod --results results
     """
     from pathlib import Path
 
@@ -77,26 +96,44 @@ def eval_cmd(
 
     from benchmark.cli.console import RichProgress, console, make_progress
     from benchmark.metrics import METRICS
+    from benchmark.scoring.datasets import discover_dataset
     from benchmark.scoring.evaluate import (
         check_scores_path,
         evaluate_triplets,
         pair_files,
+        pair_with_dataset,
         write_scores,
     )
+    from human2k.paths import check_not_overlapping
     from human2k.worker_lifetime import signals_as_interrupts
 
+    if (dataset_dir is None) == (gt_dir is None or trimap_dir is None):
+        raise click.UsageError("give either --dataset or both --gt and --trimap")
+    if dataset_dir is None and (name or trimap_set):
+        raise click.UsageError("--name and --trimap-set need --dataset")
+    if bool(name) != bool(results_dir):
+        raise click.UsageError("--name and --results go together")
     inputs = {"the --pred folder": pred_dir, "the --gt folder": gt_dir}
-    inputs["the --trimap folder"] = trimap_dir
+    inputs.update({"the --trimap folder": trimap_dir, "the --dataset folder": dataset_dir})
     if out:
         check_scores_path(out, inputs=inputs, overwrite=overwrite)
-    if Path(pred_dir).resolve() == Path(gt_dir).resolve():
+    if gt_dir and Path(pred_dir).resolve() == Path(gt_dir).resolve():
         console.print(
             "[yellow]warning: --pred and --gt are the same folder: every error will be 0[/]"
         )
-    triplets = pair_files(pred_dir, gt_dir, trimap_dir, allow_missing_preds=allow_missing)
+    dataset = None
+    if dataset_dir is not None:
+        dataset = discover_dataset(dataset_dir, trimap_set=trimap_set)
+        if name and not any(c in name for c in "/\\\0") and name not in (".", ".."):
+            # the run folder RESULTS/<dataset>/<name>/... must stay apart from the inputs
+            check_not_overlapping(Path(results_dir) / dataset.name / name, inputs,
+                                  param="results_dir")  # fmt: skip
+        triplets = pair_with_dataset(pred_dir, dataset, allow_missing_preds=allow_missing)
+    else:
+        triplets = pair_files(pred_dir, gt_dir, trimap_dir, allow_missing_preds=allow_missing)
     if triplets.missing_preds:
         console.print(
-            f"[yellow]warning: {len(triplets.missing_preds)} trimap(s) have no prediction and "
+            f"[yellow]warning: {len(triplets.missing_preds)} image(s) have no prediction and "
             "are left out (--allow-missing; recorded in the JSON)[/]"
         )
     with signals_as_interrupts(), make_progress() as bar:
@@ -127,3 +164,11 @@ def eval_cmd(
     if out:
         json_path = write_scores(result, out, inputs=inputs, overwrite=overwrite)
         console.print(f"wrote {out} and {json_path}")
+    if name:
+        from benchmark.scoring.external import record_external_run
+
+        record = record_external_run(
+            result, dataset, [t.pred for t in triplets], results_dir, name=name,
+            training_data=training_data,
+        )  # fmt: skip
+        console.print(f"recorded external run {record.extra['run_dir']}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from benchmark.cli.console import RichProgress, console, make_progress
+from benchmark.cli.options import seed_option
 
 
 @click.group()
@@ -42,7 +43,7 @@ def human2k():
     type=click.Path(exists=True, dir_okay=False),
     help="JSON {train,test}, 'split name' lines, or test names.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random split.")
+@seed_option(help="Seed of the random split.")
 @click.option("--n-test", type=int, help="Test images (default round(n*100/2100): 100 of 2,100).")
 @click.option(
     "--provenance",

@@ -1,4 +1,4 @@
-"""`mattebench models`: list the model registry."""
+"""`mattebench models`: list the model registry (built-ins and plugins)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from benchmark.cli.console import console
 @click.option(
     "--kind", type=click.Choice(["deep", "classical"]), help="Only deep or only classical models."
 )
-def models(pattern, kind):
-    """List registered models matching PATTERN (fnmatch, e.g. 'timinet*')."""
+@click.option("--long", "long_", is_flag=True, help="Also paper, licence, weights and description.")
+def models(pattern, kind, long_):
+    """List registered models matching PATTERN (fnmatch, e.g. 'timinet*'), with where each
+    comes from (built-in or the plugin package that registered it)."""
     from rich import box
     from rich.table import Table
 
-    from benchmark.models.registry import list_models, model_info
+    from benchmark.models.registry import list_models, model_info, plugin_errors
 
     names = list_models(pattern, kind=kind)
     if not names:
@@ -25,14 +27,22 @@ def models(pattern, kind):
     table = Table(
         title=f"{len(names)} registered model(s)", title_justify="left", box=box.SIMPLE_HEAD
     )
-    wide = console.width >= 150  # the description column only where it fits
-    for col in ("name", "kind", "provenance", "params"):
-        table.add_column(col, no_wrap=True, justify="right" if col == "params" else "left")
-    for col in ("paper", "licence") + (("description",) if wide else ()):
-        table.add_column(col, overflow="fold", ratio=2 if col == "paper" else 1)
+    for col in ("name", "kind", "provenance", "params", "train", "policies", "from"):
+        table.add_column(col, no_wrap=not long_, justify="right" if col == "params" else "left")
+    extra = ("paper", "licence", "official weights", "registered by", "description")
+    for col in extra if long_ else ():
+        table.add_column(col, overflow="fold")
     for name in names:
         i = model_info(name)
         params = f"{i.params:,}" if i.params else "-"
-        row = [name, i.kind, i.provenance, params, i.paper or "-", i.license or "-"]
-        table.add_row(*row, *([i.description] if wide else []))
+        policies = ", ".join(p + ("*" if p == i.default_policy else "") for p in i.policies)
+        where, _, origin = i.source.partition(" (")
+        row = [name, i.kind, i.provenance, params, "yes" if i.trainable else "-", policies]
+        row.append(origin.rstrip(")") or "-")
+        if long_:
+            row += [i.paper or "-", i.license or "-", i.weights or "-", where, i.description]
+        table.add_row(*row)
     console.print(table)
+    console.print("* = default inference policy; train = `mattebench train NAME` works")
+    for entry, error in plugin_errors().items():
+        console.print(f"[red]plugin failed to load[/]: {entry}: {error}")

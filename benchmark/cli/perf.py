@@ -15,6 +15,8 @@ from benchmark.cli.main import LazyGroup
         "composite": "benchmark.cli.perf_composite:perf_composite",
         "model": "benchmark.cli.perf_model:perf_model",
         "hdf5": "benchmark.cli.perf_hdf5:perf_hdf5",
+        "eval": "benchmark.cli.perf_eval:perf_eval",
+        "gpu": "benchmark.cli.perf_gpu:perf_gpu",
     },
 )
 def perf():

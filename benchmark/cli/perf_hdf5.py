@@ -2,56 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
-import time
 from pathlib import Path
 
 import click
 from rich.table import Table
 
 from benchmark.cli.console import console
-
-
-def measure(split_dir: Path, h5: Path, repeats: int = 2) -> list[dict]:
-    """Read every (merged, alpha, fg) sample from PNGs and from the pack; best of REPEATS."""
-    from human2k.images import read_alpha, read_rgb
-    from human2k.pack import PackReader
-
-    names = sorted(p.stem for p in (split_dir / "merged").glob("*.png"))
-
-    def png() -> None:
-        for n in names:
-            read_rgb(split_dir / "merged" / f"{n}.png")
-            read_alpha(split_dir / "alpha" / f"{n.rsplit('_', 1)[0]}.png")
-            read_rgb(split_dir / "fg" / f"{n.rsplit('_', 1)[0]}.png")
-
-    def pack() -> None:
-        with PackReader(h5) as r:
-            for i in range(len(r)):
-                r.sample(i)
-
-    out = []
-    for label, fn, size in (
-        (
-            "PNG files",
-            png,
-            sum(
-                p.stat().st_size
-                for g in ("merged", "alpha", "fg", "trimaps")
-                for p in (split_dir / g).glob("*.png")
-            ),
-        ),
-        ("HDF5 pack (LZF, 256x256 chunks)", pack, h5.stat().st_size),
-    ):
-        best = min(_time(fn) for _ in range(repeats))
-        out.append({"format": label, "bytes": size, "s": best, "sps": len(names) / best})
-    return out
-
-
-def _time(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
+from benchmark.cli.options import size_option
 
 
 @click.command("hdf5")
@@ -60,33 +17,12 @@ def _time(fn) -> float:
     type=click.Path(exists=True, file_okay=False),
     help="A composited OUT/<split> (default: a synthetic one).",
 )
-@click.option("--size", default="1280x1024", show_default=True, help="Synthetic foreground WxH.")
-def perf_hdf5(split_dir: str | None, size: str) -> None:
+@size_option("1280x1024", "Synthetic foreground WxH.")
+def perf_hdf5(split_dir: str | None, size: tuple[int, int]) -> None:
     """Pack a split and compare its size and read speed (samples/s) with the PNGs."""
-    from human2k.composite import composite_dataset
-    from human2k.pack import pack_split
-    from human2k.synthetic import write_comp1k_tree
+    from benchmark.perf.hdf5 import measure_hdf5
 
-    with tempfile.TemporaryDirectory() as d:
-        tmp = Path(d)
-        if split_dir is None:
-            w, h = (int(v) for v in size.lower().split("x"))
-            t = write_comp1k_tree(
-                tmp / "src", n_train_fg=1, n_test_fg=3, bg_train=1, bg_test=4, size=(w, h)
-            )
-            composite_dataset(
-                "comp1k",
-                root=t.adobe_root,
-                voc_root=t.voc_root,
-                split="test",
-                bg_per_fg=4,
-                out=tmp / "out",
-                workers=2,
-            )
-            split_dir = tmp / "out" / "test"
-        h5 = tmp / "pack.h5"
-        pack_split(split_dir, h5)
-        rows = measure(Path(split_dir), h5)
+    rows = measure_hdf5(None if split_dir is None else Path(split_dir), size=size)
     table = Table(
         title="Training-read speed: one sample = merged + alpha + fg, decoded to uint8 (best of 2)"
     )

@@ -1,25 +1,11 @@
-"""`mattebench perf model`: O(N) TI² vs the naive N×N attention, memory and time, same run.
-
-Example:
-    >>> _parse_size(None, None, "64x32")
-    (64, 32)
-"""
+"""`mattebench perf model`: O(N) TI² vs the naive N×N attention, memory and time, same run."""
 
 from __future__ import annotations
 
 import click
 
+from benchmark.cli.options import SIZE_32, device_option
 from benchmark.perf.model import bench_model
-
-
-def _parse_size(ctx, param, value):
-    try:
-        w, h = (int(v) for v in value.lower().split("x"))
-    except ValueError:
-        raise click.BadParameter(f"expected WxH such as 1024x1024, got {value!r}") from None
-    if w % 32 or h % 32:
-        raise click.BadParameter(f"width and height must be multiples of 32, got {value}")
-    return w, h
 
 
 def _gib(n: int | None) -> str:
@@ -30,11 +16,11 @@ def _gib(n: int | None) -> str:
 @click.option(
     "--size",
     default="1024x1024",
-    callback=_parse_size,
+    type=SIZE_32,
     show_default=True,
     help="Input WxH (multiples of 32).",
 )
-@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@device_option()
 @click.option(
     "--model",
     "model_name",

@@ -7,6 +7,7 @@ import math
 import click
 
 from benchmark.cli.console import RichProgress, console, make_progress
+from benchmark.cli.options import device_option, workers_option
 
 
 def render_run(record) -> None:
@@ -62,16 +63,8 @@ def render_run(record) -> None:
     help="Results root; the run goes to OUT/<dataset>/<model>/<run-id>/ and the same command "
     "resumes it (--no-resume starts it over). Must not overlap the dataset or the checkpoint.",
 )
-@click.option(
-    "--device", default="cpu", show_default=True, help="cpu | cuda | cuda:N (deep models)."
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Parallel processes (classical models).",
-)
+@device_option(help="cpu, cuda or cuda:N (deep models).")
+@workers_option(help="Parallel processes (classical models).")
 @click.option("--trimap-set", help="Trimap folder when the dataset has several (trimap1, trimap2).")
 @click.option(
     "--save-preds", is_flag=True, help="Also write the scored uint8 predictions to preds/."

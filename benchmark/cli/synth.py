@@ -8,18 +8,7 @@ import click
 from rich.table import Table
 
 from benchmark.cli.console import console
-
-
-def _parse_size(ctx, param, value: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in value.lower().split("x"))
-        if w < 1 or h < 1:
-            raise ValueError
-    except ValueError:
-        raise click.BadParameter(
-            f"expected WxH with positive integers, e.g. 320x240, got {value!r}"
-        ) from None
-    return w, h
+from benchmark.cli.options import SIZE, seed_option
 
 
 @click.command("synth")
@@ -34,12 +23,12 @@ def _parse_size(ctx, param, value: str) -> tuple[int, int]:
     show_default=True,
     help="Number of foregrounds.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random draw.")
+@seed_option()
 @click.option(
     "--size",
     default="320x240",
     show_default=True,
-    callback=_parse_size,
+    type=SIZE,
     help="Foreground size WxH (others vary ±15 %).",
 )
 @click.option(

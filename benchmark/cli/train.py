@@ -8,6 +8,13 @@ from pathlib import Path
 import click
 
 from benchmark.cli.console import RichProgress, console, make_progress
+from benchmark.cli.options import (
+    MILESTONES,
+    NONNEGATIVE_FLOAT,
+    POSITIVE_FLOAT,
+    device_option,
+    seed_option,
+)
 
 _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -37,9 +44,9 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 @click.option(
     "--recipe",
     type=click.Choice(["gca", "paper"]),
-    default="gca",
-    show_default=True,
-    help="gca: Adam 4e-4 warm-up+cosine; paper: Adam 0.01 ÷10 at milestones.",
+    default=None,
+    help="gca: Adam 4e-4 warm-up+cosine; paper: Adam 0.01 ÷10 at milestones "
+    "(default: the model's own recipe).",
 )
 @click.option(
     "--batch-size",
@@ -49,12 +56,7 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     help="Per device; global batch = this × GPUs.",
 )
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
-@click.option(
-    "--device",
-    default="cpu",
-    show_default=True,
-    help="cpu or cuda (under torchrun: cuda:LOCAL_RANK).",
-)
+@device_option(help="cpu, cuda or cuda:N (plain cuda under torchrun: cuda:LOCAL_RANK).")
 @click.option(
     "--amp",
     type=click.Choice(["bf16", "fp16"]),
@@ -63,7 +65,7 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     flag_value="bf16",
     help="Autocast (--amp alone = bf16).",
 )
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@seed_option(help="Seeds model init, data order, every sample and worker.")
 @click.option(
     "--crop",
     type=click.IntRange(min=32),
@@ -102,20 +104,37 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     show_default=True,
     help="Data-loader processes.",
 )
-@click.option("--lr", type=float, default=None, help="Override the recipe's base learning rate.")
+@click.option(
+    "--lr", type=POSITIVE_FLOAT, default=None, help="Override the recipe's base learning rate."
+)
 @click.option(
     "--milestones",
+    type=MILESTONES,
     default=None,
     help="paper recipe: comp1k|d646|human2k (scaled to --epochs) or epochs '20,30,40'.",
 )
 @click.option(
     "--comp-loss",
-    type=float,
+    type=NONNEGATIVE_FLOAT,
     default=0.0,
     show_default=True,
     help="Weight of the composition loss.",
 )
 @click.option("--deterministic", is_flag=True, help="Deterministic algorithms (exact CPU resume).")
+@click.option(
+    "--accumulate",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Micro-batches per optimiser step (gradient accumulation): global batch = "
+    "batch size × devices × this.",
+)
+@click.option(
+    "--checkpoint-every",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Also checkpoint every N steps (resume continues mid-epoch); default: every epoch.",
+)
 def train(
     model,
     data_dir,
@@ -138,9 +157,13 @@ def train(
     milestones,
     comp_loss,
     deterministic,
+    accumulate,
+    checkpoint_every,
 ) -> None:
-    """Train MODEL (e.g. timinet) on online composites of --data; every epoch writes an atomic
-    checkpoint and --resume continues exactly. Launch with torchrun for several GPUs.
+    """Train MODEL (e.g. timinet) on online composites of --data; every epoch (and every
+    --checkpoint-every steps) writes an atomic checkpoint and --resume continues exactly. Launch
+    with torchrun for several GPUs. SIGTERM, SIGINT or SIGUSR1 finish the current step, write a
+    checkpoint and exit with code 75 (resume to continue); see docs/cluster.md.
 
     \b
     Example:
@@ -149,6 +172,7 @@ def train(
       torchrun --nproc-per-node 4 $(which mattebench) train timinet ... (same options)
     """
     from benchmark.training.loop import train as run_training
+    from benchmark.training.preemption import EXIT_PREEMPTED, TrainingPreempted
     from human2k.paths import check_not_overlapping
 
     check_not_overlapping(
@@ -156,33 +180,25 @@ def train(
         {"the --data folder": data_dir, "the --bg-dir folder": bg_dir,
          "the --val-data folder": val_data},
     )  # fmt: skip
-    if milestones is not None and milestones[0].isdigit():
-        milestones = [float(m) for m in milestones.split(",")]
-    with make_progress() as bar:
-        result = run_training(
-            model,
-            data_dir,
-            out,
-            recipe=recipe,
-            epochs=epochs,
-            batch_size=batch_size,
-            device=device,
-            amp=amp or False,
-            seed=seed,
-            resume=resume,
-            crop=crop,
-            bg_dir=bg_dir,
-            val_data=val_data,
-            val_trimap_set=val_trimap_set,
-            val_every=val_every,
-            limit_samples=limit_samples,
-            workers=workers,
-            lr=lr,
-            milestones=milestones,
-            comp_loss=comp_loss,
-            deterministic=deterministic,
-            progress=RichProgress(bar),
-        )
+    try:
+        with make_progress() as bar:
+            result = run_training(
+                model, data_dir, out, recipe=recipe, epochs=epochs, batch_size=batch_size,
+                device=device, amp=amp or False, seed=seed, resume=resume, crop=crop,
+                bg_dir=bg_dir, val_data=val_data, val_trimap_set=val_trimap_set,
+                val_every=val_every, limit_samples=limit_samples, workers=workers, lr=lr,
+                milestones=milestones, comp_loss=comp_loss, deterministic=deterministic,
+                accumulate=accumulate, checkpoint_every=checkpoint_every,
+                progress=RichProgress(bar),
+            )  # fmt: skip
+    except TrainingPreempted as stop:
+        if int(os.environ.get("RANK", "0")) == 0:
+            r = stop.result
+            console.print(
+                f"stopped by {stop.signal_name} after step {r.steps} ({r.samples_seen} samples); "
+                f"checkpoint {r.state}; continue with --resume (exit code {EXIT_PREEMPTED})"
+            )
+        raise SystemExit(EXIT_PREEMPTED) from None
     if int(os.environ.get("RANK", "0")) != 0:
         return  # under torchrun only rank 0 reports (the others' losses are not gathered)
     last = result.losses[-1] if result.losses else float("nan")

@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from benchmark.metrics._checks import REGIONS, Region, check_matting_inputs
-from benchmark.metrics.conn import _conn_compute, _conn_update
-from benchmark.metrics.grad import _grad_compute, _grad_update
-from benchmark.metrics.mse import _mse_compute, _mse_update
-from benchmark.metrics.sad import _sad_compute, _sad_update
+from benchmark.metrics.conn import conn_compute, conn_update
+from benchmark.metrics.grad import grad_compute, grad_update
+from benchmark.metrics.mse import mse_compute, mse_update
+from benchmark.metrics.sad import sad_compute, sad_update
 from benchmark.metrics.scales import METRIC_NAMES, METRIC_VERSION
 
 __all__ = ["MattingMetrics", "compute_all"]
@@ -40,13 +40,13 @@ def compute_all(
         dict with ``sad``, ``mse``, ``grad``, ``conn`` (DIM scales) and ``n_pixels``.
     """
     inputs = check_matting_inputs(pred, gt, trimap, region=region, labels=labels)
-    abs_sum, count = _sad_update(inputs)
-    sq_sum, _ = _mse_update(inputs)
+    abs_sum, count = sad_update(inputs)
+    sq_sum, _ = mse_update(inputs)
     return {
-        "sad": _sad_compute(abs_sum, count),
-        "mse": _mse_compute(sq_sum, count),
-        "grad": _grad_compute(_grad_update(inputs)),
-        "conn": _conn_compute(_conn_update(inputs)),
+        "sad": sad_compute(abs_sum, count),
+        "mse": mse_compute(sq_sum, count),
+        "grad": grad_compute(grad_update(inputs)),
+        "conn": conn_compute(conn_update(inputs)),
         "n_pixels": int(count),
     }
 

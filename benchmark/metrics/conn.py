@@ -7,11 +7,11 @@ still-unassigned pixel outside Ω_i gets l = t_{i−1}; the rest l = 1. An empty
 Ω_i = ∅ (the GCA copy's rule, also mmagic's). d = α − l, φ = 1 − d·[d ≥ 0.15],
 Conn = Σ_region |φ(P) − φ(G)| / 1000.
 
-The overlaps are nested (I_10 ⊆ … ⊆ I_1), so one union-find pass adding pixels from the highest
-level down yields the components of every level: after adding the pixels of level i, the sets
-are exactly the components of I_i. The largest one (with the column-major tie rule) is tracked
-incrementally while merging, and the scored pixels record, level by level, whether they belong
-to it; the l-map then follows from those bits.
+The components of all ten overlaps come from one union-find pass over runs of pixels bucketed
+by level (``_components.main_region_depth``, O(N α(N)), no labelling per threshold); it returns,
+per run, the last threshold at which the run is still in the main region, which is the l-map.
+φ is tabulated for the 11 values of l × 256 values of α (single precision, as MATLAB), so the
+last pass over the scored pixels is two table reads per pixel.
 
 Example:
     >>> import numpy as np
@@ -28,197 +28,104 @@ import numpy as np
 from numba import njit
 
 from benchmark.metrics._checks import MattingInputs, Region, check_matting_inputs
+from benchmark.metrics._components import main_region_depth
+from benchmark.metrics._runs import N_LEVELS, level_bounds, level_runs, threshold_levels
 
-__all__ = ["conn", "threshold_levels", "N_LEVELS", "THETA"]
+__all__ = [
+    "conn",
+    "conn_update",
+    "conn_compute",
+    "threshold_levels",
+    "phi_table",
+    "N_LEVELS",
+    "THETA",
+]
 
-N_LEVELS = 10  # thresholds 0.1, 0.2, ..., 1.0 (0 is the starting value of l)
 THETA = 0.15
 
 
-def threshold_levels() -> np.ndarray:
-    """For each 8-bit value k, how many thresholds t_i = 0.1·i (i = 1..10) single(k)/255 reaches.
-
-    Computed exactly as MATLAB does: single-precision α compared with the thresholds, so k = 153
-    (0.6 in single precision rounds up) passes 0.6.
+def phi_table(theta: float = THETA) -> np.ndarray:
+    """φ(k, l) = 1 − d·[d ≥ θ] with d = single(k)/255 − l, for l = t_j (j = 0..10) and k = 0..255:
+    float32 (N_LEVELS + 1)×256, computed in single precision as MATLAB does.
 
     Example:
-        >>> int(threshold_levels()[153]), int(threshold_levels()[152]), int(threshold_levels()[255])
-        (6, 5, 10)
+        >>> phi = phi_table()
+        >>> float(phi[0, 0]), round(float(phi[0, 255]), 6), float(phi[10, 255])
+        (1.0, 0.0, 1.0)
     """
     alpha = np.arange(256, dtype=np.float32) / np.float32(255)
-    thresholds = np.arange(1, N_LEVELS + 1) / 10.0
-    return (alpha.astype(np.float64)[:, None] >= thresholds[None, :]).sum(axis=1).astype(np.int8)
+    l_values = (np.arange(N_LEVELS + 1) / 10.0).astype(np.float32)  # l = t_j as single
+    d = alpha[None, :] - l_values[:, None]
+    return np.where(d >= theta, np.float32(1) - d, np.float32(1)).astype(np.float32)
 
 
-_LEVELS = threshold_levels()
-_L_VALUES = (np.arange(N_LEVELS + 1) / 10.0).astype(np.float32)  # l = t_{i-1} as single
+@njit("f8(f4[:, ::1], i1, u1, u1, u1)", cache=True, nogil=True)
+def _phi_diff(phi, j, p, g, scored):
+    """|φ(p, t_j) − φ(g, t_j)| in single precision, 0 when not SCORED (branch-free)."""
+    e = abs(phi[j, p] - phi[j, g])
+    return float(e) if scored else 0.0
 
 
-@njit("i4(i4[::1], i8)", cache=True, nogil=True)
-def _find(parent, node):
-    """Root of NODE with path halving."""
-    node = np.int32(node)
-    while parent[node] != node:
-        parent[node] = parent[parent[node]]
-        node = parent[node]
-    return node
-
-
-@njit("i4(i4[::1], i4[::1], i4[::1], i4, i8)", cache=True, nogil=True)
-def _union(parent, size, first_cm, root, q):
-    """Merge the component of Q into ROOT's (union by size); return the merged root."""
-    rq = _find(parent, q)
-    if rq == root:
-        return root
-    if size[rq] > size[root]:
-        big, small = rq, root
-    else:
-        big, small = root, rq
-    parent[small] = big
-    size[big] += size[small]
-    if first_cm[small] < first_cm[big]:
-        first_cm[big] = first_cm[small]
-    return big
+_BOUNDS = level_bounds()
+_PHI = phi_table()
 
 
 @njit(
-    "f8(u1[:, ::1], u1[:, ::1], i4[::1], i1[::1], f4[::1], f8)",
+    "f8(u1[:, ::1], u1[:, ::1], u1[:, ::1], b1, i4[::1], i4[::1], i4[::1], i1[::1], f4[:, ::1])",
     cache=True,
     nogil=True,
 )
-def _conn_kernel(pred, gt, scored, levels, l_values, theta):
+def _conn_kernel(pred, gt, trimap, whole, row_start, x0, x1, depth, phi):
+    """Σ_region |φ(P) − φ(G)| with l = t_depth on the runs and 0 elsewhere."""
     h, w = pred.shape
-    n = h * w
-    nlev = l_values.shape[0] - 1
-    # m = min(level(p), level(g)); bucket pixels by m (counting sort, descending levels)
-    m = np.empty(n, np.int8)
-    counts = np.zeros(nlev + 2, np.int64)
-    inside = np.empty(n, np.int32)  # pixels with m >= 1 (level 0 never joins a component)
-    n_inside = 0
-    for y in range(h):
-        for x in range(w):
-            lv = min(levels[pred[y, x]], levels[gt[y, x]])
-            m[y * w + x] = lv
-            counts[lv] += 1
-            if lv > 0:
-                inside[n_inside] = y * w + x
-                n_inside += 1
-    starts = np.zeros(nlev + 2, np.int64)
-    for lv in range(1, nlev + 2):
-        starts[lv] = starts[lv - 1] + counts[lv - 1]
-    order = np.empty(n_inside, np.int32)
-    fill = starts - counts[0]
-    for k in range(n_inside):
-        p = inside[k]
-        lv = m[p]
-        order[fill[lv]] = p
-        fill[lv] += 1
-
-    # scored pixels sorted by m, highest first: at level lv only the prefix with m >= lv can
-    # lie in Omega_lv; for each, a bit set of the levels at which it does
-    n_scored = scored.shape[0]
-    scored_counts = np.zeros(nlev + 1, np.int64)
-    for k in range(n_scored):
-        scored_counts[m[scored[k]]] += 1
-    scored_from = np.zeros(nlev + 2, np.int64)  # scored_by_m[scored_from[lv]:] have m < lv
-    for lv in range(nlev, -1, -1):
-        scored_from[lv] = scored_from[lv + 1] + scored_counts[lv]
-    scored_by_m = np.empty(n_scored, np.int32)  # pixel indices
-    slot = scored_from[1:].copy()
-    for k in range(n_scored):
-        lv = m[scored[k]]
-        scored_by_m[slot[lv]] = scored[k]
-        slot[lv] += 1
-    in_omega = np.zeros(n_scored, np.int32)
-
-    # Pixels are added level by level, each level's pixels in row-major order, as horizontal
-    # runs: a run's pixels point at its first pixel, then the run is merged with the present
-    # neighbours around it. A pixel q is present at level lv when m[q] > lv, or m[q] == lv and
-    # it comes before the run in row-major order (the row above, or the left neighbour).
-    parent = np.empty(n, np.int32)
-    size = np.empty(n, np.int32)
-    first_cm = np.empty(n, np.int32)  # smallest column-major index in the component
-    best = -1
-    best_size = 0
-    best_cm = 0
-
-    for lv in range(nlev, 0, -1):
-        k = starts[lv] - counts[0]
-        k_end = k + counts[lv]
-        while k < k_end:
-            head = order[k]
-            y = head // w
-            xa = head - y * w
-            run = 1
-            while k + run < k_end and order[k + run] == head + run and xa + run < w:
-                run += 1
-            xb = xa + run - 1
-            for q in range(head, head + run):
-                parent[q] = head
-            size[head] = run
-            first_cm[head] = xa * h + y
-            root = head
-            if xa > 0 and m[head - 1] > lv:
-                root = _union(parent, size, first_cm, root, head - 1)
-            if xb < w - 1 and m[head + run] > lv:
-                root = _union(parent, size, first_cm, root, head + run)
-            if y > 0:  # row above: present when m >= lv; one union per present segment
-                q0 = head - w
-                for x in range(run):
-                    q = q0 + x
-                    if m[q] >= lv and (x == 0 or m[q - 1] < lv):
-                        root = _union(parent, size, first_cm, root, q)
-            if y < h - 1:  # row below: present when m > lv
-                q0 = head + w
-                for x in range(run):
-                    q = q0 + x
-                    if m[q] > lv and (x == 0 or m[q - 1] <= lv):
-                        root = _union(parent, size, first_cm, root, q)
-            # the largest component so far (ties: first in column-major order); a component
-            # only grows, and a merge makes a strictly larger one, so this stays exact
-            if size[root] > best_size or (size[root] == best_size and first_cm[root] < best_cm):
-                best = root
-                best_size = size[root]
-                best_cm = first_cm[root]
-            k += run
-        if best_size == 0:
-            continue  # empty overlap: Omega_lv is empty (GCA copy)
-        best = _find(parent, best)
-        for j in range(scored_from[lv]):
-            if _find(parent, scored_by_m[j]) == best:
-                in_omega[j] |= 1 << lv
-
+    nwords = (w + 7) // 8
+    l_row = np.zeros(nwords * 8, np.int8)  # depth j of each pixel of the row: l = t_j
+    scored = np.zeros(nwords * 8, np.uint8)
+    words = scored.view(np.uint64)
     total = 0.0
-    for j in range(n_scored):
-        p = scored_by_m[j]
-        bits = in_omega[j]
-        assigned = nlev  # l = 1 unless the pixel leaves the main region earlier
-        for lv in range(1, nlev + 1):
-            if not (bits >> lv) & 1:
-                assigned = lv - 1
-                break
-        l_val = l_values[assigned]
-        y = p // w
-        x = p - y * w
-        a_p = np.float32(pred[y, x]) / np.float32(255.0)
-        a_g = np.float32(gt[y, x]) / np.float32(255.0)
-        d_p = a_p - l_val
-        d_g = a_g - l_val
-        phi_p = np.float32(1.0) - (d_p if d_p >= theta else np.float32(0.0))
-        phi_g = np.float32(1.0) - (d_g if d_g >= theta else np.float32(0.0))
-        total += abs(float(phi_p - phi_g))
+    for y in range(h):
+        prow = pred[y]
+        grow = gt[y]
+        trow = trimap[y]
+        for x in range(w):
+            scored[x] = whole or trow[x] == 128
+        l_row[:w] = 0
+        for r in range(row_start[y], row_start[y + 1]):
+            l_row[x0[r] : x1[r] + 1] = depth[r]
+        # 8 pixels at a time, skipping those with no scored pixel; |φ(P) − φ(G)| in single
+        # precision (as MATLAB), summed in double, in four sums so the adds overlap
+        s0 = s1 = s2 = s3 = 0.0
+        for k in range(w // 8):
+            if words[k] != 0:
+                for x in range(8 * k, 8 * k + 8, 4):
+                    s0 += _phi_diff(phi, l_row[x], prow[x], grow[x], scored[x])
+                    s1 += _phi_diff(phi, l_row[x + 1], prow[x + 1], grow[x + 1], scored[x + 1])
+                    s2 += _phi_diff(phi, l_row[x + 2], prow[x + 2], grow[x + 2], scored[x + 2])
+                    s3 += _phi_diff(phi, l_row[x + 3], prow[x + 3], grow[x + 3], scored[x + 3])
+        for x in range(w // 8 * 8, w):
+            s0 += _phi_diff(phi, l_row[x], prow[x], grow[x], scored[x])
+        total += (s0 + s1) + (s2 + s3)
     return total
 
 
-def _conn_update(inputs: MattingInputs) -> float:
+def conn_update(inputs: MattingInputs) -> float:
     """Sufficient statistic: Σ|φ(P) − φ(G)| over the region (before /1000)."""
-    return _conn_kernel(inputs.pred, inputs.gt, inputs.scored, _LEVELS, _L_VALUES, THETA)
+    if inputs.n_scored == 0:
+        return 0.0  # nothing to sum: skip the filtering / the components
+    # three kernels called from Python, so that each one's Numba cache follows its own file
+    # (a cached kernel does not notice when a kernel it calls in another file changes)
+    row_start, x0, x1, lev = level_runs(inputs.pred, inputs.gt, _BOUNDS)
+    depth = main_region_depth(row_start, x0, x1, lev, N_LEVELS)
+    whole = inputs.region == "whole"
+    return _conn_kernel(
+        inputs.pred, inputs.gt, inputs.trimap, whole, row_start, x0, x1, depth, _PHI
+    )
 
 
-def _conn_compute(total: float) -> float:
+def conn_compute(total: float) -> float:
     return total / 1000.0
 
 
 def conn(pred, gt, trimap, *, region: Region = "unknown") -> float:
     """Connectivity error (DIM MATLAB semantics, GCA empty-overlap rule), /1000."""
-    return _conn_compute(_conn_update(check_matting_inputs(pred, gt, trimap, region=region)))
+    return conn_compute(conn_update(check_matting_inputs(pred, gt, trimap, region=region)))

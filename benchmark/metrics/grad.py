@@ -28,7 +28,7 @@ from numba import njit
 
 from benchmark.metrics._checks import MattingInputs, Region, check_matting_inputs
 
-__all__ = ["grad", "gauss_gradient_kernels", "SIGMA"]
+__all__ = ["grad", "grad_update", "grad_compute", "gauss_gradient_kernels", "SIGMA"]
 
 SIGMA = 1.4
 
@@ -51,107 +51,191 @@ def gauss_gradient_kernels(sigma: float = SIGMA) -> tuple[np.ndarray, np.ndarray
     return gauss / np.linalg.norm(gauss), dgauss / np.linalg.norm(dgauss)
 
 
-_GAUSS, _DGAUSS = gauss_gradient_kernels()
+HALF = 4  # the kernel of SIGMA = 1.4 has 9 taps; the kernels below are written for it
+
+
+def _folded_taps(sigma: float = SIGMA) -> np.ndarray:
+    """(g0, g1, g2, g3, g4, d1, d2, d3, d4): the Gaussian factor at offsets 0..4 and the
+    derivative at 1..4; the other taps follow by symmetry (g(-u) = g(u), d(-u) = -d(u))."""
+    gauss, dgauss = gauss_gradient_kernels(sigma)
+    if gauss.shape[0] != 2 * HALF + 1:
+        raise ValueError(
+            f"the Grad kernels are written for 9 taps, sigma {sigma} gives {gauss.shape[0]}"
+        )
+    return np.concatenate([gauss[HALF:], dgauss[HALF + 1 :]]).astype(np.float64)
+
+
+_TAPS = _folded_taps()
 
 
 @njit("UniTuple(f8, 2)(u1[:, ::1])", cache=True, nogil=True)
 def _min_max(image):
-    lo = 255
-    hi = 0
-    h, w = image.shape
-    for y in range(h):
-        for x in range(w):
-            v = image[y, x]
-            lo = min(lo, v)
-            hi = max(hi, v)
+    lo = np.uint8(255)
+    hi = np.uint8(0)
+    for v in image.ravel():
+        lo = min(lo, v)
+        hi = max(hi, v)
     return float(lo), float(hi)
 
 
-@njit("f8(u1[:, ::1], u1[:, ::1], i4[::1], f8[::1], f8[::1])", cache=True, nogil=True)
-def _grad_kernel(pred, gt, scored, gauss, dgauss):
+@njit("void(u1[::1], u1[::1], f8, f8, f8[::1], f8[::1])", cache=True, nogil=True)
+def _add_tap_pair(above, below, g, d, vg, vd):
+    """vg += g·(above + below), vd += d·(above − below), element by element."""
+    for i in range(above.shape[0]):  # indices from 0 up: no negative-index test, so it vectorises
+        up = np.int32(above[i])
+        down = np.int32(below[i])
+        vg[i] += g * np.float64(up + down)
+        vd[i] += d * np.float64(up - down)
+
+
+@njit("void(u1[:, ::1], i8, i8, i8, f8[::1], f8[::1], f8[::1])", cache=True, nogil=True)
+def _vertical(image, y, a, b, k, vg, vd):
+    """Columns A..B of row Y filtered along y, written at offset HALF: VG with the Gaussian
+    (for gx), VD with its derivative (for gy). K = (g0..g4, d1..d4): the 9 taps folded by
+    symmetry (g even, d odd); rows beyond the image repeat the edge ('replicate'). True
+    convolution: out(y) = Σ_u k(u)·I(y − u), so the pair u adds d(u)·(I(y − u) − I(y + u)).
+    One loop per pair of taps, so that each loop vectorises."""
+    h = image.shape[0]
+    row = image[y, a : b + 1]
+    out_g = vg[a + HALF : b + HALF + 1]
+    out_d = vd[a + HALF : b + HALF + 1]
+    g0 = k[0]
+    for i in range(row.shape[0]):
+        out_g[i] = g0 * np.float64(row[i])
+        out_d[i] = 0.0
+    for u in range(1, HALF + 1):
+        above = image[max(y - u, 0), a : b + 1]
+        below = image[min(y + u, h - 1), a : b + 1]
+        _add_tap_pair(above, below, k[u], k[HALF + u], out_g, out_d)
+
+
+@njit("void(f8[::1], i8, i8, i8)", cache=True, nogil=True)
+def _replicate_edges(v, a, b, w):
+    """Columns beyond the image repeat the edge column ('replicate'), when A..B reaches it."""
+    if a == 0:
+        for x in range(HALF):
+            v[x] = v[HALF]
+    if b == w - 1:
+        for x in range(w + HALF, w + 2 * HALF):
+            v[x] = v[w - 1 + HALF]
+
+
+@njit(
+    "void(f8[::1], f8[::1], f8[::1], f8[::1], f8[::1], f8, f8, i8, i8, u1[::1], f8[::1])",
+    cache=True,
+    nogil=True,
+)
+def _horizontal(vg_p, vd_p, vg_g, vd_g, k, scale_p, scale_g, a, b, scored, err):
+    """err[x] = (|∇p̃| − |∇g̃|)² at columns A..B where SCORED (0 elsewhere): gx = the derivative
+    along x of VG, gy = the Gaussian along x of VD, rescaled as mat2gray; magnitudes in double,
+    cast to single, the error in single (as MATLAB)."""
+    g0, g1, g2, g3, g4, d1, d2, d3, d4 = k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8]
+    # views whose index i is column a + i - HALF, so every index below is i + a constant ≥ 0
+    gp, dp, gg, dg = vg_p[a:], vd_p[a:], vg_g[a:], vd_g[a:]
+    out = err[a : b + 1]
+    keep = scored[a : b + 1]
+    for i in range(out.shape[0]):
+        c = i + HALF
+        gxp = (
+            d1 * (gp[c - 1] - gp[c + 1])
+            + d2 * (gp[c - 2] - gp[c + 2])
+            + d3 * (gp[c - 3] - gp[c + 3])
+            + d4 * (gp[i] - gp[c + 4])
+        ) * scale_p
+        gyp = (
+            g0 * dp[c]
+            + g1 * (dp[c - 1] + dp[c + 1])
+            + g2 * (dp[c - 2] + dp[c + 2])
+            + g3 * (dp[c - 3] + dp[c + 3])
+            + g4 * (dp[i] + dp[c + 4])
+        ) * scale_p
+        gxg = (
+            d1 * (gg[c - 1] - gg[c + 1])
+            + d2 * (gg[c - 2] - gg[c + 2])
+            + d3 * (gg[c - 3] - gg[c + 3])
+            + d4 * (gg[i] - gg[c + 4])
+        ) * scale_g
+        gyg = (
+            g0 * dg[c]
+            + g1 * (dg[c - 1] + dg[c + 1])
+            + g2 * (dg[c - 2] + dg[c + 2])
+            + g3 * (dg[c - 3] + dg[c + 3])
+            + g4 * (dg[i] + dg[c + 4])
+        ) * scale_g
+        mp = np.float32(math.sqrt(gxp * gxp + gyp * gyp))
+        mg = np.float32(math.sqrt(gxg * gxg + gyg * gyg))
+        e = mp - mg
+        out[i] = np.float64(e * e) if keep[i] else 0.0
+
+
+@njit("f8(u1[:, ::1], u1[:, ::1], u1[:, ::1], b1, f8[::1])", cache=True, nogil=True)
+def _grad_kernel(pred, gt, trimap, whole, k):
     h, w = pred.shape
-    half = gauss.shape[0] // 2
-    taps = 2 * half + 1
-    n = scored.shape[0]
-    if n == 0:
-        return 0.0
-    # mat2gray is affine, I~ = (I - lo) / delta, so filter the raw levels and rescale:
-    # conv(h, I~) = (conv(h, I) - lo * sum(h)) / delta, with sum(hx) = sum(gauss) * sum(dgauss)
+    # mat2gray is affine, I~ = (I - lo) / (hi - lo), and the kernel's taps sum to zero (exactly,
+    # folded as here), so filter the raw levels and scale: conv(h, I~) = conv(h, I) / (hi - lo)
     lo_p, hi_p = _min_max(pred)
     lo_g, hi_g = _min_max(gt)
-    kernel_sum = gauss.sum() * dgauss.sum()
     scale_p = 1.0 / (hi_p - lo_p) if hi_p > lo_p else 0.0  # a flat image has no gradient
     scale_g = 1.0 / (hi_g - lo_g) if hi_g > lo_g else 0.0
-    offset_p = lo_p * kernel_sum
-    offset_g = lo_g * kernel_sum
-    # vertical passes of one row (Gaussian for gx, derivative for gy), over the runs of
-    # columns within `half` of a scored pixel of that row; contiguous loops that vectorise
-    vg_p = np.empty(w)
-    vd_p = np.empty(w)
-    vg_g = np.empty(w)
-    vd_g = np.empty(w)
+    vg_p = np.zeros(w + 2 * HALF)
+    vd_p = np.zeros(w + 2 * HALF)
+    vg_g = np.zeros(w + 2 * HALF)
+    vd_g = np.zeros(w + 2 * HALF)
+    err = np.zeros(w)
+    scored = np.zeros(w, np.uint8)
     total = 0.0
-    k = 0
-    while k < n:
-        y = scored[k] // w
-        row_end = k
-        while row_end < n and scored[row_end] // w == y:
-            row_end += 1
-        kk = k
-        while kk < row_end:
-            xa = max(scored[kk] - y * w - half, 0)
-            xb = min(scored[kk] - y * w + half, w - 1)
-            kk += 1
-            while kk < row_end and scored[kk] - y * w - half <= xb + 1:
-                xb = min(scored[kk] - y * w + half, w - 1)
-                kk += 1
-            for x in range(xa, xb + 1):
-                vg_p[x] = 0.0
-                vd_p[x] = 0.0
-                vg_g[x] = 0.0
-                vd_g[x] = 0.0
-            for i in range(taps):
-                # true convolution: out(y) = sum_i k[i] * I(y - u_i), u_i = i - half
-                yy = min(max(y - (i - half), 0), h - 1)
-                gi = gauss[i]
-                di = dgauss[i]
-                for x in range(xa, xb + 1):
-                    a = float(pred[yy, x])
-                    b = float(gt[yy, x])
-                    vg_p[x] += gi * a
-                    vd_p[x] += di * a
-                    vg_g[x] += gi * b
-                    vd_g[x] += di * b
-        for kk in range(k, row_end):
-            x = scored[kk] - y * w
-            gxp = 0.0
-            gyp = 0.0
-            gxg = 0.0
-            gyg = 0.0
-            for j in range(taps):
-                xx = min(max(x - (j - half), 0), w - 1)
-                gxp += dgauss[j] * vg_p[xx]
-                gyp += gauss[j] * vd_p[xx]
-                gxg += dgauss[j] * vg_g[xx]
-                gyg += gauss[j] * vd_g[xx]
-            gxp = (gxp - offset_p) * scale_p
-            gyp = (gyp - offset_p) * scale_p
-            gxg = (gxg - offset_g) * scale_g
-            gyg = (gyg - offset_g) * scale_g
-            mp = np.float32(math.sqrt(gxp * gxp + gyp * gyp))
-            mg = np.float32(math.sqrt(gxg * gxg + gyg * gyg))
-            e = mp - mg
-            total += float(e * e)
-        k = row_end
+    for y in range(h):
+        trow = trimap[y]
+        n = 0
+        for x in range(w):
+            scored[x] = whole or trow[x] == 128
+            n += scored[x]
+        if n == 0:
+            continue
+        # blocks of scored pixels less than 2·HALF apart: filter along y at the columns within
+        # HALF of the block, then along x at the block's columns
+        x = 0
+        while x < w:
+            if not scored[x]:
+                x += 1
+                continue
+            first = x
+            last = x
+            x += 1
+            while x < w and x <= last + 2 * HALF:
+                if scored[x]:
+                    last = x
+                x += 1
+            a = max(first - HALF, 0)
+            b = min(last + HALF, w - 1)
+            _vertical(pred, y, a, b, k, vg_p, vd_p)
+            _vertical(gt, y, a, b, k, vg_g, vd_g)
+            for v in (vg_p, vd_p, vg_g, vd_g):
+                _replicate_edges(v, a, b, w)
+            _horizontal(vg_p, vd_p, vg_g, vd_g, k, scale_p, scale_g, first, last, scored, err)
+            s0 = s1 = s2 = s3 = 0.0
+            j = first
+            while j + 4 <= last + 1:
+                s0 += err[j]
+                s1 += err[j + 1]
+                s2 += err[j + 2]
+                s3 += err[j + 3]
+                j += 4
+            while j <= last:
+                s0 += err[j]
+                j += 1
+            total += (s0 + s1) + (s2 + s3)
     return total
 
 
-def _grad_update(inputs: MattingInputs) -> float:
+def grad_update(inputs: MattingInputs) -> float:
     """Sufficient statistic: Σ(|∇p̃| − |∇g̃|)² over the region (before /1000)."""
-    return _grad_kernel(inputs.pred, inputs.gt, inputs.scored, _GAUSS, _DGAUSS)
+    if inputs.n_scored == 0:
+        return 0.0  # nothing to sum: skip the filtering / the components
+    return _grad_kernel(inputs.pred, inputs.gt, inputs.trimap, inputs.region == "whole", _TAPS)
 
 
-def _grad_compute(total: float) -> float:
+def grad_compute(total: float) -> float:
     return total / 1000.0
 
 
@@ -161,4 +245,4 @@ def grad(pred, gt, trimap, *, region: Region = "unknown") -> float:
     The filter sees the whole image (known regions included); only the sum is restricted to
     REGION. Force predictions to 0/255 on the known regions first, as DIM does.
     """
-    return _grad_compute(_grad_update(check_matting_inputs(pred, gt, trimap, region=region)))
+    return grad_compute(grad_update(check_matting_inputs(pred, gt, trimap, region=region)))

@@ -2,6 +2,7 @@
 
 DIM MATLAB ``compute_mse_loss.m``: ``sum(((p − g)/255)² over unknown) / count(unknown)``. With no
 unknown pixel MATLAB returns 0/0 = NaN; so do we (ports that return 0 hide the problem).
+Σ(p − g)² is summed as exact integers by the validator's one pass (``_checks._scan_kernel``).
 
 Example:
     >>> import numpy as np
@@ -16,32 +17,17 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-from numba import njit
-
 from benchmark.metrics._checks import MattingInputs, Region, check_matting_inputs
 
-__all__ = ["mse"]
+__all__ = ["mse", "mse_update", "mse_compute"]
 
 
-@njit("i8(u1[::1], u1[::1], i4[::1])", cache=True, nogil=True)
-def _mse_kernel(pred, gt, scored):
-    total = 0
-    for k in range(scored.shape[0]):
-        i = scored[k]
-        d = np.int64(pred[i]) - np.int64(gt[i])
-        total += d * d
-    return total
-
-
-def _mse_update(inputs: MattingInputs) -> tuple[int, int]:
+def mse_update(inputs: MattingInputs) -> tuple[int, int]:
     """Sufficient statistics: (Σ(p−g)² in 8-bit levels², number of scored pixels)."""
-    return _mse_kernel(inputs.pred.ravel(), inputs.gt.ravel(), inputs.scored), inputs.scored.shape[
-        0
-    ]
+    return inputs.sq_sum, inputs.n_scored
 
 
-def _mse_compute(sq_sum: int, count: int) -> float:
+def mse_compute(sq_sum: int, count: int) -> float:
     if count == 0:
         return math.nan
     return sq_sum / (255.0 * 255.0) / count
@@ -53,4 +39,4 @@ def mse(pred, gt, trimap, *, region: Region = "unknown") -> float:
     Returns:
         mean of ((p − g)/255)² over the region; NaN when the region is empty.
     """
-    return _mse_compute(*_mse_update(check_matting_inputs(pred, gt, trimap, region=region)))
+    return mse_compute(*mse_update(check_matting_inputs(pred, gt, trimap, region=region)))

@@ -2,6 +2,8 @@
 
 DIM MATLAB ``compute_sad_loss.m``: ``sum(|single(p) - single(g)| / 255 over trimap==128) / 1000``.
 We sum |p − g| as exact integers, so the only difference from MATLAB is its single-precision sum.
+The sum is taken by the validator's one pass over the images (``_checks._scan_kernel``), which
+reads each input once as uint8: SAD costs what reading the three images costs.
 
 Example:
     >>> import numpy as np
@@ -14,32 +16,17 @@ Example:
 
 from __future__ import annotations
 
-import numpy as np
-from numba import njit
-
 from benchmark.metrics._checks import MattingInputs, Region, check_matting_inputs
 
-__all__ = ["sad"]
+__all__ = ["sad", "sad_update", "sad_compute"]
 
 
-@njit("i8(u1[::1], u1[::1], i4[::1])", cache=True, nogil=True)
-def _sad_kernel(pred, gt, scored):
-    total = 0
-    for k in range(scored.shape[0]):
-        i = scored[k]
-        d = np.int64(pred[i]) - np.int64(gt[i])
-        total += d if d >= 0 else -d
-    return total
-
-
-def _sad_update(inputs: MattingInputs) -> tuple[int, int]:
+def sad_update(inputs: MattingInputs) -> tuple[int, int]:
     """Sufficient statistics: (Σ|p−g| in 8-bit levels, number of scored pixels)."""
-    return _sad_kernel(inputs.pred.ravel(), inputs.gt.ravel(), inputs.scored), inputs.scored.shape[
-        0
-    ]
+    return inputs.abs_sum, inputs.n_scored
 
 
-def _sad_compute(abs_sum: int, count: int) -> float:
+def sad_compute(abs_sum: int, count: int) -> float:
     return abs_sum / 255.0 / 1000.0
 
 
@@ -54,4 +41,4 @@ def sad(pred, gt, trimap, *, region: Region = "unknown") -> float:
     Returns:
         Σ|p − g|/255 over the region, divided by 1000.
     """
-    return _sad_compute(*_sad_update(check_matting_inputs(pred, gt, trimap, region=region)))
+    return sad_compute(*sad_update(check_matting_inputs(pred, gt, trimap, region=region)))

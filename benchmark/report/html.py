@@ -26,7 +26,6 @@ import html
 import io
 import math
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,7 +40,13 @@ from benchmark.tables.table import Table
 from human2k.errors import DatasetError, InputError, MattebenchError
 from human2k.images import atomic_write_bytes, read_alpha, read_rgb, read_trimap
 from human2k.outputs import prepare_output_file
-from human2k.paths import check_not_overlapping, natural_key
+from human2k.paths import (
+    IMAGE_SUFFIXES,
+    check_not_overlapping,
+    image_files,
+    lookup_stem,
+    natural_key,
+)
 
 __all__ = ["build_report", "write_report", "bar_chart_svg", "error_colormap", "DatasetLayout"]
 
@@ -144,15 +149,13 @@ class DatasetLayout:
                 "nor an alphamatting one (image/ alpha/ trimap1/)"
             )
         self.alpha_dir = self.root / "alpha"
+        self._listings: dict[Path, dict[str, Path]] = {}
 
-    @staticmethod
-    def _find(folder: Path, name: str) -> Path | None:
-        stem = Path(name).stem if Path(name).suffix.lower() in (".png", ".jpg", ".jpeg") else name
-        fg = re.sub(r"_\d+$", "", stem)
-        for cand in (name, f"{stem}.png", f"{stem}.jpg", f"{fg}.png", f"{fg}.jpg"):
-            if (folder / cand).is_file():
-                return folder / cand
-        return None
+    def _find(self, folder: Path, name: str) -> Path | None:
+        stem = Path(name).stem if Path(name).suffix.lower() in IMAGE_SUFFIXES else name
+        if folder not in self._listings:  # one listing per folder, not per image
+            self._listings[folder] = image_files(folder) if folder.is_dir() else {}
+        return lookup_stem(self._listings[folder], stem)
 
     def files(self, name: str) -> dict[str, Path | None]:
         """Paths of ``image``, ``trimap`` and ``alpha`` for NAME (None where missing)."""
@@ -165,7 +168,7 @@ class DatasetLayout:
 
 def _pred_path(run: Run, name: str) -> Path | None:
     preds = run.path / "preds"
-    stem = Path(name).stem if Path(name).suffix.lower() in (".png", ".jpg", ".jpeg") else name
+    stem = Path(name).stem if Path(name).suffix.lower() in IMAGE_SUFFIXES else name
     for cand in (f"{stem}.png", name):
         if (preds / cand).is_file():
             return preds / cand

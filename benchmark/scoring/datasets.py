@@ -43,11 +43,11 @@ from typing import Any
 
 from human2k.errors import DatasetError
 from human2k.manifest import split_identity_sha256
-from human2k.paths import natural_key, safe_component
+from human2k.paths import IMAGE_SUFFIXES, image_files, lookup_stem, natural_key, safe_component
 
 __all__ = ["Sample", "Dataset", "discover_dataset", "IMAGE_EXTENSIONS"]
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+IMAGE_EXTENSIONS = IMAGE_SUFFIXES  # one list for every command (human2k.paths)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,36 +85,6 @@ class Dataset:
     manifest_sha256: str
     samples: tuple[Sample, ...]
     manifest_path: Path | None = None
-
-
-def _files(folder: Path) -> dict[str, Path]:
-    """stem -> path for the image files of FOLDER (PNG preferred on duplicate stems)."""
-    out: dict[str, Path] = {}
-    for p in sorted(
-        folder.iterdir(),
-        key=lambda p: (
-            p.stem,
-            IMAGE_EXTENSIONS.index(p.suffix.lower())
-            if p.suffix.lower() in IMAGE_EXTENSIONS
-            else 99,
-        ),
-    ):
-        if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS and not p.name.startswith("."):
-            out.setdefault(p.stem, p)
-    return out
-
-
-def _fg_of(stem: str) -> str | None:
-    """``cat_12`` -> ``cat`` (the Comp-1K ``{fg}_{k}`` convention), else None."""
-    head, sep, tail = stem.rpartition("_")
-    return head if sep and tail.isdigit() and head else None
-
-
-def _lookup(files: dict[str, Path], stem: str) -> Path | None:
-    if stem in files:
-        return files[stem]
-    fg = _fg_of(stem)
-    return files.get(fg) if fg is not None else None
 
 
 def _find_manifest(root: Path) -> Path | None:
@@ -163,12 +133,16 @@ def _pick_trimap_set(root: Path, trimap_set: str | None) -> str:
 
 
 def _match(root: Path, image_dir: Path, alpha_dir: Path, trimap_dir: Path) -> tuple[Sample, ...]:
-    images, alphas, trimaps = _files(image_dir), _files(alpha_dir), _files(trimap_dir)
+    images, alphas, trimaps = (
+        image_files(image_dir),
+        image_files(alpha_dir),
+        image_files(trimap_dir),
+    )
     if not images:
         raise DatasetError(f"{image_dir}: no images found")
     samples, missing = [], []
     for stem in sorted(images, key=natural_key):
-        a, t = _lookup(alphas, stem), _lookup(trimaps, stem)
+        a, t = lookup_stem(alphas, stem), lookup_stem(trimaps, stem)
         if a is None or t is None:
             missing.append(
                 f"{stem} ({'alpha' if a is None else ''}{'+' if a is None and t is None else ''}"

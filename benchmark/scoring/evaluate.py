@@ -5,10 +5,10 @@ are ``{fg}_{k}.png`` while the GT is shipped once per foreground as ``{fg}.png``
 exactly like the prediction, as in GCA's ``alpha_copy``, is used when present).
 
 A matte is read by :func:`human2k.images.read_matte`: a prediction saved with an alpha channel
-(RGBA, LA) is scored on that channel, and the protocol record counts how many were. Errors in
-worker processes come back as records and are raised here as the same one-line error. The
-output ``NAME.csv`` (and ``NAME.json`` beside it) is checked before any image is scored: it must
-end in ``.csv``, not overlap an input, be writable, and not exist unless ``overwrite``.
+(RGBA, LA) is scored on that channel, and the protocol record counts how many were. Several
+workers run in the pool of :mod:`human2k.processes`; an error in a worker comes back as a
+record and is raised here as the same one-line error. The output ``NAME.csv`` (and
+``NAME.json`` beside it) is checked before any image is scored (:func:`check_scores_path`).
 
 Example:
     >>> import numpy as np, tempfile, pathlib
@@ -20,7 +20,7 @@ Example:
     ...     write_png(d / f"pred/cat_{k}.png", np.zeros((4, 4), np.uint8))
     ...     write_png(d / f"tri/cat_{k}.png", np.full((4, 4), 128, np.uint8))
     >>> [(t.name, t.gt.name) for t in pair_files(d / "pred", d / "gt", d / "tri")]
-    [('cat_0.png', 'cat.png'), ('cat_1.png', 'cat.png')]
+    [('cat_0', 'cat.png'), ('cat_1', 'cat.png')]
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ import io
 import json
 import math
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -41,10 +40,11 @@ from typing import Any
 
 from benchmark.metrics import METRIC_NAMES, METRIC_VERSION, METRICS, MattingMetrics
 from benchmark.metrics.accumulator import compute_all
+from benchmark.scoring.datasets import Dataset
 from human2k.errors import InputError, OutputError
 from human2k.images import atomic_write_bytes, read_matte, read_trimap
 from human2k.outputs import prepare_output_file
-from human2k.paths import check_not_overlapping
+from human2k.paths import IMAGE_SUFFIXES, check_not_overlapping, image_files, lookup_stem
 from human2k.processes import run_units
 from human2k.progress import ProgressFn
 
@@ -52,6 +52,7 @@ __all__ = [
     "Triplet",
     "Triplets",
     "pair_files",
+    "pair_with_dataset",
     "check_scores_path",
     "evaluate_triplets",
     "write_scores",
@@ -60,13 +61,11 @@ __all__ = [
 ]
 
 CSV_COLUMNS = ("image", "sad", "mse", "grad", "conn")
-IMAGE_SUFFIXES = (".png",)
-_COMP1K_NAME = re.compile(r"^(?P<fg>.+)_(?P<k>\d+)$")
 
 
 @dataclasses.dataclass(frozen=True)
 class Triplet:
-    """One scored image: prediction, GT and trimap paths."""
+    """One scored image: its name (the prediction's file stem) and three paths."""
 
     name: str
     pred: Path
@@ -75,16 +74,22 @@ class Triplet:
 
 
 class Triplets(list):
-    """The paired triplets (a list), plus the trimaps left without a prediction."""
+    """The paired triplets (a list), plus the images left without a prediction."""
 
     missing_preds: list[str]
     allow_missing_preds: bool
 
 
+def _triplets(items, missing: list[str], allow: bool) -> Triplets:
+    out = Triplets(items)
+    out.missing_preds, out.allow_missing_preds = list(missing), bool(allow)
+    return out
+
+
 def _listing(folder: Path, what: str) -> dict[str, Path]:
     if not folder.is_dir():
         raise InputError(folder, f"{what} folder not found")
-    return {p.name: p for p in sorted(folder.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES}
+    return image_files(folder)
 
 
 def _shown(names: Sequence[str], limit: int = 5) -> str:
@@ -93,12 +98,22 @@ def _shown(names: Sequence[str], limit: int = 5) -> str:
     )
 
 
+def _missing_predictions(missing: list[str], where: Path, allow: bool) -> None:
+    if missing and not allow:
+        raise InputError(
+            where,
+            f"{len(missing)} trimap(s) have no prediction: {_shown(missing)} "
+            f"(scoring a subset changes the mean; allow missing predictions to do it anyway)",
+            param="allow_missing_preds",
+        )
+
+
 def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = False) -> Triplets:
-    """Pair predictions with their trimaps and GT alphas by file name.
+    """Pair predictions with their trimaps and GT alphas by file stem (``human2k.paths``).
 
     Every trimap must have a prediction (a missing prediction would silently shrink the test
     set) unless ``allow_missing_preds``; every prediction must have a trimap and a GT, either
-    ``{name}.png`` or, for ``{fg}_{k}.png``, the per-foreground ``{fg}.png``.
+    ``{name}`` or, for ``{fg}_{k}``, the per-foreground ``{fg}``.
 
     Raises:
         InputError: a folder is missing, or files do not pair; the message lists them.
@@ -107,49 +122,67 @@ def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = Fals
     gts = _listing(Path(gt_dir), "ground-truth alpha")
     trimaps = _listing(Path(trimap_dir), "trimap")
     if not preds:
-        raise InputError(pred_dir, "no .png predictions found")
-    missing_trimap = [n for n in preds if n not in trimaps]
+        raise InputError(pred_dir, f"no prediction images ({', '.join(IMAGE_SUFFIXES)}) found")
+    missing_trimap = [preds[n].name for n in preds if n not in trimaps]
     if missing_trimap:
         raise InputError(
             trimap_dir,
             f"no trimap for {len(missing_trimap)} prediction(s): {_shown(missing_trimap)}",
         )
-    missing_pred = [n for n in trimaps if n not in preds]
-    if missing_pred and not allow_missing_preds:
-        raise InputError(
-            pred_dir,
-            f"{len(missing_pred)} trimap(s) have no prediction: {_shown(missing_pred)} "
-            f"(scoring a subset changes the mean; allow missing predictions to do it anyway)",
-            param="allow_missing_preds",
-        )
-    triplets, missing_gt = Triplets(), []
-    triplets.missing_preds = missing_pred
-    triplets.allow_missing_preds = allow_missing_preds
+    missing = [trimaps[n].name for n in trimaps if n not in preds]
+    _missing_predictions(missing, Path(pred_dir), allow_missing_preds)
+    triplets, missing_gt = [], []
     for name, pred in preds.items():
-        gt = gts.get(name)
+        gt = lookup_stem(gts, name)
         if gt is None:
-            match = _COMP1K_NAME.match(Path(name).stem)
-            if match:
-                gt = gts.get(match["fg"] + Path(name).suffix)
-        if gt is None:
-            missing_gt.append(name)
+            missing_gt.append(pred.name)
             continue
         triplets.append(Triplet(name, pred, gt, trimaps[name]))
     if missing_gt:
         raise InputError(
             gt_dir,
             f"no GT alpha for {len(missing_gt)} prediction(s): {_shown(missing_gt)} "
-            f"(looked for NAME.png and, for FG_K.png, FG.png)",
+            f"(looked for NAME and, for FG_K, FG)",
         )
-    return triplets
+    return _triplets(triplets, missing, allow_missing_preds)
 
 
-def _score_one(triplet: Triplet, region: str, quantize: bool) -> dict[str, Any]:
+def pair_with_dataset(pred_dir, dataset: Dataset, *, allow_missing_preds: bool = False) -> Triplets:
+    """Pair predictions with the samples of a scoring dataset (``discover_dataset``) by name.
+
+    Raises:
+        InputError: the prediction folder is missing or a sample has no prediction.
+    """
+    preds = _listing(Path(pred_dir), "prediction")
+    missing = [s.name for s in dataset.samples if s.name not in preds]
+    _missing_predictions(missing, Path(pred_dir), allow_missing_preds)
+    extra = [n for n in preds if n not in {s.name for s in dataset.samples}]
+    if extra:
+        raise InputError(
+            pred_dir,
+            f"{len(extra)} prediction(s) match no image of {dataset.root}: {_shown(extra)}",
+        )
+    return _triplets(
+        [
+            Triplet(s.name, preds[s.name], s.alpha, s.trimap)
+            for s in dataset.samples
+            if s.name in preds
+        ],
+        missing,
+        allow_missing_preds,
+    )
+
+
+def _score_one(
+    triplet: Triplet, region: str, quantize: bool
+) -> tuple[dict[str, Any], float, float]:
+    """One image's record, and the seconds spent decoding and computing metrics."""
+    t0 = time.perf_counter()
     pred, channel = read_matte(triplet.pred, what="prediction")
     gt = read_matte(triplet.gt)[0]
     trimap = read_trimap(triplet.trimap, quantize=quantize)
-    record = {"image": Path(triplet.name).stem}  # as score's per_image.csv: the name without .png
-    record["pred_channel"] = channel
+    t1 = time.perf_counter()
+    record = {"image": triplet.name, "pred_channel": channel}  # name: the file stem
     record.update(
         compute_all(
             pred,
@@ -159,12 +192,16 @@ def _score_one(triplet: Triplet, region: str, quantize: bool) -> dict[str, Any]:
             labels=(str(triplet.pred), str(triplet.gt), str(triplet.trimap)),
         )
     )
-    return record
+    return record, t1 - t0, time.perf_counter() - t1
 
 
 @dataclasses.dataclass
 class EvalResult:
-    """Per-image records (in input order), means, counts and the protocol description."""
+    """Per-image records (in input order), means, counts and the protocol description.
+
+    ``phase_seconds`` holds ``decode`` and ``metrics``: seconds summed over the images (so over
+    all worker processes), what ``mattebench perf eval`` reports as the breakdown.
+    """
 
     records: list[dict[str, Any]]
     means: dict[str, float]
@@ -173,6 +210,7 @@ class EvalResult:
     seconds: float
     n_undefined_mse: int
     trimap_quantize: bool = False
+    phase_seconds: dict[str, float] = dataclasses.field(default_factory=dict)
     allow_missing_preds: bool = False
     missing_preds: list[str] = dataclasses.field(default_factory=list)
 
@@ -187,7 +225,7 @@ class EvalResult:
             "region": self.region,
             "trimap_quantize": self.trimap_quantize,
             "allow_missing_preds": self.allow_missing_preds,
-            "trimaps_without_prediction": list(self.missing_preds),
+            "images_without_prediction": list(self.missing_preds),
             "prediction_quantisation": "as stored (uint8 PNG files)",
             "prediction_channels": self.pred_channels,
             "scales": {k: METRICS[k].stored_scale for k in METRIC_NAMES},
@@ -218,11 +256,19 @@ def evaluate_triplets(
         raise InputError(None, f"workers must be >= 1, got {workers}", param="workers")
     units = [(i, (t, region, trimap_quantize)) for i, t in enumerate(triplets)]
     by_index: dict[int, dict[str, Any]] = {}
+    phases = {"decode": 0.0, "metrics": 0.0}
+
+    def collect(i: int, outcome: tuple[dict[str, Any], float, float]) -> None:
+        record, decode_s, metrics_s = outcome
+        by_index[i] = record
+        phases["decode"] += decode_s
+        phases["metrics"] += metrics_s
+        if progress:
+            progress("eval", len(by_index), len(units), record["image"])
+
     if workers == 1 or len(units) <= 1:
         for i, args in units:
-            by_index[i] = _score_one(*args)
-            if progress:
-                progress("eval", len(by_index), len(units), by_index[i]["image"])
+            collect(i, _score_one(*args))
     else:
         outcomes = run_units(
             _score_one, units, workers=min(workers, len(units)),
@@ -231,14 +277,11 @@ def evaluate_triplets(
         with contextlib.closing(outcomes):
             for out in outcomes:  # completion order
                 out.raise_if_failed()
-                by_index[out.key] = out.value
-                if progress:
-                    progress("eval", len(by_index), len(units), out.value["image"])
+                collect(out.key, out.value)
     records = [by_index[i] for i in range(len(units))]
     acc = MattingMetrics(region=region)
     for record in records:
         acc.add_record(record)
-    missing = list(getattr(triplets, "missing_preds", []))
     return EvalResult(
         records,
         acc.compute(),
@@ -247,8 +290,9 @@ def evaluate_triplets(
         time.perf_counter() - start,
         acc.n_undefined_mse,
         trimap_quantize,
+        phases,
         allow_missing_preds=bool(getattr(triplets, "allow_missing_preds", False)),
-        missing_preds=missing,
+        missing_preds=list(getattr(triplets, "missing_preds", [])),
     )
 
 
@@ -265,8 +309,8 @@ def check_scores_path(
     """Check the output of :func:`write_scores` before any work; return the JSON path.
 
     Raises:
-        OutputError: CSV_PATH does not end in ``.csv`` (its ``.json`` would replace it).
         OverlapError: the CSV or JSON is, or lies inside, one of INPUTS (``{description: path}``).
+        OutputError: CSV_PATH does not end in ``.csv`` (its ``.json`` would replace it).
         OutputExistsError: one of them exists and ``overwrite`` is off. WriteError: unwritable.
     """
     csv_path = Path(csv_path)

@@ -1,8 +1,11 @@
 """Run a model over samples and yield one :class:`Outcome` per image, as soon as it is ready.
 
-Three ways to run a model: classical solvers in worker processes of the pool of
+Anything a model prints while predicting (pymatting's "PERFORMANCE WARNING", say) is
+captured into ``Outcome.messages`` and recorded in ``run.json`` instead of reaching the
+terminal. Three ways to run a model: classical solvers in worker processes of the pool of
 :mod:`human2k.processes` (started from the fork server, each loading and warming up the model
-once, under a per-image time budget; they die with this process), trivial models in this process, deep models in this process
+once, under a per-image time budget; they die with this process), trivial models in this
+process, deep models in this process
 through their inference policy (``benchmark.models.inference``). The caller gets the uint8
 trimap and GT of each image with its outcome, for the metrics.
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import math
 import time
 from collections import Counter
@@ -35,6 +39,7 @@ __all__ = [
     "inprocess_outcomes",
     "deep_outcomes",
     "warm_up",
+    "captured_predict",
 ]
 
 
@@ -53,6 +58,7 @@ class Outcome:
     error: str
     trimap: np.ndarray | None = None
     gt: np.ndarray | None = None
+    messages: str = ""
 
     @property
     def ok(self) -> bool:
@@ -74,6 +80,14 @@ def load_sample(sample: Sample) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return image, trimap, gt
 
 
+def captured_predict(predict, *args, **kwargs) -> tuple[Any, str]:
+    """``(PREDICT(*args), what it printed)``: stdout and stderr of the call, kept as text."""
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+        value = predict(*args, **kwargs)
+    return value, buf.getvalue()
+
+
 _SOLVER: MattingModel | None = None  # the model of this worker process (set once)
 
 
@@ -84,13 +98,14 @@ def _load_solver(model: MattingModel, numba_threads: int | None) -> None:
         import numba
 
         numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))
-    model.warmup()
+    captured_predict(model.warmup)
     _SOLVER = model
 
 
-def _solve(image: np.ndarray, trimap: np.ndarray) -> np.ndarray:
+def _solve(image: np.ndarray, trimap: np.ndarray) -> tuple[np.ndarray, str]:
+    """Run in a worker: predict with the worker's model (what it prints is captured)."""
     assert _SOLVER is not None, "worker started without _load_solver"
-    return _SOLVER.predict(image, trimap)
+    return captured_predict(_SOLVER.predict, image, trimap)
 
 
 def classical_outcomes(
@@ -121,7 +136,8 @@ def classical_outcomes(
     with contextlib.closing(outcomes):
         for out in outcomes:
             trimap, gt = loaded.pop(out.key)
-            yield Outcome(out.key, out.status, out.value, out.seconds, out.error, trimap, gt)
+            alpha, messages = out.value if out.status == "ok" else (None, "")
+            yield Outcome(out.key, out.status, alpha, out.seconds, out.error, trimap, gt, messages)
 
 
 def inprocess_outcomes(model: MattingModel, samples: Iterable[Sample]) -> Iterator[Outcome]:
@@ -130,13 +146,13 @@ def inprocess_outcomes(model: MattingModel, samples: Iterable[Sample]) -> Iterat
         image, trimap, gt = load_sample(s)
         t0 = time.perf_counter()
         try:
-            alpha = model.predict(image, trimap)
+            alpha, messages = captured_predict(model.predict, image, trimap)
         except MattebenchError as exc:
             yield Outcome(
                 s.name, "error", None, math.nan, f"{type(exc).__name__}: {exc}", trimap, gt
             )
             continue
-        yield Outcome(s.name, "ok", alpha, time.perf_counter() - t0, "", trimap, gt)
+        yield Outcome(s.name, "ok", alpha, time.perf_counter() - t0, "", trimap, gt, messages)
 
 
 def deep_outcomes(
@@ -150,14 +166,16 @@ def deep_outcomes(
     for s in samples:
         image, trimap, gt = load_sample(s)
         try:
-            alpha, info = predict_alpha(model, image, trimap, device=device, amp=amp, policy=policy)
+            (alpha, info), messages = captured_predict(
+                predict_alpha, model, image, trimap, device=device, amp=amp, policy=policy
+            )
         except (MattebenchError, RuntimeError, torch.cuda.OutOfMemoryError) as exc:
             yield Outcome(
                 s.name, "error", None, math.nan, f"{type(exc).__name__}: {exc}", trimap, gt
             )
             continue
         policies[info["policy"]] += 1
-        yield Outcome(s.name, "ok", alpha, info["seconds"], "", trimap, gt)
+        yield Outcome(s.name, "ok", alpha, info["seconds"], "", trimap, gt, messages)
 
 
 def warm_up(model: MattingModel, *, deep: bool, device: str, amp: bool, policy: str) -> float:
@@ -169,7 +187,7 @@ def warm_up(model: MattingModel, *, deep: bool, device: str, amp: bool, policy: 
         image = np.zeros((64, 64, 3), np.uint8)
         trimap = np.full((64, 64), 128, np.uint8)
         warm = "native" if policy != "official" else "official"
-        predict_alpha(model, image, trimap, device=device, amp=amp, policy=warm)
+        captured_predict(predict_alpha, model, image, trimap, device=device, amp=amp, policy=warm)
     else:
-        model.warmup()
+        captured_predict(model.warmup)
     return time.perf_counter() - t0

@@ -83,6 +83,8 @@ def score_images(run: ScoreRun, progress: ProgressFn | None = None) -> RunRecord
 
 def _score_one(run: ScoreRun, metrics, out: Outcome) -> None:
     status, error = out.status, out.error
+    if out.messages.strip():  # what the model printed goes to run.json, not the terminal
+        run.extra.setdefault("model_messages", {})[out.name] = out.messages[-2000:]
     if out.ok:
         try:
             pred = quantize_alpha(force_known(out.alpha, out.trimap))

@@ -164,14 +164,9 @@ def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: P
              o: ScoreOptions, *, checkpoint=None) -> ScoreRun:  # fmt: skip
     """Find or start the run folder of MODEL on DATASET_DIR and write its first ``run.json``.
 
-    OUT_DIR must not overlap the dataset folder, the folder of its manifest or CHECKPOINT."""
+    The run folder (``OUT_DIR/<dataset>/<model>/<run-id>``) must not overlap the dataset folder,
+    the folder of its manifest or CHECKPOINT (OUT_DIR itself may hold them: it is a results root)."""
     ds = discover_dataset(dataset_dir, trimap_set=o.trimap_set)
-    check_not_overlapping(
-        out_dir,
-        {"the dataset folder": ds.root, "the checkpoint": checkpoint,
-         "the folder of the dataset's manifest": ds.manifest_path and ds.manifest_path.parent},
-        param="out_dir",
-    )  # fmt: skip
     samples = list(ds.samples[: o.limit] if o.limit else ds.samples)
     deep = info.kind == "deep"
     policy = (o.policy or model.default_policy) if deep else "native"
@@ -179,6 +174,12 @@ def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: P
     run_id = run_id_of(key)
     model_dir = safe_component(model.name, what="model name")
     run_dir = resolve_inside(out_dir, f"{ds.name}/{model_dir}/{run_id}", what="run folder")
+    check_not_overlapping(
+        run_dir,
+        {"the dataset folder": ds.root, "the checkpoint": checkpoint,
+         "the folder of the dataset's manifest": ds.manifest_path and ds.manifest_path.parent},
+        param="out_dir",
+    )  # fmt: skip
     csv_path, json_path = run_dir / PER_IMAGE_CSV, run_dir / RUN_JSON
     prior: RunRecord | None = None
     if o.resume and json_path.exists():

@@ -44,6 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmark.metrics.scales import METRIC_NAMES, METRICS
+from benchmark.scoring.external import EXTERNAL_PROVENANCE
 from benchmark.scoring.protocol import Protocol
 from benchmark.tables.alphamatting_rank import build_rank_tables
 from benchmark.tables.reported_rows import add_reported
@@ -106,6 +107,7 @@ def _measured_row(runs: list[Run], label: str) -> Row:
         n_failed=sum(r.n_failed for r in runs),
         run_dirs=tuple(str(r.path) for r in runs),
         config=runs[0].model_key()[1],
+        external=_is_external(runs[0]),
     )
 
 
@@ -120,14 +122,42 @@ def _slug(protocol: Protocol, contaminated: bool) -> str:
     return f"{stem}{'-contaminated' if contaminated else ''}-{digest}"
 
 
-def _measured_tables(runs: Sequence[Run]) -> list[Table]:
+def _is_external(run: Run) -> bool:
+    return run.record.provenance == EXTERNAL_PROVENANCE
+
+
+def _shared_key(protocol: Protocol) -> tuple[str, ...]:
+    """The protocol without how predictions were made (quantisation, resolution): what an
+    external run must share with a table to sit in it."""
+    p = protocol
+    return (p.dataset, p.split, p.manifest_sha256, p.trimap_source, p.region, p.metric_version)
+
+
+def _groups(runs: Sequence[Run]) -> dict[tuple, list[Run]]:
+    """Runs per (protocol, contaminated); external runs join every table of their shared key,
+    or form their own when there is none."""
     groups: dict[tuple, list[Run]] = {}
+    external = []
     for run in dedupe_repeats(runs):
-        key = (run.record.protocol.key(), _is_contaminated(run))
-        groups.setdefault(key, []).append(run)
+        if _is_external(run):
+            external.append(run)
+            continue
+        groups.setdefault((run.record.protocol.key(), _is_contaminated(run)), []).append(run)
+    for run in external:
+        shared = _shared_key(run.record.protocol)
+        hosts = [k for k, members in groups.items() if not k[1]
+                 and _shared_key(members[0].record.protocol) == shared]  # fmt: skip
+        for k in hosts or [(run.record.protocol.key(), _is_contaminated(run))]:
+            groups.setdefault(k, []).append(run)
+    return groups
+
+
+def _measured_tables(runs: Sequence[Run]) -> list[Table]:
+    groups = _groups(runs)
     tables = []
     for (_, contaminated), members in sorted(groups.items(), key=lambda kv: kv[0]):
-        protocol = members[0].record.protocol
+        own = [m for m in members if not _is_external(m)]
+        protocol = (own or members)[0].record.protocol
         by_model: dict[tuple, list[Run]] = {}
         for run in members:
             by_model.setdefault(run.model_key(), []).append(run)
@@ -137,6 +167,11 @@ def _measured_tables(runs: Sequence[Run]) -> list[Table]:
             key=lambda r: (math.isnan(r.mean["sad"]), r.mean["sad"], r.model),
         )
         notes = _measured_notes(rows)
+        if any(r.external for r in rows):
+            notes.append(
+                "external = predictions made outside mattebench and scored as stored (their "
+                "quantisation and resolution are the submitter's; `mattebench eval --name`)."
+            )
         title = f"{protocol.dataset} {protocol.split}" + (
             " (test-set-contaminated checkpoints)" if contaminated else ""
         )

@@ -30,6 +30,7 @@ class Row:
         model: row label (model name, plus the config keys that tell apart rows of one model).
         config: the model config without seed keys, as JSON (CSV only).
         source: ``measured`` or ``reported``.
+        external: a measured row of predictions made outside mattebench (``eval --name``).
         training_data: training-data tag.
         mean, std: per metric, in display scale (std is NaN for a single run).
         n_runs: runs averaged; seeds: their seeds.
@@ -52,6 +53,7 @@ class Row:
     printed: dict[str, str] | None = None
     paper_table: int | None = None
     run_dirs: tuple[str, ...] = ()
+    external: bool = False
 
 
 @dataclasses.dataclass
@@ -144,6 +146,8 @@ class Table:
         blocks: dict[str, list[list[Cell]]] = {"measured": [], "reported": []}
         for i, r in enumerate(self.rows):
             source = r.source if r.paper_table is None else f"reported (paper T{r.paper_table})"
+            if r.external:
+                source = "external (as stored)"
             images = (
                 "-"
                 if r.source == "reported"

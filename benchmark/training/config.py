@@ -62,6 +62,8 @@ class TrainConfig:
     deterministic: bool
     sync_bn: bool
     loss_weights: dict[str, float] = dataclasses.field(default_factory=dict)
+    accumulate: int = 1  # micro-batches per step; global_batch = batch_size × world_size × this
+    checkpoint_every: int | None = None  # steps between mid-epoch checkpoints (None: epochs only)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""

@@ -97,6 +97,17 @@ def worker_context() -> multiprocessing.context.BaseContext:
     return pool_context("forkserver", preload=["benchmark.training.data"])
 
 
+def _reseed_persistent_worker(dataset: MattingTrainSet, epoch: int) -> None:
+    """In a DataLoader worker, redo ``seed_worker`` when the epoch changes: persistent workers
+    live across epochs but keep the (seed, epoch, worker id) seeding of fresh ones. Samples do
+    not need it (they are pure functions of (seed, epoch, index)); third-party code that uses
+    the global generators does."""
+    info = torch.utils.data.get_worker_info()
+    if info is not None and getattr(dataset, "_worker_epoch", None) != epoch:
+        seed_worker(info.id, seed=dataset.seed, epoch=epoch)
+        dataset._worker_epoch = epoch
+
+
 class MattingTrainSet(OnlineSamples, torch.utils.data.Dataset):
     """Online-composited training samples as tensors; index with ``(epoch, index)`` pairs.
 
@@ -107,6 +118,7 @@ class MattingTrainSet(OnlineSamples, torch.utils.data.Dataset):
 
     def __getitem__(self, key: tuple[int, int]) -> dict[str, torch.Tensor]:
         epoch, index = key
+        _reseed_persistent_worker(self, int(epoch))
         s = self.sample(int(epoch), int(index))
         chw = lambda a: torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))  # noqa: E731
         return {
@@ -124,16 +136,25 @@ class ShardedBatchSampler(torch.utils.data.Sampler):
     """Deterministic, sharded batches of ``(epoch, index)`` for one epoch.
 
     The epoch's order is ``default_rng([seed, 2, epoch]).permutation(n)``; global batch k is
-    ``order[k·G:(k+1)·G]`` with G = batch_size × world_size, and rank r takes its slice
-    ``[r·B:(r+1)·B]``. The incomplete last global batch is dropped (GCA's ``drop_last``), so
+    ``order[k·G:(k+1)·G]`` with G = batch_size × world_size × accumulate, and rank r takes its
+    slice ``[r·B·K:(r+1)·B·K]``, yielded as K micro-batches of B (gradient accumulation; K = 1:
+    one batch per step). The incomplete last global batch is dropped (GCA's ``drop_last``), so
     every rank runs the same number of steps. ``start_step`` skips steps already done.
+    :meth:`set_epoch` moves a sampler to another epoch, so one DataLoader (and its persistent
+    workers) serves the whole run.
 
     Args:
         n: samples per epoch.
-        batch_size: per-rank batch B.
+        batch_size: per-rank micro-batch B.
         world_size, rank: the process group (1, 0 when not distributed).
         seed, epoch: the permutation's seed.
         start_step: first step to yield.
+        accumulate: micro-batches K per step on each rank.
+
+    Example:
+        >>> s = ShardedBatchSampler(8, batch_size=1, seed=0, epoch=1, accumulate=2)
+        >>> s.global_batch(0), list(s)[:2], len(s)
+        ([7, 2], [[(1, 7)], [(1, 2)]], 8)
     """
 
     def __init__(
@@ -146,24 +167,34 @@ class ShardedBatchSampler(torch.utils.data.Sampler):
         seed: int = 0,
         epoch: int = 1,
         start_step: int = 0,
+        accumulate: int = 1,
     ):
+        self.accumulate = int(accumulate)
+        if self.accumulate < 1:
+            raise InputError(None, f"accumulate must be >= 1, got {accumulate}", param="accumulate")
         self.n, self.batch_size, self.world_size, self.rank = (
             int(n),
             int(batch_size),
             int(world_size),
             int(rank),
         )
-        self.seed, self.epoch, self.start_step = int(seed), int(epoch), int(start_step)
-        self.global_batch_size = self.batch_size * self.world_size
+        self.seed = int(seed)
+        self.global_batch_size = self.batch_size * self.world_size * self.accumulate
         if self.batch_size < 1:
             raise InputError(None, f"batch size must be >= 1, got {batch_size}")
         if self.n < self.global_batch_size:
             raise InputError(
                 None,
                 f"an epoch has {self.n} samples, fewer than one global batch "
-                f"({self.batch_size} per device × {self.world_size} devices); lower the batch size",
+                f"({self.batch_size} per device × {self.world_size} devices × {self.accumulate} "
+                f"accumulated); lower the batch size",
                 param="batch_size",
             )
+        self.set_epoch(epoch, start_step)
+
+    def set_epoch(self, epoch: int, start_step: int = 0) -> None:
+        """Serve EPOCH from step START_STEP on (the next ``iter`` uses it)."""
+        self.epoch, self.start_step = int(epoch), int(start_step)
         self.order = np.random.default_rng([self.seed, _PERM, self.epoch]).permutation(self.n)
 
     @property
@@ -177,10 +208,12 @@ class ShardedBatchSampler(torch.utils.data.Sampler):
         return [int(i) for i in self.order[step * g : (step + 1) * g]]
 
     def __iter__(self) -> Iterator[list[tuple[int, int]]]:
-        b, r = self.batch_size, self.rank
+        b, bk = self.batch_size, self.batch_size * self.accumulate
         for step in range(self.start_step, self.steps):
-            batch = self.global_batch(step)[r * b : (r + 1) * b]
-            yield [(self.epoch, i) for i in batch]
+            mine = self.global_batch(step)[self.rank * bk : (self.rank + 1) * bk]
+            for j in range(self.accumulate):
+                yield [(self.epoch, i) for i in mine[j * b : (j + 1) * b]]
 
     def __len__(self) -> int:
-        return max(self.steps - self.start_step, 0)
+        """Micro-batches left in the epoch (steps × accumulate)."""
+        return max(self.steps - self.start_step, 0) * self.accumulate

@@ -44,8 +44,9 @@ def _json_default(o: Any):
     return str(o)
 
 
-def truncate_log(path: Path, epoch: int) -> None:
-    """Drop the log lines of epochs after EPOCH (the partial epoch of a killed run)."""
+def truncate_log(path: Path, epoch: int, step: int | None = None) -> None:
+    """Drop what a killed run logged after its last checkpoint: records of epochs after EPOCH
+    and, when STEP is given (a mid-epoch checkpoint), ``step`` records after STEP."""
     if not path.exists():
         return
     keep = []
@@ -55,6 +56,8 @@ def truncate_log(path: Path, epoch: int) -> None:
         except json.JSONDecodeError:  # a line cut short by the kill
             continue
         if rec.get("event") in ("step", "epoch_start", "epoch", "val") and rec["epoch"] > epoch:
+            continue
+        if rec.get("event") == "step" and step is not None and rec["step"] > step:
             continue
         keep.append(line)
     tmp = path.with_name(f".{path.name}.tmp")

@@ -4,21 +4,29 @@
 authors trained with it; timinet_arch.md §10–§12), for every model whose
 :class:`~benchmark.models.interface.TrainingSpec` says how: the spec's loss terms over the
 unknown pixels, Adam, a recipe's schedule in **samples seen** (``benchmark.training.schedule``),
-GCA's gradient clipping, an atomic checkpoint after every epoch and ``resume`` that continues
-exactly where the last checkpoint left off.
+GCA's gradient clipping, an atomic checkpoint after every epoch (and every ``checkpoint_every``
+steps) and ``resume`` that continues exactly where the last checkpoint left off, mid-epoch
+included. ``accumulate`` K runs K micro-batches per optimiser step (``benchmark.training.step``).
+One DataLoader serves the whole run: with ``workers`` its processes persist across epochs.
+SIGTERM, SIGINT and SIGUSR1 stop the run at the next step boundary with a checkpoint
+(``benchmark.training.preemption``).
 
 Distributed: under ``torchrun --nproc-per-node N`` (env ``WORLD_SIZE``/``RANK``/``LOCAL_RANK``)
 the model is wrapped in DDP (SyncBatchNorm on CUDA; torch has no CPU SyncBatchNorm, so CPU/gloo
 runs keep per-process BN and say so in the log). ``batch_size`` is **per device**; the log
-states the global batch = batch_size × world size (``benchmark.training.step``).
+states the global batch = batch_size × world size × accumulate (``benchmark.training.step``).
+The main rank writes checkpoints and validates while the others wait on a barrier without a
+timeout (``benchmark.training.distributed.wait_for_main``).
 
 Outputs in ``out_dir``:
 
 * ``train.jsonl`` — one JSON object per line: ``start`` (config, seeds, data, world size),
   ``epoch_start`` (epoch, data seed, worker seeds), ``step`` (epoch, step, global_batch,
   samples_seen, lr, loss, loss_alpha, loss_comp, loss_terms, grad_norm, images_per_s, data_s,
-  seed, indices), ``epoch`` (mean loss, checkpoint), ``val`` (metric means), ``resume``, ``end``.
-* ``last.pt`` — full training state (``benchmark.training.state``), replaced atomically each epoch.
+  seed, indices), ``checkpoint`` (a mid-epoch one), ``epoch`` (mean loss, checkpoint), ``val``
+  (metric means), ``resume``, ``preempted`` (signal, where it stopped), ``end``.
+* ``last.pt`` — full training state (``benchmark.training.state``), replaced atomically at each
+  checkpoint.
 * ``model.pt`` — weights only, loadable by ``create_model(name, checkpoint="model.pt")``.
 
 Example:
@@ -29,36 +37,18 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from benchmark.training.config import TrainResult
-from benchmark.training.data import (
-    MattingTrainSet,
-    ShardedBatchSampler,
-    seed_worker,
-    worker_context,
-    worker_seed,
-)
-from benchmark.training.distributed import barrier, init_distributed
-from benchmark.training.log import TrainLog, losses_from_log
-from benchmark.training.run_setup import RunSetup, prepare_run
-from benchmark.training.state import (
-    STATE_FORMAT,
-    atomic_torch_save,
-    epoch_torch_seed,
-    model_payload,
-    rng_state,
-)
-from benchmark.training.step import train_step
-from benchmark.training.validate import validate
+from benchmark.training.distributed import init_distributed
+from benchmark.training.preemption import StopRequest
+from benchmark.training.run_setup import prepare_run
+from benchmark.training.session import TrainingSession
 from human2k.errors import InputError
 from human2k.progress import ProgressFn
 
@@ -92,6 +82,9 @@ def train(
     clip_grad: bool | None = None,
     deterministic: bool = False,
     model_kwargs: dict[str, Any] | None = None,
+    accumulate: int = 1,
+    checkpoint_every: int | None = None,
+    handle_signals: bool = True,
     progress: ProgressFn | None = None,
     on_step: Callable[[dict[str, Any]], None] | None = None,
 ) -> TrainResult:
@@ -122,15 +115,24 @@ def train(
         clip_grad: GCA gradient clipping (default: the recipe's, on for both).
         deterministic: ``torch.use_deterministic_algorithms(True)`` (bit-exact CPU resume).
         model_kwargs: options for ``create_model``.
+        accumulate: micro-batches of ``batch_size`` per optimiser step (gradient accumulation;
+            the loss is normalised over all of them, so K × B equals one batch of K·B).
+        checkpoint_every: also write ``last.pt``/``model.pt`` every this many steps (resume
+            continues mid-epoch, bit-exact with ``deterministic`` on CPU).
+        handle_signals: catch SIGTERM/SIGINT/SIGUSR1 (main thread): finish the step, checkpoint,
+            log ``preempted`` and raise :class:`~benchmark.training.preemption.TrainingPreempted`.
         progress: ``progress("train NAME", step, total_steps, detail)`` (main rank only).
         on_step: called with every ``step`` log record (all ranks).
 
     Raises:
         ResumeError: OUT_DIR holds a run and ``resume`` is off, or the saved run's settings differ.
         DatasetError, InputError, ModelError: bad data, option or model.
+        TrainingPreempted: a preemption signal stopped the run (its checkpoint is resumable).
     """
     if epochs < 1 or val_every < 1 or workers < 0 or comp_loss < 0:
         raise InputError(None, "epochs and val_every must be >= 1, workers and comp_loss >= 0")
+    if accumulate < 1 or (checkpoint_every is not None and checkpoint_every < 1):
+        raise InputError(None, "accumulate and checkpoint_every must be >= 1")
     dist_ = init_distributed(device)
     was_deterministic = torch.are_deterministic_algorithms_enabled()
     try:
@@ -140,127 +142,14 @@ def train(
             bg_dir=bg_dir, limit_samples=limit_samples, bg_per_fg=bg_per_fg, workers=workers,
             lr=lr, warmup_epochs=warmup_epochs, milestones=milestones, comp_loss=comp_loss,
             clip_grad=clip_grad, deterministic=deterministic, model_kwargs=model_kwargs,
+            accumulate=accumulate, checkpoint_every=checkpoint_every,
         )  # fmt: skip
-        return _run_epochs(run, val_data, val_every, val_trimap_set, device, progress, on_step)
+        with StopRequest(enabled=handle_signals) as stop:
+            session = TrainingSession(run, stop, progress, on_step)
+            return session.run_epochs(val_data, val_every, val_trimap_set, device)
     finally:
         torch.use_deterministic_algorithms(was_deterministic)
         if dist_.owns_group:
             import torch.distributed as dist
 
             dist.destroy_process_group()
-
-
-def _loader(run: RunSetup, sampler: ShardedBatchSampler, epoch: int) -> torch.utils.data.DataLoader:
-    workers, seed = run.cfg.workers, run.cfg.seed
-    return torch.utils.data.DataLoader(
-        run.dataset,
-        batch_sampler=sampler,
-        num_workers=workers,
-        worker_init_fn=functools.partial(seed_worker, seed=seed, epoch=epoch) if workers else None,
-        multiprocessing_context=worker_context() if workers else None,
-        pin_memory=run.device.type == "cuda",
-    )
-
-
-def _run_epochs(run, val_data, val_every, val_trimap_set, device, progress, on_step) -> TrainResult:
-    cfg, dist_, log = run.cfg, run.dist, TrainLog(run.log_path, run.dist.main)
-    run.write_start_record(log)
-    dataset: MattingTrainSet = run.dataset
-    steps_per_epoch = len(dataset) // cfg.global_batch
-    if steps_per_epoch < 1:
-        raise InputError(
-            None,
-            f"an epoch has {len(dataset)} samples, fewer than the global batch {cfg.global_batch}",
-        )
-    task = f"train {cfg.model_name}"
-    report = progress if progress is not None and dist_.main else None
-    total_steps = cfg.epochs * steps_per_epoch
-    if report is not None:
-        report(task, run.step, total_steps)
-    val_records: list[dict[str, Any]] = []
-    session_images, session_time = 0, 0.0
-    step, samples_seen = run.step, run.samples_seen
-
-    for epoch in range(run.epoch0 + 1, cfg.epochs + 1):
-        sampler = ShardedBatchSampler(
-            len(dataset), batch_size=cfg.batch_size, world_size=dist_.world, rank=dist_.rank,
-            seed=cfg.seed, epoch=epoch,
-        )  # fmt: skip
-        loader = _loader(run, sampler, epoch)
-        torch.manual_seed(epoch_torch_seed(cfg.seed, epoch))
-        log.write({
-            "event": "epoch_start", "epoch": epoch, "step": step, "steps": sampler.steps,
-            "torch_seed": epoch_torch_seed(cfg.seed, epoch),
-            "worker_seeds": [worker_seed(cfg.seed, epoch, w) for w in range(cfg.workers)],
-        })  # fmt: skip
-        run.net.train()
-        epoch_losses = []
-        t_prev = time.perf_counter()
-        for k, batch in enumerate(loader):
-            t_data = time.perf_counter() - t_prev
-            lr_now = run.schedule(samples_seen)
-            for group in run.optimizer.param_groups:
-                group["lr"] = lr_now
-            out = train_step(
-                model=run.model, net=run.net, batch=batch, device=run.device,
-                optimizer=run.optimizer, scaler=run.scaler,
-                clipper=run.clipper if cfg.clip_grad else None, amp_dtype=run.amp_dtype,
-                loss_weights=cfg.loss_weights, dist_=dist_,
-            )  # fmt: skip
-            step += 1
-            samples_seen += cfg.global_batch
-            t_now = time.perf_counter()
-            dt, t_prev = t_now - t_prev, t_now
-            session_images += cfg.global_batch
-            session_time += dt
-            epoch_losses.append(out.loss)
-            record = {
-                "event": "step", "epoch": epoch, "step": step, "global_batch": cfg.global_batch,
-                "samples_seen": samples_seen, "lr": lr_now, "loss": out.loss,
-                "loss_alpha": out.terms.get("alpha_l1", 0.0),
-                "loss_comp": out.terms.get("composition_l1", 0.0), "loss_terms": out.terms,
-                "unknown_px": out.unknown_px, "grad_norm": out.grad_norm,
-                "images_per_s": cfg.global_batch / dt, "data_s": t_data, "seed": cfg.seed,
-                "indices": sampler.global_batch(k),
-            }  # fmt: skip
-            log.write(record)
-            if report is not None:
-                report(task, step, total_steps, f"epoch {epoch}/{cfg.epochs} · global batch "
-                       f"{cfg.global_batch} · {record['images_per_s']:.1f} img/s · loss {out.loss:.4f}")  # fmt: skip
-            if on_step is not None:
-                on_step(record)
-
-        counters = {"epoch": epoch, "step": step, "samples_seen": samples_seen}
-        if dist_.main:
-            _save_epoch(run, counters)
-            log.write({"event": "epoch", **counters, "loss_mean": float(np.mean(epoch_losses)),
-                       "checkpoint": str(run.state_path)})  # fmt: skip
-            if val_data is not None and (epoch % val_every == 0 or epoch == cfg.epochs):
-                scores = validate(
-                    cfg, run.model_path, str(val_data), run.out_dir, device, val_trimap_set
-                )
-                val = {"event": "val", **counters, **scores}
-                log.write(val)
-                val_records.append(val)
-        barrier(dist_)
-
-    speed = session_images / session_time if session_time else None
-    log.write({"event": "end", "epoch": cfg.epochs, "step": step, "samples_seen": samples_seen,
-               "images_per_s": speed})  # fmt: skip
-    return TrainResult(
-        checkpoint=run.model_path, state=run.state_path, log=run.log_path,
-        losses=losses_from_log(run.log_path) if dist_.main else [], epochs=cfg.epochs,
-        steps=step, samples_seen=samples_seen, images_per_s=speed or 0.0, val=val_records,
-    )  # fmt: skip
-
-
-def _save_epoch(run: RunSetup, counters: dict[str, int]) -> None:
-    """``model.pt`` (weights) and ``last.pt`` (full state), each replaced atomically."""
-    payload = model_payload(run.model, run.cfg, counters)
-    atomic_torch_save(payload, run.model_path)
-    atomic_torch_save({
-        **payload, "format": STATE_FORMAT, "optimizer": run.optimizer.state_dict(),
-        "scaler": run.scaler.state_dict() if run.scaler.is_enabled() else None,
-        "clip": run.clipper.state_dict(), "schedule": run.schedule.to_dict(),
-        "rng": rng_state(), "data": run.sources.describe(),
-    }, run.state_path)  # fmt: skip

@@ -58,9 +58,11 @@ class RunSetup:
     dataset: MattingTrainSet
     out_dir: Path
     resumed: dict[str, Any] | None
-    epoch0: int = 0
+    epoch0: int = 0  # completed epochs
     step: int = 0
     samples_seen: int = 0
+    epoch_step: int = 0  # steps already done in epoch epoch0 + 1 (a mid-epoch checkpoint)
+    epoch_losses: list[float] = dataclasses.field(default_factory=list)  # their losses
 
     @property
     def log_path(self) -> Path:
@@ -166,10 +168,27 @@ def _saved_state(cfg: TrainConfig, out_dir: Path, resume: bool) -> dict[str, Any
     return state
 
 
+def _resumed_epoch_step(cfg: TrainConfig, state: dict[str, Any] | None) -> int:
+    """Steps done in the saved epoch when STATE is a mid-epoch checkpoint, else 0."""
+    if state is None or state.get("epoch_step") is None:
+        return 0
+    saved_batch = state["train_config"]["global_batch"]
+    if state["epoch_step"] >= cfg.samples_per_epoch // saved_batch:
+        return 0  # the epoch was complete
+    if saved_batch != cfg.global_batch:
+        raise ResumeError(
+            f"the checkpoint was written in the middle of epoch {state['epoch']} with a global "
+            f"batch of {saved_batch}; resume it with the same global batch (now "
+            f"{cfg.global_batch}: batch size × devices × accumulate)",
+            param="batch_size",
+        )
+    return int(state["epoch_step"])
+
+
 def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *, recipe, epochs,
                 batch_size, device, amp, seed, resume, crop, bg_dir, limit_samples, bg_per_fg,
                 workers, lr, warmup_epochs, milestones, comp_loss, clip_grad, deterministic,
-                model_kwargs) -> RunSetup:  # fmt: skip
+                model_kwargs, accumulate=1, checkpoint_every=None) -> RunSetup:  # fmt: skip
     """Build the run (arguments as :func:`benchmark.training.loop.train`)."""
     dev = resolve_device(device, dist_)
     dtype = amp_dtype(amp, dev)
@@ -208,7 +227,8 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
                              warmup_epochs=warmup_epochs, milestones=milestones)  # fmt: skip
     cfg = TrainConfig(
         model_name=model_name, data_dir=str(data_dir), recipe=recipe, epochs=int(epochs),
-        batch_size=int(batch_size), world_size=dist_.world, global_batch=int(batch_size) * dist_.world,
+        batch_size=int(batch_size), world_size=dist_.world,
+        global_batch=int(batch_size) * dist_.world * int(accumulate),
         crop=int(crop), seed=int(seed), lr=schedule.base_lr, betas=rec.betas,
         warmup_epochs=warmup_epochs,
         milestones=milestones if not isinstance(milestones, list) else tuple(milestones),
@@ -216,14 +236,16 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
         samples_per_epoch=len(dataset), n_fg=len(sources.fg), bg_source=sources.bg_source,
         device=str(dev), amp=None if dtype is None else str(dtype).replace("torch.", ""),
         workers=int(workers), model_kwargs=model_kwargs, deterministic=bool(deterministic),
-        sync_bn=sync_bn, loss_weights=_loss_weights(model, comp_loss),
+        sync_bn=sync_bn, loss_weights=_loss_weights(model, comp_loss), accumulate=int(accumulate),
+        checkpoint_every=None if checkpoint_every is None else int(checkpoint_every),
     )  # fmt: skip
     state = _saved_state(cfg, out_dir, resume)
+    epoch_step = _resumed_epoch_step(cfg, state)
     barrier(dist_)
     if dist_.main:
         out_dir.mkdir(parents=True, exist_ok=True)
         if state is not None:
-            truncate_log(out_dir / LOG_NAME, state["epoch"])
+            truncate_log(out_dir / LOG_NAME, state["epoch"], state["step"] if epoch_step else None)
         elif (out_dir / LOG_NAME).exists():  # killed before its first checkpoint: start over
             (out_dir / LOG_NAME).unlink()
     barrier(dist_)
@@ -249,6 +271,9 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
             state["step"],
             state["samples_seen"],
         )
+        if epoch_step:  # a mid-epoch checkpoint: epoch `epoch` is under way
+            run.epoch0, run.epoch_step = state["epoch"] - 1, epoch_step
+            run.epoch_losses = list(state.get("epoch_losses", []))
     if dist_.world > 1:
         run.net = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[dev.index] if dev.type == "cuda" else None, static_graph=True

@@ -2,6 +2,10 @@
 
 ``model.pt`` is :func:`model_payload` (format ``MODEL_FORMAT``); ``last.pt`` adds the
 optimiser, scaler, clipper, schedule and :func:`rng_state` (format ``STATE_FORMAT``).
+:func:`save_run_state` writes both. Counters: ``epoch``, ``step``, ``samples_seen`` and
+``epoch_step`` (steps done in ``epoch``: a mid-epoch checkpoint has fewer than the epoch's
+steps; older checkpoints without it are complete epochs) plus, in ``last.pt``, the losses of the
+epoch so far (``epoch_losses``) so that a resumed epoch logs the same mean.
 
 Example:
     >>> training_data_tag("/data/my_set.h5")
@@ -31,6 +35,7 @@ __all__ = [
     "rng_state",
     "set_rng_state",
     "model_payload",
+    "save_run_state",
 ]
 
 STATE_FORMAT = "mattebench.train-state/1"
@@ -113,3 +118,16 @@ def training_data_tag(data_dir: str | os.PathLike) -> str:
             if isinstance(name, str) and name:
                 return f"train:{name}"
     return f"train:{data_dir.stem if data_dir.suffix == '.h5' else data_dir.name}"
+
+
+def save_run_state(run: Any, counters: dict[str, Any], epoch_losses: list[float]) -> None:
+    """Write ``model.pt`` then ``last.pt`` of RUN (a ``RunSetup``), each replaced atomically."""
+    payload = model_payload(run.model, run.cfg, counters)
+    atomic_torch_save(payload, run.model_path)
+    atomic_torch_save({
+        **payload, "format": STATE_FORMAT, "optimizer": run.optimizer.state_dict(),
+        "scaler": run.scaler.state_dict() if run.scaler.is_enabled() else None,
+        "clip": run.clipper.state_dict(), "schedule": run.schedule.to_dict(),
+        "rng": rng_state(), "data": run.sources.describe(),
+        "epoch_losses": [float(x) for x in epoch_losses],
+    }, run.state_path)  # fmt: skip

@@ -4,7 +4,12 @@ normalised over the global batch, backward, clipping, optimiser step.
 The loss is the weighted sum of the model's ``TrainingSpec.loss_weights`` terms
 (``benchmark.training.losses``) divided by the unknown-pixel count of the *global* batch, so N
 devices × B give the same gradients as 1 device × N·B (up to BatchNorm statistics and float
-summation order).
+summation order). Gradient accumulation is the same rule in time: a step takes K micro-batches
+(``batches``), the denominator is the unknown-pixel count of all of them on all ranks (counted
+from the trimaps before any forward), and each micro-batch's backward adds its share, so K
+micro-batches of B equal one batch of K·B. Under DDP every micro-batch's backward averages its
+gradients over the ranks (the trainer's DDP uses ``static_graph``, which does not allow
+``no_sync``); averaging is linear, so the accumulated gradient is the same.
 
 Example:
     >>> StepOutcome(loss=0.5, terms={"alpha_l1": 0.5}, unknown_px=10, grad_norm=None).loss
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+from collections.abc import Sequence
 
 import torch
 
@@ -40,7 +46,7 @@ def train_step(
     *,
     model: DeepMattingModel,
     net: torch.nn.Module,
-    batch: dict[str, torch.Tensor],
+    batches: Sequence[dict[str, torch.Tensor]],
     device: torch.device,
     optimizer: torch.optim.Optimizer,
     scaler: torch.amp.GradScaler,
@@ -49,27 +55,35 @@ def train_step(
     loss_weights: dict[str, float],
     dist_: DistContext,
 ) -> StepOutcome:
-    """Run one step on BATCH (uint8/float CPU tensors from the DataLoader); NET may be DDP."""
-    on_device = {k: v.to(device, non_blocking=True) for k, v in batch.items() if k in _TENSORS}
-    img_in, tri_in = model.batch_inputs(on_device["image"], on_device["trimap"])
+    """Run one step on BATCHES, its micro-batches (uint8/float CPU tensors from the DataLoader;
+    one for a plain step, K with gradient accumulation); NET may be DDP."""
+    micro = [{k: v.to(device, non_blocking=True) for k, v in b.items() if k in _TENSORS}
+             for b in batches]  # fmt: skip
+    local_px = torch.stack([(b["trimap"] == 128).sum() for b in micro]).sum()  # int64, exact
+    count = all_sum(local_px.to(torch.float64).reshape(1), dist_)
+    denom = float(count[0]) + 1e-8  # the global unknown-pixel count of the whole step
     optimizer.zero_grad(set_to_none=True)
     autocast = (
         torch.autocast(device.type, dtype=amp_dtype) if amp_dtype else contextlib.nullcontext()
     )
-    with autocast:
-        pred = net(img_in, tri_in)
-    pred = pred.float()
-    sums = loss_term_sums(pred, on_device, loss_weights)
-    count = (on_device["trimap"] == 128).to(pred.dtype).sum()
-    names = list(sums)
-    reduced = all_sum(torch.stack([*(sums[n].detach() for n in names), count]).double(), dist_)
-    denom = float(reduced[-1]) + 1e-8
-    weighted = None
-    for n in names:
-        term = sums[n] if loss_weights[n] == 1.0 else loss_weights[n] * sums[n]
-        weighted = term if weighted is None else weighted + term
-    loss = weighted / denom * dist_.world  # DDP averages the gradients over ranks
-    scaler.scale(loss).backward()
+    names: list[str] = []
+    sums_total: torch.Tensor | None = None
+    for b in micro:
+        img_in, tri_in = model.batch_inputs(b["image"], b["trimap"])
+        with autocast:
+            pred = net(img_in, tri_in)
+        pred = pred.float()
+        sums = loss_term_sums(pred, b, loss_weights)
+        names = list(sums)
+        weighted = None
+        for n in names:
+            term = sums[n] if loss_weights[n] == 1.0 else loss_weights[n] * sums[n]
+            weighted = term if weighted is None else weighted + term
+        loss = weighted / denom * dist_.world  # DDP averages the gradients over ranks
+        scaler.scale(loss).backward()
+        detached = torch.stack([sums[n].detach() for n in names]).double()
+        sums_total = detached if sums_total is None else sums_total + detached
+    reduced = all_sum(sums_total, dist_)
     grad_norm = None
     if clipper is not None:
         scaler.unscale_(optimizer)
@@ -78,7 +92,7 @@ def train_step(
     scaler.update()
     terms = {n: float(reduced[i]) / denom for i, n in enumerate(names)}
     total = sum(loss_weights[n] * terms[n] for n in names)
-    return StepOutcome(loss=total, terms=terms, unknown_px=int(reduced[-1]), grad_norm=grad_norm)
+    return StepOutcome(loss=total, terms=terms, unknown_px=int(count[0]), grad_norm=grad_norm)
 
 
 _TENSORS = ("image", "trimap", "alpha", "fg", "bg")

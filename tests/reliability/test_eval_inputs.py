@@ -85,6 +85,6 @@ def test_pred_equal_gt_warns_and_allow_missing_is_recorded(tmp_path):
     (root / "pred" / "im2.png").unlink()
     out = tmp_path / "s.csv"
     res = invoke(*args(root, "--allow-missing", "--out", out))
-    assert res.exit_code == 0 and "1 trimap(s) have no prediction" in " ".join(res.output.split())
+    assert res.exit_code == 0 and "1 image(s) have no prediction" in " ".join(res.output.split())
     meta = json.loads(out.with_suffix(".json").read_text())
-    assert meta["allow_missing_preds"] is True and meta["trimaps_without_prediction"] == ["im2.png"]
+    assert meta["allow_missing_preds"] is True and meta["images_without_prediction"] == ["im2.png"]

@@ -68,3 +68,21 @@ def test_fresh_full_model_gives_finite_eval_output_without_warm_up():
         alpha = model(img, tri)
     assert torch.isfinite(alpha).all()
     assert float(alpha.std()) > 0  # not a constant output
+
+
+def test_bf16_autocast_forward_and_backward():
+    """σ is computed in float32 outside autocast: a bf16 forward used to fail (dot of a float32
+    u with a bf16 W·v) and the normalised weight is the float32 one."""
+    torch.manual_seed(0)
+    sn = SpectralNorm(torch.nn.Conv2d(8, 4, 3, padding=1)).train()
+    x = torch.randn(2, 8, 6, 6)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        y = sn(x)
+    assert y.dtype == torch.bfloat16 and torch.isfinite(y.float()).all()
+    y.float().sum().backward()
+    assert torch.isfinite(sn.module.weight_bar.grad).all()
+    sn.eval()
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        w = sn.normalized_weight()
+    assert w.dtype == torch.float32
+    torch.testing.assert_close(w, sn.normalized_weight())

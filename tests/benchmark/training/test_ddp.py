@@ -20,7 +20,7 @@ from benchmark.training.loop import train
 from tests.benchmark.training.test_data import make_training_tree
 from tests.benchmark.training.test_train import tiny_registered
 
-KW = dict(recipe="gca", epochs=2, crop=64, limit_samples=4, seed=2)
+KW = dict(recipe="gca", epochs=2, crop=64, limit_samples=8, seed=2)
 
 
 def _free_port() -> int:
@@ -29,7 +29,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _rank(rank: int, world: int, port: int, data: str, out: str) -> None:
+def _rank(rank: int, world: int, port: int, data: str, out: str, accumulate: int = 1) -> None:
     os.environ.update(
         RANK=str(rank),
         LOCAL_RANK=str(rank),
@@ -39,20 +39,25 @@ def _rank(rank: int, world: int, port: int, data: str, out: str) -> None:
     )
     torch.set_num_threads(1)
     with tiny_registered() as name:
-        train(name, data, out, batch_size=1, **KW)
+        train(name, data, out, batch_size=1, accumulate=accumulate, checkpoint_every=1, **KW)
 
 
 @pytest.mark.slow
-def test_two_gloo_ranks_equal_one_process(tmp_path):
+@pytest.mark.parametrize("accumulate", [1, 2])
+def test_two_gloo_ranks_equal_one_process(tmp_path, accumulate):
+    """…and with 2 accumulated micro-batches per rank (DDP no_sync), 1 process × batch 4.
+    Mid-epoch checkpoints every step make the ranks wait for rank 0 (the lifted-timeout barrier)."""
     data = make_training_tree(tmp_path / "data")
-    mp.spawn(_rank, args=(2, _free_port(), str(data), str(tmp_path / "ddp")), nprocs=2, join=True)
+    out = str(tmp_path / "ddp")
+    mp.spawn(_rank, args=(2, _free_port(), str(data), out, accumulate), nprocs=2, join=True)
     torch.set_num_threads(1)
     with tiny_registered() as name:
-        single = train(name, data, tmp_path / "single", batch_size=2, **KW)
+        single = train(name, data, tmp_path / "single", batch_size=2 * accumulate, **KW)
 
     log = [json.loads(line) for line in (tmp_path / "ddp" / "train.jsonl").read_text().splitlines()]
     start = next(r for r in log if r["event"] == "start")
-    assert start["config"]["world_size"] == 2 and start["config"]["global_batch"] == 2
+    assert start["config"]["world_size"] == 2 and start["config"]["global_batch"] == 2 * accumulate
+    assert [r["event"] for r in log].count("checkpoint") == 2 * (4 // accumulate - 1)
     assert start["config"]["sync_bn"] is False  # CPU: no SyncBatchNorm in torch
     steps = [r for r in log if r["event"] == "step"]
     ref = [json.loads(line) for line in single.log.read_text().splitlines()]

@@ -139,6 +139,44 @@ def test_killed_and_resumed_run_reproduces_losses(tree, tmp_path, one_thread):
     )  # running grad-norm mean
 
 
+def test_mid_epoch_checkpoint_resumes_bit_exactly(tree, tmp_path, one_thread):
+    """timinet_basic (BatchNorm), 2 epochs × 3 steps, a checkpoint every 2 steps: killed at step 5,
+    the run resumes from step 4 (epoch 2, one step in) with identical losses and weights."""
+    kw = dict(recipe="gca", epochs=2, batch_size=2, crop=64, limit_samples=6, seed=5,
+              deterministic=True, checkpoint_every=2)  # fmt: skip
+    full = train("timinet_basic", tree, tmp_path / "full", **kw)
+    assert len(full.losses) == 6
+
+    def crash(record):
+        if record["step"] == 5:
+            raise _Crash("killed")
+
+    with pytest.raises(_Crash):
+        train("timinet_basic", tree, tmp_path / "cut", on_step=crash, **kw)
+    state = torch.load(tmp_path / "cut" / "last.pt", weights_only=True)
+    assert (state["epoch"], state["epoch_step"], state["step"]) == (2, 1, 4)
+    assert [r["step"] for r in _steps(tmp_path / "cut" / "train.jsonl")] == [1, 2, 3, 4, 5]
+    with pytest.raises(ResumeError, match="same global batch"):  # mid-epoch: batch is fixed
+        train("timinet_basic", tree, tmp_path / "cut", resume=True, **{**kw, "batch_size": 3})
+    resumed = train("timinet_basic", tree, tmp_path / "cut", resume=True, **kw)
+
+    assert resumed.losses == full.losses  # exact float equality, every step
+    a, b = _steps(full.log), _steps(resumed.log)
+    assert [(r["step"], r["lr"], r["indices"]) for r in a] == [
+        (r["step"], r["lr"], r["indices"]) for r in b
+    ]
+    sa, sb = read_state_dict(full.checkpoint), read_state_dict(resumed.checkpoint)
+    assert sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
+    events = [json.loads(line)["event"] for line in resumed.log.read_text().splitlines()]
+    assert events.count("checkpoint") == 2 and "resume" in events  # after steps 2 and 4
+
+    def means(log):
+        return [r["loss_mean"] for r in map(json.loads, log.read_text().splitlines())
+                if r["event"] == "epoch"]  # fmt: skip
+
+    assert means(resumed.log) == means(full.log)  # the resumed epoch's mean has all its steps
+
+
 def test_batch_size_keeps_schedule_in_samples(tree, tmp_path, tiny, one_thread):
     runs = {
         b: train(

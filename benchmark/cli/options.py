@@ -1,0 +1,189 @@
+"""Options and parameter types shared by the commands, validated once by click.
+
+A bad value is a one-line usage error naming the option (exit code 2), never a traceback:
+``--size big``, ``--milestones 20,x``, ``--milestones ""``, ``--workers 0``.
+
+Example:
+    >>> import click
+    >>> SIZE.convert("320x240", None, None)
+    (320, 240)
+    >>> POSITIVE_FLOAT.convert("4e-4", None, None)
+    0.0004
+    >>> MILESTONES.convert("20,30.5", None, None), MILESTONES.convert("comp1k", None, None)
+    ([20.0, 30.5], 'comp1k')
+    >>> try:
+    ...     MILESTONES.convert("20,x", None, None)
+    ... except click.BadParameter as exc:
+    ...     print(exc.message)
+    expected dataset name (comp1k, d646, human2k) or comma-separated epochs such as 20,30,40; got '20,x'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import click
+
+__all__ = [
+    "SizeType",
+    "SIZE",
+    "SIZE_32",
+    "SIZE_OR_NATIVE",
+    "MilestonesType",
+    "MILESTONES",
+    "DeviceType",
+    "DEVICE",
+    "FiniteFloat",
+    "POSITIVE_FLOAT",
+    "NONNEGATIVE_FLOAT",
+    "workers_option",
+    "seed_option",
+    "device_option",
+    "out_dir_option",
+    "dataset_option",
+    "size_option",
+]
+
+_SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
+
+
+class SizeType(click.ParamType):
+    """``WxH`` with positive integers → ``(w, h)``; ``multiple`` forces both to be multiples;
+    ``native`` (None) is accepted where ``allow_native``."""
+
+    name = "WxH"
+
+    def __init__(self, multiple: int = 1, *, allow_native: bool = False):
+        self.multiple, self.allow_native = multiple, allow_native
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple) or value is None:
+            return value
+        if self.allow_native and str(value).strip().lower() == "native":
+            return None
+        m = _SIZE.match(str(value))
+        if not m or int(m[1]) < 1 or int(m[2]) < 1:
+            self.fail(
+                f"expected WxH with positive integers such as 320x240, got {value!r}", param, ctx
+            )
+        w, h = int(m[1]), int(m[2])
+        if w % self.multiple or h % self.multiple:
+            self.fail(
+                f"width and height must be multiples of {self.multiple}, got {value}", param, ctx
+            )
+        return w, h
+
+
+class MilestonesType(click.ParamType):
+    """A dataset name whose paper milestones apply, or comma-separated epochs (ascending, > 0)."""
+
+    name = "NAMES|EPOCHS"
+    NAMES = ("comp1k", "d646", "human2k")
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, list):
+            return value
+        text = str(value).strip()
+        if text in self.NAMES:
+            return text
+        try:
+            epochs = [float(p) for p in text.split(",")]
+        except ValueError:
+            epochs = []
+        if not epochs or any(e <= 0 for e in epochs) or epochs != sorted(epochs):
+            self.fail(
+                f"expected dataset name ({', '.join(self.NAMES)}) or comma-separated epochs such "
+                f"as 20,30,40; got {value!r}",
+                param,
+                ctx,
+            )
+        return epochs
+
+
+class DeviceType(click.ParamType):
+    """``cpu``, ``cuda`` or ``cuda:N``."""
+
+    name = "DEVICE"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        if text == "cpu" or re.fullmatch(r"cuda(:\d+)?", text):
+            return text
+        self.fail(f"expected cpu, cuda or cuda:N, got {value!r}", param, ctx)
+
+
+class FiniteFloat(click.ParamType):
+    """A finite float (NaN and infinity refused) above a lower bound."""
+
+    name = "FLOAT"
+
+    def __init__(self, minimum: float = 0.0, *, inclusive: bool = True):
+        self.minimum, self.inclusive = minimum, inclusive
+
+    def convert(self, value, param, ctx):
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"expected a number, got {value!r}", param, ctx)
+        below = x < self.minimum if self.inclusive else x <= self.minimum
+        if not math.isfinite(x) or below:
+            bound = ">=" if self.inclusive else ">"
+            self.fail(
+                f"expected a finite number {bound} {self.minimum:g}, got {value!r}", param, ctx
+            )
+        return x
+
+
+SIZE = SizeType()
+SIZE_32 = SizeType(multiple=32)
+SIZE_OR_NATIVE = SizeType(allow_native=True)
+MILESTONES = MilestonesType()
+DEVICE = DeviceType()
+POSITIVE_FLOAT = FiniteFloat(0.0, inclusive=False)
+NONNEGATIVE_FLOAT = FiniteFloat(0.0)
+
+
+def workers_option(default: int = 1, help: str = "Worker processes."):
+    """``--workers N`` (N ≥ 1)."""
+    return click.option(
+        "--workers", type=click.IntRange(min=1), default=default, show_default=True, help=help
+    )
+
+
+def seed_option(default: int | None = 0, help: str = "Seed of every random draw."):
+    """``--seed N`` (N ≥ 0)."""
+    return click.option(
+        "--seed", type=click.IntRange(min=0), default=default, show_default=default is not None,
+        help=help,
+    )  # fmt: skip
+
+
+def device_option(default: str = "cpu", help: str = "cpu, cuda or cuda:N."):
+    """``--device`` (cpu / cuda / cuda:N)."""
+    return click.option("--device", type=DEVICE, default=default, show_default=True, help=help)
+
+
+def out_dir_option(help: str, *, required: bool = True, name: str = "out"):
+    """``--out DIR`` (a folder; created by the command)."""
+    return click.option(
+        "--out", name, type=click.Path(file_okay=False, path_type=Path), required=required,
+        help=help,
+    )  # fmt: skip
+
+
+def dataset_option(
+    help: str = "A scoring dataset folder (composite split or alphamatting layout).",
+):
+    """``--dataset DIR`` (an existing folder)."""
+    return click.option(
+        "--dataset", "dataset", type=click.Path(exists=True, file_okay=False, path_type=Path),
+        required=True, help=help,
+    )  # fmt: skip
+
+
+def size_option(default: str, help: str, *, multiple: int = 1):
+    """``--size WxH``."""
+    kind = SIZE if multiple == 1 else SizeType(multiple)
+    return click.option("--size", type=kind, default=default, show_default=True, help=help)

@@ -1,0 +1,1 @@
+"""Checksum lists of the official datasets (data files shipped with the package)."""
