@@ -210,8 +210,11 @@ def run_demo(
         )
 
     tables = timed("leaderboards", lambda: build_leaderboards(results))
-    leaderboards = write_leaderboards(tables, out / "leaderboards", formats=("csv", "latex", "md"))
+    leaderboards = write_leaderboards(
+        tables, out / "leaderboards", formats=("csv", "latex", "md"), overwrite=True
+    )
     report = timed(
-        "report", lambda: write_report(results, out / "report.html", dataset_dir=test_set)
+        "report",
+        lambda: write_report(results, out / "report.html", dataset_dir=test_set, overwrite=True),
     )
     return DemoResult(out, dataset, results, leaderboards, report, checkpoints, timings)

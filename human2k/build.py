@@ -46,7 +46,8 @@ from PIL import Image
 from human2k.errors import DatasetError, InputError
 from human2k.images import atomic_write_bytes, open_image, read_alpha, write_png
 from human2k.manifest import sha256_bytes
-from human2k.paths import image_files
+from human2k.outputs import prepare_output_dir
+from human2k.paths import check_not_overlapping, image_files
 
 __all__ = ["BuildReport", "build_human2k", "dhash", "read_split_list"]
 
@@ -155,6 +156,19 @@ def read_split_list(path: str | os.PathLike, names: list[str]) -> tuple[list[str
     return sorted(train), sorted(test)
 
 
+def _previous_build(out: Path) -> list[str]:
+    """The files an earlier build wrote to OUT, from its ``provenance.csv`` (for ``overwrite``)."""
+    files = ["provenance.csv", "split.json", "train/fg_names.txt", "test/fg_names.txt"]
+    try:
+        with open(out / "provenance.csv", newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                name, split = row["name"], row["split"]
+                files += [f"{split}/fg/{name}", f"{split}/alpha/{os.path.splitext(name)[0]}.png"]
+    except (OSError, KeyError, UnicodeDecodeError, csv.Error):
+        pass
+    return files
+
+
 def _adobe_order(names: list[str]) -> list[str]:
     return sorted(names, key=lambda s: (s.lower(), s))
 
@@ -170,6 +184,7 @@ def build_human2k(
     provenance: str | os.PathLike | None = None,
     dup_distance: int = 4,
     progress=None,
+    overwrite: bool = False,
 ) -> BuildReport:
     """Validate IMAGES + ALPHAS, split them and write the Human-2K layout to OUT.
 
@@ -183,11 +198,21 @@ def build_human2k(
         provenance: provenance CSV/JSON (default: ``provenance.csv``/``.json`` in IMAGES).
         dup_distance: dHash bits within which two images are near-duplicates (-1: no check).
         progress: ``progress("human2k build", done, total)`` (``human2k.progress``).
+        overwrite: replace what OUT holds: the files an earlier build recorded there
+            (``provenance.csv``, lists, ``split.json``) are removed once the new inputs have
+            passed every check, so no image of an old split stays behind.
 
     Raises:
         InputError: naming the first unusable file (or the pair of near-duplicates).
+        OverlapError: OUT is, contains or lies inside an input. OutputExistsError: OUT holds
+            files and ``overwrite`` is off (checked before any work; nothing is written).
     """
     images, alphas, out = Path(images), Path(alphas), Path(out)
+    inputs = {"the images folder": images, "the alphas folder": alphas}
+    inputs.update({"the split list": split_list, "the provenance file": provenance})
+    check_not_overlapping(out, inputs)
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        prepare_output_dir(out, overwrite=False)  # raises, naming what OUT holds
     pairs = _pairs(images, alphas)
     n = len(pairs)
     warnings: list[str] = []
@@ -266,6 +291,7 @@ def build_human2k(
         )
     )
     prov = _load_provenance(prov_path)
+    prepare_output_dir(out, overwrite=overwrite, previous=_previous_build)
     rows = []
     known = 0
     for split, names in (("train", train), ("test", test)):

@@ -68,6 +68,7 @@ def composite_dataset(
     out: str | os.PathLike,
     workers: int = 1,
     progress: ProgressFn | None = None,
+    overwrite: bool = False,
     **plan_options: Any,
 ) -> dict[str, Any]:
     """Plan and run a composite in one call (the library form of ``mattebench composite``).
@@ -77,6 +78,7 @@ def composite_dataset(
         out: output folder.
         workers: worker processes.
         progress: ``progress("composite SPLIT", done, total)`` (``human2k.progress``).
+        overwrite: use an OUT holding other files or another run (see :func:`run_composite`).
         **plan_options: the keyword arguments of :func:`plan_composite` (``root``, ``coco_root``,
             ``voc_root``, ``split``, ``limit_fg``, ``bg_per_fg``, ``max_bg``, ``save_bg``, ``fmt``,
             ``fg_extend``, ``trimap_seed``, ``bg_seed``, ``compress_level``).
@@ -85,4 +87,4 @@ def composite_dataset(
         The manifest dict (also written to ``OUT/manifest.json``).
     """
     plan = plan_composite(dataset, **plan_options)
-    return run_composite(plan, out, workers=workers, progress=progress)
+    return run_composite(plan, out, workers=workers, progress=progress, overwrite=overwrite)

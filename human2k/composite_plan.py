@@ -23,6 +23,7 @@ import numpy as np
 
 from human2k.errors import DatasetError, InputError
 from human2k.manifest import sha256_file
+from human2k.paths import resolve_inside
 from human2k.specs import (
     SplitSpec,
     coco_file_name,
@@ -30,7 +31,7 @@ from human2k.specs import (
     find_named_file,
     get_spec,
     output_name,
-    read_name_list,
+    read_name_lines,
 )
 
 __all__ = [
@@ -293,7 +294,8 @@ def _plan_split(
         raise DatasetError(
             f"{root / spec.fg_list[0]}: foreground name list not found ({spec.split} split)"
         )
-    fg_names_all = read_name_list(fg_list)
+    fg_lines_all = read_name_lines(fg_list)
+    fg_names_all = [name for _, name in fg_lines_all]
     if not fg_names_all:
         raise DatasetError(f"{fg_list}: foreground name list is empty")
     n = bg_per_fg or spec.bg_per_fg
@@ -303,8 +305,11 @@ def _plan_split(
     )
     bg_list = find_first(root, spec.bg_list) if spec.bg_list else None
     generated = None
+    bg_lines: list[int | None] = []
     if bg_list is not None:
-        bg_names = read_name_list(bg_list)
+        bg_numbered = read_name_lines(bg_list)
+        bg_names = [name for _, name in bg_numbered]
+        bg_lines = [n for n, _ in bg_numbered]
         if len(bg_names) < len(fg_names_all) * n:
             raise DatasetError(
                 f"{bg_list}: background list has {len(bg_names)} lines but {len(fg_names_all)} foregrounds x "
@@ -318,7 +323,7 @@ def _plan_split(
         raise DatasetError(
             f"{root / spec.bg_list[0]}: background name list not found ({spec.split} split)"
         )
-    fg_names = fg_names_all[:limit_fg] if limit_fg else fg_names_all
+    fg_lines = fg_lines_all[:limit_fg] if limit_fg else fg_lines_all
     trimap_params: dict[str, Any] = {}
     if spec.trimaps == "generated":
         from human2k.trimap import TEST_TRIMAPS
@@ -342,30 +347,35 @@ def _plan_split(
     fg_dirs = [root / d for d in spec.fg_dirs]
     alpha_dirs = [root / d for d in spec.alpha_dirs]
     trimap_dirs = [root / d for d in spec.trimap_dirs]
-    where = f"line {{}} of {fg_list}"
-    for i, name in enumerate(fg_names):
-        fg = find_named_file(fg_dirs, name)
-        alpha = find_named_file(alpha_dirs, name, any_extension=True)
+    for i, (line_no, name) in enumerate(fg_lines):
+        source = (fg_list, line_no)
+        fg = find_named_file(fg_dirs, name, source=source)
+        alpha = find_named_file(alpha_dirs, name, any_extension=True, source=source)
         if fg is None:
             plan.missing.append(
-                (str(fg_dirs[0] / name), "foreground named on " + where.format(i + 1))
+                (str(fg_dirs[0] / name), f"foreground named on line {line_no} of {fg_list}")
             )
         if alpha is None:
-            plan.missing.append((str(alpha_dirs[0] / name), "alpha for " + where.format(i + 1)))
+            plan.missing.append(
+                (str(alpha_dirs[0] / name), f"alpha for line {line_no} of {fg_list}")
+            )
         bgs, bg_paths, trimaps = [], [], []
         for k in range(n_bg):
             line = i * n + k
             bg_name = bg_names[line]
-            bg_path = bg_dir / coco_file_name(bg_name, coco_name)
+            bg_source = (bg_list, bg_lines[line]) if bg_list else (bg_dir, None)
+            bg_path = resolve_inside(bg_dir, coco_file_name(bg_name, coco_name), source=bg_source)
             if not bg_path.is_file():
                 what = (
-                    f"background on line {line + 1} of {bg_list}" if bg_list else "drawn background"
+                    f"background on line {bg_lines[line]} of {bg_list}"
+                    if bg_list
+                    else "drawn background"
                 )
                 plan.missing.append((str(bg_path), what))
             bgs.append(bg_name)
             bg_paths.append(str(bg_path))
             if spec.trimaps == "shipped":
-                tri = find_named_file(trimap_dirs, output_name(name, k))
+                tri = find_named_file(trimap_dirs, output_name(name, k), source=source)
                 if tri is None:
                     plan.missing.append(
                         (str(trimap_dirs[0] / output_name(name, k)), "shipped test trimap")

@@ -1,8 +1,14 @@
 """Execute a composite plan in parallel, resumably: :func:`run_composite`.
 
-One task per foreground runs in worker processes (:func:`human2k.composite_task.composite_task`);
-each finished task is appended to the journal, so a killed run started again with the same
+One task per foreground runs in worker processes (:func:`human2k.composite_task.composite_task`,
+through the pool of :mod:`human2k.processes`); each task is appended to the journal the moment
+it finishes (and the progress moves with it), so a killed run started again with the same
 arguments skips finished work (re-hashing it) and ends with the same manifest content hash.
+A journaled task whose source files changed since (size or modification time) is done again.
+
+OUT must not overlap the inputs; a folder that holds anything but an earlier run of this
+composite is refused unless ``overwrite`` (which also replaces a run with other parameters,
+removing the files that run recorded).
 
 Example:
     >>> from human2k.composite_plan import plan_composite
@@ -17,11 +23,10 @@ Example:
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import os
 import platform
 import time
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +34,11 @@ import numpy as np
 
 from human2k.compose_pixels import blend
 from human2k.composite_plan import CompositePlan
-from human2k.composite_task import raise_worker_error, run_task_in_worker
-from human2k.errors import InputError
+from human2k.composite_task import composite_task
+from human2k.errors import InputError, OutputExistsError
 from human2k.images import atomic_write_bytes
 from human2k.manifest import (
+    JOURNAL_NAME,
     MANIFEST_FORMAT,
     MANIFEST_NAME,
     Journal,
@@ -40,14 +46,33 @@ from human2k.manifest import (
     sha256_bytes,
     sha256_file,
 )
+from human2k.outputs import check_writable, write_errors
+from human2k.paths import check_not_overlapping, resolve_inside
+from human2k.processes import Outcome, run_units
 from human2k.progress import ProgressFn
 
 __all__ = ["run_composite"]
 
 
-def _task_done(out: Path, rec: dict[str, Any] | None) -> bool:
-    """A journaled task counts as done only if all its files exist with the recorded hash."""
+def source_fingerprint(task) -> dict[str, list[int]]:
+    """``{source path: [bytes, mtime_ns]}`` of a task's inputs (a changed source redoes it)."""
+    paths = (task.fg_path, task.alpha_path, *task.bg_paths, *task.trimap_paths)
+    out: dict[str, list[int]] = {}
+    for p in paths:
+        try:
+            st = os.stat(p)
+            out[p] = [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out[p] = [-1, -1]
+    return out
+
+
+def _task_done(out: Path, rec: dict[str, Any] | None, sources: dict[str, list[int]]) -> bool:
+    """A journaled task counts as done only if its sources are unchanged and all its files
+    exist with the recorded hash."""
     if rec is None:
+        return False
+    if "sources" in rec and rec["sources"] != sources:
         return False
     for rel, frec in rec["files"].items():
         p = out / rel
@@ -68,38 +93,57 @@ def _warm_up() -> None:
     blend(z, z[..., 0], z)
 
 
-def _exit_with_parent(parent_pid: int) -> None:
-    """Worker initializer: end this worker when the process that started the run is gone.
+def _claim(out: Path, plan: CompositePlan, header: dict[str, Any], overwrite: bool) -> None:
+    """Refuse an OUT that overlaps an input, or holds something else than this run (unless
+    OVERWRITE, which first removes what an earlier run with other parameters recorded)."""
+    roots = {"the dataset root": plan.sources.get("root")}
+    for key in ("coco_root", "voc_root"):
+        roots[f"the {key[:-5].upper()} folder"] = plan.sources.get(key)
+    for sp in plan.splits:
+        roots[f"the {sp.split} name list"] = sp.fg_list
+        roots[f"the {sp.split} backgrounds"] = sp.bg_dir
+    check_not_overlapping(out, roots)
+    journal = out / JOURNAL_NAME
+    entries = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    if journal.is_file():
+        try:
+            found = json.loads(journal.read_bytes().split(b"\n", 1)[0])
+        except json.JSONDecodeError:
+            found = None
+        same = found is not None and {k: found.get(k) for k in header} == header
+        if overwrite and not same:
+            _discard_previous(out)
+    elif entries and not overwrite:
+        raise OutputExistsError(
+            out,
+            f"holds {len(entries)} entries ({', '.join(entries[:3])}) but no composite run; "
+            "choose a new folder or overwrite it",
+            param="out",
+        )
+    check_writable(out)
 
-    Workers come from the fork server, so a SIGKILL of the caller does not reach them; without
-    this they would stay idle forever. A daemon thread checks the caller's pid once a second.
-    """
-    import threading
-    import time
 
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            try:
-                os.kill(parent_pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:  # alive, owned by someone else
-                pass
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
-
-
-def _mp_context():
-    """Worker processes start from a fork server (a fresh interpreter that has imported this
-    module), not by forking the caller: a forked child inherits OpenCV/OpenMP thread pools in
-    whatever state the caller left them, and generating trimaps with cv2 there can deadlock."""
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["human2k.composite"])
-        return ctx
-    return multiprocessing.get_context("spawn")
+def _discard_previous(out: Path) -> None:
+    """Remove the files an earlier run recorded (journal, manifest), then the journal."""
+    recorded: set[str] = {MANIFEST_NAME}
+    manifest = out / MANIFEST_NAME
+    try:
+        recorded |= (
+            set(json.loads(manifest.read_text("utf-8")).get("files", {}))
+            if manifest.is_file()
+            else set()
+        )
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        pass
+    for raw in (out / JOURNAL_NAME).read_bytes().split(b"\n")[1:]:
+        try:
+            recorded |= set(json.loads(raw).get("files", {}))
+        except (json.JSONDecodeError, AttributeError):
+            continue
+    for rel in sorted(recorded) + [JOURNAL_NAME]:
+        path = resolve_inside(out, rel, source=(out / JOURNAL_NAME, None), what="recorded file")
+        with write_errors(path):
+            path.unlink(missing_ok=True)
 
 
 def run_composite(
@@ -108,6 +152,7 @@ def run_composite(
     *,
     workers: int = 1,
     progress: ProgressFn | None = None,
+    overwrite: bool = False,
 ) -> dict[str, Any]:
     """Execute PLAN into OUT with WORKERS processes; return the manifest (also saved to OUT).
 
@@ -117,22 +162,25 @@ def run_composite(
         workers: worker processes (1 = in this process).
         progress: ``progress("composite SPLIT", done, total)`` after each foreground, counting
             composites (``human2k.progress``).
+        overwrite: use an OUT that holds other files, or replace a run with other parameters.
 
     Raises:
         ResumeError: OUT holds a run with other parameters (the first differing one is named).
+        OverlapError / OutputExistsError / WriteError: OUT cannot be used (nothing written).
         InputError / DatasetError: a bad input file (named); finished work stays on disk.
     """
     out = Path(out)
     if workers < 1:
         raise InputError(None, f"workers must be >= 1, got {workers}", param="workers")
-    out.mkdir(parents=True, exist_ok=True)
-    journal = Journal.open(out, {"dataset": plan.dataset, "parameters": plan.parameters})
+    header = {"dataset": plan.dataset, "parameters": plan.parameters}
+    _claim(out, plan, header, overwrite)
+    journal = Journal.open(out, header)
     _remove_stale_temporaries(out)
     started = time.time()
     t0 = time.perf_counter()
     base_files: dict[str, dict[str, Any]] = {}
     split_times: dict[str, float] = {}
-    resumed = 0
+    resumed = changed = 0
     for sp in plan.splits:
         ts = time.perf_counter()
         if sp.generated_bg_names is not None:
@@ -152,43 +200,31 @@ def run_composite(
             "trimap_params": sp.trimap_params,
             "trimap_seed": plan.parameters["trimap_seed"],
         }
-        todo = [t for t in sp.tasks if not _task_done(out, journal.tasks.get(t.key))]
+        sources = {t.key: source_fingerprint(t) for t in sp.tasks}
+        todo = [
+            t for t in sp.tasks if not _task_done(out, journal.tasks.get(t.key), sources[t.key])
+        ]
+        changed += sum(t.key in journal.tasks for t in todo)
         resumed += len(sp.tasks) - len(todo)
         done = (len(sp.tasks) - len(todo)) * sp.n_bg
         if progress is not None:
             progress(f"composite {sp.split}", done, sp.n_composites)
-
-        def finish(result, sp=sp) -> None:
-            nonlocal done
-            key, files, seconds, err = result
-            if err is not None:
-                raise_worker_error(err)
-            journal.append(key, files, seconds)
+        if workers == 1 or len(todo) <= 1:
+            outcomes = (_in_process(t, out, options) for t in todo)
+        else:
+            _warm_up()  # compile (or load) the Numba kernel once, so workers load it from the cache
+            outcomes = run_units(
+                composite_task, ((t.key, (t, str(out), options)) for t in todo),
+                workers=min(workers, len(todo)), preload=["human2k.composite"],
+            )  # fmt: skip
+        for outcome in outcomes:  # in completion order: journal and progress move with the work
+            outcome.raise_if_failed()
+            journal.append(
+                outcome.key, outcome.value, outcome.seconds, sources=sources[outcome.key]
+            )
             done += sp.n_bg
             if progress is not None:
                 progress(f"composite {sp.split}", done, sp.n_composites)
-
-        if workers == 1 or len(todo) <= 1:
-            for t in todo:
-                finish(run_task_in_worker(t, str(out), options))
-        else:
-            _warm_up()  # load the Numba kernel once here; forked workers inherit it
-            with ProcessPoolExecutor(
-                max_workers=min(workers, len(todo)),
-                mp_context=_mp_context(),
-                initializer=_exit_with_parent,
-                initargs=(os.getpid(),),
-            ) as pool:
-                pending = {pool.submit(run_task_in_worker, t, str(out), options) for t in todo}
-                while pending:
-                    finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                    try:
-                        for f in finished:
-                            finish(f.result())
-                    except BaseException:
-                        for f in pending:
-                            f.cancel()
-                        raise
         split_times[sp.split] = time.perf_counter() - ts
     packs: dict[str, Any] = {}
     if plan.parameters["format"] == "hdf5":
@@ -213,6 +249,7 @@ def run_composite(
         "composites": plan.n_composites,
         "composites_per_second_this_run": round(plan.n_composites / wall, 3) if wall > 0 else None,
         "resumed_tasks": resumed,
+        "redone_changed_sources": changed,
         "workers": workers,
         "disk_bytes": dict(sorted(disk.items())),
         "disk_bytes_total": sum(disk.values()) + sum(p["bytes"] for p in packs.values()),
@@ -227,6 +264,12 @@ def run_composite(
     }
     manifest["content_sha256"] = save_manifest(out / MANIFEST_NAME, manifest)
     return manifest
+
+
+def _in_process(task, out: Path, options: dict[str, Any]):
+    t0 = time.perf_counter()
+    files = composite_task(task, str(out), options)
+    return Outcome(task.key, "ok", files, time.perf_counter() - t0)
 
 
 def _version(module: str) -> str:

@@ -2,7 +2,7 @@
 
 Decodes the fg and alpha once, blends each background window with
 :mod:`human2k.compose_pixels`, writes every PNG atomically and returns the file records the
-journal keeps. ``run_task_in_worker`` is the process-pool entry point (errors come back as data).
+journal keeps. It is the unit of work of the process pool (:mod:`human2k.processes`).
 
 Example:
     >>> from human2k.composite_plan import plan_composite
@@ -18,21 +18,19 @@ Example:
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from human2k import errors
 from human2k.compose_pixels import blend, fit_background
 from human2k.composite_plan import CompositeTask
-from human2k.errors import InputError, MattebenchError
+from human2k.errors import InputError
 from human2k.images import atomic_write_bytes, open_image, read_alpha, read_rgb
 from human2k.manifest import pixel_sha256, sha256_bytes
 from human2k.specs import fg_stem, output_name
 
-__all__ = ["composite_task", "run_task_in_worker", "raise_worker_error"]
+__all__ = ["composite_task"]
 
 
 def _record(
@@ -135,25 +133,3 @@ def composite_task(
                 trimap={k2: v for k2, v in drawn.items() if k2 != "preset"},
             )
     return files
-
-
-def run_task_in_worker(
-    task: CompositeTask, out: str, options: dict[str, Any]
-) -> tuple[str, dict[str, Any], float, tuple | None]:
-    """Pool entry point: errors come back as data (our exceptions have 2-argument constructors)."""
-    t0 = time.perf_counter()
-    try:
-        files = composite_task(task, out, options)
-    except MattebenchError as exc:
-        path = getattr(exc, "path", None)
-        problem = getattr(exc, "problem", str(exc))
-        return task.key, {}, 0.0, (type(exc).__name__, path, problem)
-    return task.key, files, time.perf_counter() - t0, None
-
-
-def raise_worker_error(err: tuple) -> None:
-    """Raise, in the parent, the error a worker returned as data (class name, path, problem)."""
-    cls_name, path, problem = err
-    if cls_name == "InputError":
-        raise InputError(path, problem)
-    raise getattr(errors, cls_name, MattebenchError)(problem)

@@ -18,7 +18,19 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["MattebenchError", "InputError", "DatasetError", "ModelError", "ResumeError"]
+__all__ = [
+    "MattebenchError",
+    "InputError",
+    "UnsafePathError",
+    "DatasetError",
+    "ModelError",
+    "ResumeError",
+    "OutputError",
+    "OverlapError",
+    "OutputExistsError",
+    "WriteError",
+    "WorkerError",
+]
 
 
 class MattebenchError(Exception):
@@ -51,6 +63,12 @@ class InputError(MattebenchError, ValueError):
         super().__init__(problem if self.path is None else f"{self.path}: {problem}", param=param)
 
 
+class UnsafePathError(InputError):
+    """A name from a list, manifest, checksum file or the command line would become a path
+    outside its root (absolute, ``..``, NUL byte, or a link pointing out). ``path`` is the file
+    that holds the name (or the name itself)."""
+
+
 def _rebuild(cls: type, args: tuple, state: dict) -> MattebenchError:
     exc = Exception.__new__(cls)
     exc.args = args
@@ -68,3 +86,33 @@ class ModelError(MattebenchError):
 
 class ResumeError(MattebenchError):
     """An output folder holds work from a different parameter set and cannot be resumed."""
+
+
+class OutputError(MattebenchError):
+    """An output path cannot be used (see the subclasses). Nothing was written.
+
+    Args:
+        path: the output path.
+        problem: why it cannot be used.
+    """
+
+    def __init__(self, path: str | os.PathLike | None, problem: str, *, param: str | None = None):
+        self.path = None if path is None else os.fspath(path)
+        self.problem = problem
+        super().__init__(problem if self.path is None else f"{self.path}: {problem}", param=param)
+
+
+class OverlapError(OutputError):
+    """An output path is, contains or lies inside an input of the same command."""
+
+
+class OutputExistsError(OutputError):
+    """An output already exists and the command neither resumes it nor was told to overwrite."""
+
+
+class WriteError(OutputError):
+    """The operating system refused a write (read-only folder, full disk, permissions)."""
+
+
+class WorkerError(MattebenchError):
+    """A worker process failed on a unit with an error that is not a mattebench error."""

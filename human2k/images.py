@@ -27,12 +27,14 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from human2k.errors import InputError
+from human2k.outputs import write_errors
 
 __all__ = [
     "open_image",
     "is_plain_grey8_png",
     "read_grey8_png",
     "read_alpha",
+    "read_matte",
     "read_trimap",
     "read_rgb",
     "write_png",
@@ -140,8 +142,55 @@ def _single_band(im: Image.Image, path, what: str) -> np.ndarray:
     raise InputError(path, f"{what} has unsupported mode {im.mode!r}; expected L, P or RGB")
 
 
+def read_matte(path: str | os.PathLike, *, what: str = "alpha") -> tuple[np.ndarray, str]:
+    """Read a matte as uint8 H×W and say where it was found: ``("grey" | "alpha channel")``.
+
+    Single-band images (L, grey P, RGB with R=G=B, 8-bit I;16) are the matte. An image with an
+    alpha channel (LA, RGBA) holds the matte in that channel, unless the channel is opaque
+    everywhere (then the colour bands are the matte, R=G=B). When the colour bands hold a grey
+    matte that differs from a non-opaque alpha channel, the file is ambiguous and refused.
+
+    Example:
+        >>> import tempfile, os
+        >>> p = os.path.join(tempfile.mkdtemp(), "m.png")
+        >>> rgba = np.zeros((1, 2, 4), np.uint8); rgba[..., 3] = [0, 200]
+        >>> Image.fromarray(rgba).save(p)
+        >>> m, where = read_matte(p); m.tolist(), where
+        ([[0, 200]], 'alpha channel')
+    """
+    plain = read_grey8_png(path)  # the fast path: an 8-bit grey PNG has no alpha channel
+    if plain is not None:
+        return plain, "grey"
+    im = open_image(path)
+    if im.mode not in ("LA", "RGBA", "PA"):
+        return _single_band(im, path, what), "grey"
+    alpha = np.array(im.getchannel("A"), dtype=np.uint8)
+    colour = im.convert("LA" if im.mode == "PA" else im.mode).convert(
+        "L" if im.mode in ("LA", "PA") else "RGB"
+    )
+    if alpha.min(initial=255) == 255:
+        return _single_band(colour, path, what), "grey"
+    try:
+        grey = _single_band(colour, path, what)
+    except InputError:  # colours (an image), not a matte: the alpha channel is the matte
+        return alpha, "alpha channel"
+    if np.array_equal(grey, alpha) or np.ptp(grey) == 0:
+        return alpha, "alpha channel"
+    raise InputError(
+        path,
+        f"{what} is {im.mode} with a grey matte in its colour channels and a different, "
+        "non-opaque alpha channel: it is unclear which one is the matte; save the matte as a "
+        "single-band (L) PNG",
+    )
+
+
 def read_alpha(path: str | os.PathLike) -> np.ndarray:
-    """Read an alpha matte as uint8 H×W (L, gray P, or RGB with identical channels)."""
+    """Read an alpha matte as uint8 H×W the way Adobe's composition script does: L, grey P,
+    RGB(A) with identical channels (their first band), LA (its L band).
+
+    Composition keeps this rule to stay bit-exact; scoring reads mattes with
+    :func:`read_matte`, which prefers an alpha channel that carries the matte.
+    """
     return _read_single_band(path, "alpha")
 
 
@@ -224,20 +273,25 @@ _FILE_MODE = 0o666 & ~_read_umask()
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write bytes to PATH through a temporary file and rename, so no partial file is left."""
+    """Write bytes to PATH through a temporary file and rename, so no partial file is left.
+
+    Raises:
+        WriteError: the operating system refused (read-only folder, full disk...), naming PATH.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        # mkstemp creates 0600; give the file the mode a plain open() would (0666 & ~umask)
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with write_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            # mkstemp creates 0600; give the file the mode a plain open() would (0666 & ~umask)
+            os.chmod(tmp, _FILE_MODE)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
 
 
 def write_png(path: str | os.PathLike, array: np.ndarray, *, compress_level: int = 6) -> None:

@@ -34,8 +34,10 @@ from typing import Any
 
 import numpy as np
 
-from human2k.errors import DatasetError, InputError, ResumeError
+from human2k.errors import DatasetError, InputError, ResumeError, UnsafePathError
 from human2k.images import atomic_write_bytes, open_image
+from human2k.outputs import write_errors
+from human2k.paths import name_problem, resolve_inside
 
 __all__ = [
     "MANIFEST_NAME",
@@ -235,10 +237,20 @@ class Journal:
         atomic_write_bytes(path, _canonical(header) + b"\n")
         return journal
 
-    def append(self, task: str, files: dict[str, Any], seconds: float) -> None:
-        """Record TASK as finished (flushed and fsync'ed before returning)."""
+    def append(
+        self,
+        task: str,
+        files: dict[str, Any],
+        seconds: float,
+        *,
+        sources: dict[str, Any] | None = None,
+    ) -> None:
+        """Record TASK as finished (flushed and fsync'ed before returning); SOURCES is the
+        fingerprint of its inputs (a later resume redoes the task when they changed)."""
         rec = {"task": task, "files": files, "seconds": round(float(seconds), 4)}
-        with open(self.path, "ab") as fh:
+        if sources is not None:
+            rec["sources"] = sources
+        with write_errors(self.path), open(self.path, "ab") as fh:
             fh.write(_canonical(rec) + b"\n")
             fh.flush()
             os.fsync(fh.fileno())
@@ -254,16 +266,18 @@ class VerifyReport:
         missing: relative paths listed but absent.
         differing: ``(path, expected, actual)`` for each file whose hash differs.
         kind: ``file`` (byte hashes) or ``pixels`` (decoded-pixel hashes).
+        stray: relative paths of files that are not listed (a stray image would be scored).
     """
 
     checked: int = 0
     missing: list[str] = field(default_factory=list)
     differing: list[tuple[str, str, str]] = field(default_factory=list)
     kind: str = "file"
+    stray: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.missing and not self.differing
+        return not self.missing and not self.differing and not self.stray
 
 
 def read_checksum_list(path: str | os.PathLike) -> tuple[str, dict[str, str]]:
@@ -299,7 +313,13 @@ def read_checksum_list(path: str | os.PathLike) -> tuple[str, dict[str, str]]:
             raise InputError(
                 path, f"line {n}: expected '<64 hex digits>  <path>', got {line[:60]!r}"
             )
-        sums[parts[1].lstrip("*")] = parts[0].lower()
+        rel = parts[1].lstrip("*")
+        problem = name_problem(rel)
+        if problem is not None:
+            raise UnsafePathError(
+                path, f"line {n}: path {rel!r} {problem}; a listed path must stay inside the root"
+            )
+        sums[rel] = parts[0].lower()
     return kind, sums
 
 
@@ -338,19 +358,31 @@ def verify(
         progress: ``progress("verify", done, total)`` (``human2k.progress``).
 
     Returns:
-        A :class:`VerifyReport` naming every missing and every differing file.
+        A :class:`VerifyReport` naming every missing, differing and stray file (a file the
+        manifest does not list; with a checksum list, only in the folders the list covers).
+
+    Raises:
+        UnsafePathError: a recorded path leaves ROOT (absolute, ``..``, a link pointing out).
     """
     root = Path(root)
+    bookkeeping = {MANIFEST_NAME, JOURNAL_NAME}
     if checksums is not None:
         kind, expected = read_checksum_list(checksums)
+        source = Path(checksums)
+        scanned = {str(Path(rel).parent) for rel in expected}  # the folders the list covers
     else:
         manifest = load_manifest(root)
         kind = "file"
         expected = {rel: rec["sha256"] for rel, rec in manifest["files"].items()}
+        source = root / MANIFEST_NAME
+        bookkeeping |= set((manifest.get("run") or {}).get("packs") or {})
+        scanned = None
     report = VerifyReport(kind=kind)
+    paths = {rel: resolve_inside(root, rel, source=(source, None), what="path") for rel in expected}
+    report.stray = _stray_files(root, set(expected) | bookkeeping, scanned)
     total = len(expected)
     for i, (rel, want) in enumerate(sorted(expected.items()), 1):
-        p = root / rel
+        p = paths[rel]
         if not p.is_file():
             report.missing.append(rel)
         else:
@@ -361,6 +393,21 @@ def verify(
         if progress is not None:
             progress("verify", i, total)
     return report
+
+
+def _stray_files(root: Path, known: set[str], folders: set[str] | None) -> list[str]:
+    """Files under ROOT (only in FOLDERS, when given) that are not KNOWN; ``.fg-cache`` skipped."""
+    stray = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        rel_dir = os.path.relpath(dirpath, root)
+        dirnames[:] = sorted(d for d in dirnames if d != ".fg-cache")
+        if folders is not None and rel_dir not in folders:
+            continue
+        for name in sorted(filenames):
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+            if rel not in known:
+                stray.append(rel)
+    return stray
 
 
 def _pixels_or_error(path: Path) -> str:

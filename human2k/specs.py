@@ -29,7 +29,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from human2k.errors import DatasetError, InputError
+from human2k.errors import DatasetError, InputError, UnsafePathError
+from human2k.paths import find_first, find_named_file, name_problem
 
 __all__ = [
     "SplitSpec",
@@ -37,6 +38,7 @@ __all__ = [
     "SPECS",
     "get_spec",
     "read_name_list",
+    "read_name_lines",
     "output_name",
     "fg_stem",
     "coco_file_name",
@@ -301,7 +303,9 @@ def read_name_list(path: str | os.PathLike) -> list[str]:
     """Read a name list: one file name per line, LF or CRLF, blank lines ignored.
 
     D646's lists are CRLF; HAttMatting strips only ``\\n`` so its names keep a ``\\r``. We
-    strip both (and nothing else: leading/trailing spaces are part of a name).
+    strip both (and nothing else: leading/trailing spaces are part of a name). A name that could
+    leave its folder (absolute, ``..``, NUL byte) is refused with its line number
+    (:func:`human2k.paths.name_problem`).
 
     Example:
         >>> import tempfile, os
@@ -310,6 +314,16 @@ def read_name_list(path: str | os.PathLike) -> list[str]:
         >>> read_name_list(p)
         ['a.png', 'b (1).png']
     """
+    return [name for _, name in read_name_lines(path)]
+
+
+def read_name_lines(path: str | os.PathLike) -> list[tuple[int, str]]:
+    """``(line number, name)`` of every name of a list (rules of :func:`read_name_list`).
+
+    Raises:
+        InputError: the list is missing or not UTF-8; UnsafePathError: a name could leave
+            its folder (the line is named).
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "name list not found")
@@ -317,8 +331,18 @@ def read_name_list(path: str | os.PathLike) -> list[str]:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"name list is not UTF-8 text ({exc})") from None
-    names = [line.rstrip("\r") for line in text.split("\n")]
-    return [n for n in names if n.strip()]
+    out = []
+    for n, line in enumerate(text.split("\n"), 1):
+        name = line.rstrip("\r")
+        if not name.strip():
+            continue
+        problem = name_problem(name)
+        if problem is not None:
+            raise UnsafePathError(
+                path, f"line {n}: name {name!r} {problem}; a listed name must stay in its folder"
+            )
+        out.append((n, name))
+    return out
 
 
 def fg_stem(fg_name: str) -> str:
@@ -360,35 +384,3 @@ def d646_official_name(fg_name: str, fg_index: int, k: int, bg_per_fg: int) -> s
         'test_65.png'
     """
     return f"{fg_name.split('_')[0]}_{fg_index * bg_per_fg + k}.png"
-
-
-def find_first(root: str | os.PathLike, candidates: tuple[str, ...]) -> Path | None:
-    """The first of CANDIDATES (relative to ROOT) that exists, else None."""
-    for rel in candidates:
-        p = Path(root) / rel
-        if p.exists():
-            return p
-    return None
-
-
-_ALT_EXTS = (".png", ".jpg", ".jpeg", ".PNG", ".JPG", ".tif", ".bmp", ".webp")
-
-
-def find_named_file(dirs: list[Path], name: str, *, any_extension: bool = False) -> Path | None:
-    """Find NAME in the first of DIRS that holds it (Adobe: ``Adobe-licensed images`` then ``Other``).
-
-    With ANY_EXTENSION, a file with NAME's stem and another image extension also matches
-    (alphas stored as PNG next to JPEG foregrounds).
-    """
-    for d in dirs:
-        p = d / name
-        if p.is_file():
-            return p
-    if any_extension:
-        stem = os.path.splitext(name)[0]
-        for d in dirs:
-            for ext in _ALT_EXTS:
-                p = d / (stem + ext)
-                if p.is_file():
-                    return p
-    return None

@@ -51,7 +51,8 @@ import numpy as np
 
 from human2k.errors import InputError
 from human2k.images import atomic_write_bytes, read_alpha, write_png
-from human2k.paths import IMAGE_SUFFIXES, image_files
+from human2k.outputs import prepare_output_dir
+from human2k.paths import IMAGE_SUFFIXES, check_not_overlapping, image_files
 
 __all__ = [
     "PRESETS",
@@ -252,6 +253,7 @@ def write_trimaps(
     per_image: int | None = None,
     names: Iterable[str] | None = None,
     progress=None,
+    overwrite: bool = False,
     **params: Any,
 ) -> list[dict[str, Any]]:
     """Write one trimap per alpha (or K per alpha) and a ``trimaps.json`` record.
@@ -269,9 +271,15 @@ def write_trimaps(
         per_image: number of variants per alpha (``None`` = one file named like the alpha).
         names: restrict to these alpha file names (default: every image in the folder).
         progress: ``progress("trimaps", done, total)`` (``human2k.progress``).
+        overwrite: write into an OUT that already holds files; the trimaps an earlier run
+            recorded in its ``trimaps.json`` are removed first (else OUT must be new or empty).
 
     Returns:
         The per-file records, in output order.
+
+    Raises:
+        OverlapError: OUT is, contains or lies inside the alpha folder (nothing is written).
+        OutputExistsError: OUT holds files and ``overwrite`` is off.
 
     Example:
         >>> import tempfile, numpy as np
@@ -282,6 +290,7 @@ def write_trimaps(
     """
     alpha_dir, out_dir = Path(alpha_dir), Path(out_dir)
     files = _list_alphas(alpha_dir)
+    check_not_overlapping(out_dir, {"the alpha folder": alpha_dir})
     if names is not None:
         wanted = set(names)
         files = [p for p in files if p.name in wanted]
@@ -301,6 +310,8 @@ def write_trimaps(
             trimap, drawn = generate_trimap(
                 alpha, preset, seed=file_seed, return_params=True, **params
             )
+            if not records:  # the parameters work: claim OUT before the first write
+                prepare_output_dir(out_dir, overwrite=overwrite, previous=_recorded_trimaps)
             write_png(out_dir / out_name, trimap)
             records.append({"file": out_name, "alpha": path.name, **drawn})
             if progress is not None:
@@ -317,6 +328,15 @@ def write_trimaps(
     return records
 
 
+def _recorded_trimaps(out_dir: Path) -> list[str]:
+    """The files an earlier :func:`write_trimaps` recorded in OUT_DIR (for ``overwrite``)."""
+    try:
+        record = json.loads((out_dir / TRIMAP_RECORD).read_text("utf-8"))
+        return [str(r["file"]) for r in record["files"]] + [TRIMAP_RECORD]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
 def d646_test_trimaps(
     alpha_dir: str | os.PathLike,
     out_dir: str | os.PathLike,
@@ -324,6 +344,7 @@ def d646_test_trimaps(
     seed: int = 646,
     per_image: int | None = None,
     progress=None,
+    overwrite: bool = False,
 ) -> list[dict[str, Any]]:
     """The documented, deterministic Distinctions-646 test trimaps (D646 ships none).
 
@@ -350,5 +371,6 @@ def d646_test_trimaps(
         seed=seed,
         per_image=per_image,
         progress=progress,
+        overwrite=overwrite,
         **D646_TEST_PARAMS,
     )

@@ -31,7 +31,14 @@ def _common(fn):
             "--out",
             required=True,
             type=click.Path(file_okay=False),
-            help="Output folder (resumed if it holds the same run).",
+            help="Output folder (resumed if it holds the same run; must not overlap the inputs).",
+        ),
+        click.option(
+            "--overwrite",
+            is_flag=True,
+            help="Use an --out that holds other files, or replace a composite run with other "
+            "parameters there (the files that run recorded are removed first). Without it such "
+            "an --out is refused; one holding this same run is resumed.",
         ),
         workers_option(default=2),
         click.option(
@@ -84,12 +91,14 @@ def _common(fn):
 
 def _run(dataset: str, root: str, **kw) -> None:
     from human2k.composite import plan_composite, run_composite
+    from human2k.worker_lifetime import signals_as_interrupts
 
-    workers = kw.pop("workers")
-    out = kw.pop("out")
+    workers, out, overwrite = kw.pop("workers"), kw.pop("out"), kw.pop("overwrite")
     plan = plan_composite(dataset, root=root, **kw)
-    with make_progress() as bar:
-        manifest = run_composite(plan, out, workers=workers, progress=RichProgress(bar))
+    with signals_as_interrupts(), make_progress() as bar:
+        manifest = run_composite(
+            plan, out, workers=workers, progress=RichProgress(bar), overwrite=overwrite
+        )
     run = manifest["run"]
     console.print(
         f"[bold]{dataset}[/]: {run['composites']} composites ({run['resumed_tasks']} fg reused) in "

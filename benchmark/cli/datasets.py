@@ -62,7 +62,8 @@ def check(
     help="A SHA-256 list (mattebench or sha256sum format) instead of the manifest.",
 )
 def verify(root: str, checksums: str | None) -> None:
-    """Re-hash ROOT (a `composite --out` folder) against its manifest; name every differing file."""
+    """Re-hash ROOT (a `composite --out` folder) against its manifest; name every missing,
+    differing and stray (unlisted) file. Recorded paths must stay inside ROOT."""
     from human2k.manifest import verify as verify_files
 
     with make_progress() as bar:
@@ -71,8 +72,11 @@ def verify(root: str, checksums: str | None) -> None:
         console.print(f"[red]missing[/]  {rel}")
     for rel, want, got in report.differing:
         console.print(f"[red]differs[/]  {rel}  expected {want[:16]}… got {got[:16]}…")
+    for rel in report.stray:
+        console.print(f"[red]stray[/]    {rel}  (not in the manifest)")
     console.print(
-        f"{report.checked} files checked ({report.kind} SHA-256): {len(report.missing)} missing, {len(report.differing)} differing"
+        f"{report.checked} files checked ({report.kind} SHA-256): {len(report.missing)} missing, "
+        f"{len(report.differing)} differing, {len(report.stray)} stray"
     )
     if not report.ok:
         raise SystemExit(1)

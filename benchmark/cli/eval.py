@@ -55,8 +55,11 @@ from benchmark.cli.options import workers_option
 @click.option(
     "--out",
     type=click.Path(dir_okay=False),
-    help="CSV to write (image,sad,mse,grad,conn); a .json with the protocol goes beside it.",
+    help="CSV to write (image,sad,mse,grad,conn; must end in .csv); NAME.json with the protocol "
+    "goes beside it. Checked before scoring: never inside an input folder, never over an "
+    "existing file without --overwrite.",
 )
+@click.option("--overwrite", is_flag=True, help="Replace an existing --out CSV and its JSON.")
 @workers_option(help="Parallel processes.")
 @click.option(
     "--region",
@@ -75,26 +78,34 @@ from benchmark.cli.options import workers_option
 )
 def eval_cmd(
     pred_dir, gt_dir, trimap_dir, dataset_dir, trimap_set, name, results_dir, training_data, out,
-    workers, region, trimap_quantize, allow_missing,
+    overwrite, workers, region, trimap_quantize, allow_missing,
 ):  # fmt: skip
     """Score existing predictions: SAD, MSE, Grad, Conn exactly as the DIM MATLAB code.
+
+    A prediction with an alpha channel (RGBA, LA) is scored on that channel (said below and in
+    the JSON); one whose colour and alpha channels hold different mattes is refused.
 
     \b
     Examples (Composition-1K):
       mattebench eval --pred preds/ --gt Test_set/alpha --trimap Test_set/trimaps --out scores.csv
       mattebench eval --pred preds/ --dataset comp1k/test --name mymethod --results results
     """
+    from pathlib import Path
+
     from rich.table import Table
 
     from benchmark.cli.console import RichProgress, console, make_progress
     from benchmark.metrics import METRICS
     from benchmark.scoring.datasets import discover_dataset
     from benchmark.scoring.evaluate import (
+        check_scores_path,
         evaluate_triplets,
         pair_files,
         pair_with_dataset,
         write_scores,
     )
+    from human2k.paths import check_not_overlapping
+    from human2k.worker_lifetime import signals_as_interrupts
 
     if (dataset_dir is None) == (gt_dir is None or trimap_dir is None):
         raise click.UsageError("give either --dataset or both --gt and --trimap")
@@ -102,13 +113,30 @@ def eval_cmd(
         raise click.UsageError("--name and --trimap-set need --dataset")
     if bool(name) != bool(results_dir):
         raise click.UsageError("--name and --results go together")
+    inputs = {"the --pred folder": pred_dir, "the --gt folder": gt_dir}
+    inputs.update({"the --trimap folder": trimap_dir, "the --dataset folder": dataset_dir})
+    if out:
+        check_scores_path(out, inputs=inputs, overwrite=overwrite)
+    if gt_dir and Path(pred_dir).resolve() == Path(gt_dir).resolve():
+        console.print(
+            "[yellow]warning: --pred and --gt are the same folder: every error will be 0[/]"
+        )
     dataset = None
     if dataset_dir is not None:
         dataset = discover_dataset(dataset_dir, trimap_set=trimap_set)
+        if name and not any(c in name for c in "/\\\0") and name not in (".", ".."):
+            # the run folder RESULTS/<dataset>/<name>/... must stay apart from the inputs
+            check_not_overlapping(Path(results_dir) / dataset.name / name, inputs,
+                                  param="results_dir")  # fmt: skip
         triplets = pair_with_dataset(pred_dir, dataset, allow_missing_preds=allow_missing)
     else:
         triplets = pair_files(pred_dir, gt_dir, trimap_dir, allow_missing_preds=allow_missing)
-    with make_progress() as bar:
+    if triplets.missing_preds:
+        console.print(
+            f"[yellow]warning: {len(triplets.missing_preds)} image(s) have no prediction and "
+            "are left out (--allow-missing; recorded in the JSON)[/]"
+        )
+    with signals_as_interrupts(), make_progress() as bar:
         result = evaluate_triplets(
             triplets,
             region=region,
@@ -127,8 +155,14 @@ def eval_cmd(
         console.print(
             f"[yellow]{result.n_undefined_mse} image(s) have no pixel in the region: their MSE is NaN (MATLAB 0/0) and left out of the MSE mean."
         )
+    alpha_read = result.pred_channels.get("alpha channel", 0)
+    if alpha_read:
+        console.print(
+            f"[yellow]{alpha_read} prediction(s) have an alpha channel (RGBA/LA): their alpha "
+            "channel was scored, not their colour channels[/]"
+        )
     if out:
-        json_path = write_scores(result, out)
+        json_path = write_scores(result, out, inputs=inputs, overwrite=overwrite)
         console.print(f"wrote {out} and {json_path}")
     if name:
         from benchmark.scoring.external import record_external_run

@@ -30,7 +30,13 @@ def human2k():
     "--out",
     required=True,
     type=click.Path(file_okay=False),
-    help="Output root (the --root of `composite human2k`).",
+    help="Output root (the --root of `composite human2k`): new or empty, apart from the inputs.",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace what --out holds: the files an earlier build recorded are removed (after the "
+    "new inputs pass every check), so no image of an old split stays behind.",
 )
 @click.option(
     "--split-list",
@@ -51,7 +57,9 @@ def human2k():
     show_default=True,
     help="dHash bits for near-duplicates (-1: off).",
 )
-def build(images, alphas, out, split_list, seed, n_test, provenance, dup_distance) -> None:
+def build(
+    images, alphas, out, overwrite, split_list, seed, n_test, provenance, dup_distance
+) -> None:
     """Validate pairs (sizes, modes, alpha range, near-duplicates), split, write OUT, print Table 1."""
     from human2k.build import build_human2k
     from human2k.stats import dataset_stats
@@ -67,6 +75,7 @@ def build(images, alphas, out, split_list, seed, n_test, provenance, dup_distanc
             provenance=provenance,
             dup_distance=dup_distance,
             progress=RichProgress(bar),
+            overwrite=overwrite,
         )
     for w in report.warnings:
         console.print(f"[yellow]warning[/] {w}")

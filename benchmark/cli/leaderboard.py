@@ -81,21 +81,39 @@ def rich_table(table) -> RichTable:
     help="Comma-separated output formats: csv, latex, md.",
 )
 @click.option(
-    "--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder."
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder: new or empty (not inside --results), unless --overwrite.",
 )
-def leaderboard(results: Path, include_reported: bool, formats: str, out: Path) -> None:
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Write into an --out that holds files; the tables a previous leaderboard wrote there "
+    "(listed in its leaderboards.json) are removed first, so no stale table stays.",
+)
+def leaderboard(results: Path, include_reported: bool, formats: str, out: Path, overwrite) -> None:
     """Build one leaderboard per protocol (plus alphamatting.com-style ranks) from score runs.
+
+    Partial runs (killed, or scored with --limit) are left out and named in the notes.
 
     \b
     Example:
       mattebench leaderboard --results results --include-reported --out tables
     """
-    from benchmark.tables.leaderboard import build_leaderboards, write_leaderboards
+    from benchmark.tables.leaderboard import build_leaderboards, collect_runs, write_leaderboards
 
     tables = build_leaderboards(results, include_reported=include_reported)
     written = write_leaderboards(
-        tables, out, formats=[f.strip() for f in formats.split(",") if f.strip()]
+        tables,
+        out,
+        formats=[f.strip() for f in formats.split(",") if f.strip()],
+        overwrite=overwrite,
+        inputs={"the results folder": results},
     )
+    for run in collect_runs(results):
+        if run.partial:
+            console.print(f"[yellow]{escape(run.partial_note())}[/]")
     for table in tables:
         console.print(rich_table(table))
         console.print()

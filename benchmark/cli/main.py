@@ -1,8 +1,10 @@
 """The `mattebench` command line: a thin layer over the library.
 
-Subcommands live in ``benchmark/commands/<name>.py`` and are imported only when invoked, so
-``mattebench --help`` never imports torch or numba. Library errors (``MattebenchError``) become
-one line on stderr and exit code 1.
+Subcommands live in ``benchmark/cli/<name>.py`` and are imported only when invoked, so
+``mattebench --help`` never imports torch or numba. Library errors (``MattebenchError``) and
+operating-system errors (``OSError``: read-only folder, full disk) become one line on stderr and
+exit code 1; an interruption (SIGINT, or SIGTERM where the command turns it into one) becomes
+one line and exit code 128 + the signal number.
 
 Example:
     >>> from click.testing import CliRunner
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import signal
 
 import click
 
@@ -88,6 +91,18 @@ class LazyGroup(click.Group):
         except MattebenchError as exc:
             flag = self._flag_of(ctx, exc.param)
             raise click.ClickException(f"{exc} (option {flag})" if flag else str(exc)) from None
+        except OSError as exc:
+            where = exc.filename if exc.filename is not None else None
+            text = f"{where}: {exc.strerror}" if where and exc.strerror else str(exc)
+            raise click.ClickException(text or type(exc).__name__) from None
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", signal.SIGINT)
+            click.echo(
+                f"Error: interrupted by {signal.Signals(signum).name}; finished work is kept "
+                "(composite, score and train continue when the same command is run again)",
+                err=True,
+            )
+            ctx.exit(128 + int(signum))
 
     def _flag_of(self, ctx, param: str | None) -> str | None:
         """The command-line option of the library parameter PARAM in the invoked command."""

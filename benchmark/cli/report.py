@@ -21,8 +21,10 @@ from benchmark.cli.console import console
     "--out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="HTML file to write.",
+    help="HTML file to write (not inside --results or --dataset; never over a file without "
+    "--overwrite).",
 )
+@click.option("--overwrite", is_flag=True, help="Replace an existing --out file.")
 @click.option(
     "--dataset",
     type=click.Path(file_okay=False, path_type=Path),
@@ -32,7 +34,9 @@ from benchmark.cli.console import console
 @click.option(
     "--max-images", type=int, default=12, show_default=True, help="Images shown per protocol."
 )
-def report(results: Path, out: Path, dataset: Path | None, max_images: int) -> None:
+def report(
+    results: Path, out: Path, overwrite: bool, dataset: Path | None, max_images: int
+) -> None:
     """Write an HTML report: per image the input, trimap, GT, each model's alpha and error map.
 
     \b
@@ -41,6 +45,8 @@ def report(results: Path, out: Path, dataset: Path | None, max_images: int) -> N
     """
     from benchmark.report.html import write_report
 
-    path = write_report(results, out, dataset_dir=dataset, max_images=max_images)
+    path = write_report(
+        results, out, overwrite=overwrite, dataset_dir=dataset, max_images=max_images
+    )
     size_mb = path.stat().st_size / 1e6
     console.print(f"wrote {escape(str(path))} ({size_mb:.1f} MB, self-contained HTML)")

@@ -59,7 +59,13 @@ def render_run(record) -> None:
     type=click.Path(exists=True, file_okay=False),
     help="Composite output split (merged/ alpha/ trimaps/) or alphamatting folder (image/ alpha/ trimap1/).",
 )
-@click.option("--out", required=True, type=click.Path(file_okay=False), help="Results root.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Results root; the run goes to OUT/<dataset>/<model>/<run-id>/ and the same command "
+    "resumes it (--no-resume starts it over). Must not overlap the dataset or the checkpoint.",
+)
 @device_option(help="cpu, cuda or cuda:N (deep models).")
 @workers_option(help="Parallel processes (classical models).")
 @click.option("--trimap-set", help="Trimap folder when the dataset has several (trimap1, trimap2).")
@@ -114,10 +120,20 @@ def score(
     no_resume,
     model_options,
 ):
-    """Score MODEL on a dataset: per_image.csv (SAD/1e3, MSE raw, Grad/1e3, Conn/1e3), run.json, preds/."""
-    from benchmark.scoring.score import score_model
+    """Score MODEL on a dataset: per_image.csv (SAD/1e3, MSE raw, Grad/1e3, Conn/1e3), run.json, preds/.
 
-    with make_progress() as bar:
+    SIGTERM or Ctrl-C stops the workers and keeps every finished image: the same command resumes.
+    """
+    from benchmark.models.registry import model_info
+    from benchmark.scoring.score import score_model
+    from human2k.worker_lifetime import signals_as_interrupts
+
+    if checkpoint is None and model_info(model_name).kind == "deep":
+        console.print(
+            f"[yellow]warning: no --checkpoint: {model_name} is scored with untrained (random) "
+            "weights, labelled so in run.json[/]"
+        )
+    with signals_as_interrupts(), make_progress() as bar:
         record = score_model(
             model_name,
             dataset,

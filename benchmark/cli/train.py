@@ -33,7 +33,8 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="Run folder (log, checkpoints).",
+    help="Run folder (log, checkpoints): new, or resumed with --resume; never inside or around "
+    "--data, --bg-dir or --val-data.",
 )
 @click.option(
     "--epochs",
@@ -202,7 +203,13 @@ def train(
     """
     from benchmark.training.loop import train as run_training
     from benchmark.training.preemption import EXIT_PREEMPTED, TrainingPreempted
+    from human2k.paths import check_not_overlapping
 
+    check_not_overlapping(
+        out,
+        {"the --data folder": data_dir, "the --bg-dir folder": bg_dir,
+         "the --val-data folder": val_data},
+    )  # fmt: skip
     try:
         with make_progress() as bar:
             result = run_training(

@@ -20,7 +20,16 @@ from benchmark.cli.console import RichProgress, console, make_progress
     help="Folder of GT alphas.",
 )
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Output folder."
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Output folder: new or empty, never the --alpha folder (nor inside or around it).",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Write into an --out that holds files; the trimaps a previous run recorded in its "
+    "trimaps.json are removed first.",
 )
 @click.option(
     "--preset",
@@ -56,7 +65,7 @@ from benchmark.cli.console import RichProgress, console, make_progress
     help="bbox-relative: kernel / bbox diagonal, range LO HI.",
 )
 def trimap(
-    alpha_dir, out, preset, seed, per_image, size_range, kernel_range, kernel, fraction
+    alpha_dir, out, overwrite, preset, seed, per_image, size_range, kernel_range, kernel, fraction
 ) -> None:
     """Generate trimaps (0/128/255) for every alpha in ALPHA and record preset, seed and drawn
     parameters per file in OUT/trimaps.json.
@@ -83,7 +92,7 @@ def trimap(
                 )
             seed = 646 if seed is None else seed
             records = tm.d646_test_trimaps(
-                alpha_dir, out, seed=seed, per_image=per_image, progress=report
+                alpha_dir, out, seed=seed, per_image=per_image, progress=report, overwrite=overwrite
             )
         else:
             seed = 0 if seed is None else seed
@@ -94,6 +103,7 @@ def trimap(
                 seed=seed,
                 per_image=per_image,
                 progress=report,
+                overwrite=overwrite,
                 **params,
             )
     kernels = Counter(

@@ -128,7 +128,7 @@ def _ours(pred_dir, gt_dir, trimap_dir, workers: int, csv_path: Path, progress):
     triplets = pair_files(pred_dir, gt_dir, trimap_dir)
     result = evaluate_triplets(triplets, workers=workers, progress=progress)
     t_write = time.perf_counter()
-    write_scores(result, csv_path)
+    write_scores(result, csv_path, overwrite=True)  # a scratch file of the benchmark
     end = time.perf_counter()
     ph = result.phase_seconds
     run = EvalRun(f"mattebench eval --workers {workers}", workers, len(triplets), end - start,

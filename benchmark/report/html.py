@@ -39,7 +39,14 @@ from benchmark.tables.runs import Run, collect_runs
 from benchmark.tables.table import Table
 from human2k.errors import DatasetError, InputError, MattebenchError
 from human2k.images import atomic_write_bytes, read_alpha, read_rgb, read_trimap
-from human2k.paths import IMAGE_SUFFIXES, image_files, lookup_stem, natural_key
+from human2k.outputs import prepare_output_file
+from human2k.paths import (
+    IMAGE_SUFFIXES,
+    check_not_overlapping,
+    image_files,
+    lookup_stem,
+    natural_key,
+)
 
 __all__ = ["build_report", "write_report", "bar_chart_svg", "error_colormap", "DatasetLayout"]
 
@@ -349,9 +356,25 @@ def build_report(
     )
 
 
-def write_report(results_dir: str | os.PathLike, out: str | os.PathLike, **kwargs) -> Path:
-    """Build the report (see :func:`build_report`) and write it atomically to OUT."""
-    text = build_report(results_dir, **kwargs)
+def write_report(
+    results_dir: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    overwrite: bool = False,
+    **kwargs,
+) -> Path:
+    """Build the report (see :func:`build_report`) and write it atomically to OUT.
+
+    OUT must not be inside the results or dataset folder, and must not exist unless
+    ``overwrite`` (both checked before the report is built).
+
+    Raises:
+        OverlapError / OutputExistsError / WriteError: OUT cannot be used.
+    """
     out = Path(out)
+    inputs = {"the results folder": results_dir, "the dataset folder": kwargs.get("dataset_dir")}
+    check_not_overlapping(out, inputs)
+    prepare_output_file(out, overwrite=overwrite)
+    text = build_report(results_dir, **kwargs)
     atomic_write_bytes(out, text.encode("utf-8"))
     return out

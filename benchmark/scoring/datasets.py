@@ -43,7 +43,7 @@ from typing import Any
 
 from human2k.errors import DatasetError
 from human2k.manifest import split_identity_sha256
-from human2k.paths import IMAGE_SUFFIXES, image_files, lookup_stem, natural_key
+from human2k.paths import IMAGE_SUFFIXES, image_files, lookup_stem, natural_key, safe_component
 
 __all__ = ["Sample", "Dataset", "discover_dataset", "IMAGE_EXTENSIONS"]
 
@@ -73,6 +73,7 @@ class Dataset:
         trimap_source: what the run record calls the trimaps (manifest's word, else the folder).
         manifest_sha256: SHA-256 of the manifest.json found ('' when none).
         samples: the triplets, natural-sorted by name.
+        manifest_path: the manifest.json found (in the folder or its parent), or None.
     """
 
     root: Path
@@ -83,6 +84,7 @@ class Dataset:
     trimap_source: str
     manifest_sha256: str
     samples: tuple[Sample, ...]
+    manifest_path: Path | None = None
 
 
 def _find_manifest(root: Path) -> Path | None:
@@ -159,6 +161,17 @@ def _match(root: Path, image_dir: Path, alpha_dir: Path, trimap_dir: Path) -> tu
     return tuple(samples)
 
 
+def _label(manifest: dict[str, Any], path: Path | None, folder_name: str) -> str:
+    """The dataset's name in the results tree: the manifest's ``dataset_label`` / ``dataset``
+    (it becomes a folder name, so it must be one: a manifest travels with data others built),
+    else the folder's name."""
+    for key in ("dataset_label", "dataset"):
+        value = manifest.get(key)
+        if value:
+            return safe_component(str(value), source=(path, None), what=f"{key}")
+    return folder_name
+
+
 def discover_dataset(dataset_dir: str | os.PathLike, *, trimap_set: str | None = None) -> Dataset:
     """Recognise the layout of DATASET_DIR and list its triplets.
 
@@ -169,6 +182,7 @@ def discover_dataset(dataset_dir: str | os.PathLike, *, trimap_set: str | None =
     Raises:
         DatasetError: unknown layout, missing folders, several trimap sets and none chosen,
             or images without an alpha / trimap (the message lists the first few).
+        UnsafePathError: the manifest's dataset label is not a plain folder name.
     """
     root = Path(dataset_dir)
     if not root.is_dir():
@@ -178,21 +192,24 @@ def discover_dataset(dataset_dir: str | os.PathLike, *, trimap_set: str | None =
             f"{root}: no alpha/ folder (expected merged/ + alpha/ + trimaps/, "
             f"or image/ + alpha/ + trimap1/ ...)"
         )
-    manifest_sha, manifest = _manifest_info(_find_manifest(root), root.name)
+    manifest_path = _find_manifest(root)
+    manifest_sha, manifest = _manifest_info(manifest_path, root.name)
     chosen = _pick_trimap_set(root, trimap_set)
     if (root / "merged").is_dir():
         samples = _match(root, root / "merged", root / "alpha", root / chosen)
-        name = str(
-            manifest.get("dataset_label") or manifest.get("dataset") or root.resolve().parent.name
-        )
+        name = _label(manifest, manifest_path, root.resolve().parent.name)
         split = str(manifest.get("split") or root.name)
         words = (manifest.get("trimap_source"), manifest.get("trimaps"))
         source = next((w for w in words if isinstance(w, str) and w), chosen)
-        return Dataset(root, "composite", name, split, chosen, source, manifest_sha, samples)
+        return Dataset(
+            root, "composite", name, split, chosen, source, manifest_sha, samples, manifest_path
+        )
     if (root / "image").is_dir():
         samples = _match(root, root / "image", root / "alpha", root / chosen)
-        name = str(manifest.get("dataset_label") or manifest.get("dataset") or root.resolve().name)
-        return Dataset(root, "alphamatting", name, chosen, chosen, chosen, manifest_sha, samples)
+        name = _label(manifest, manifest_path, root.resolve().name)
+        return Dataset(
+            root, "alphamatting", name, chosen, chosen, chosen, manifest_sha, samples, manifest_path
+        )
     raise DatasetError(
         f"{root}: unknown layout: neither merged/ (composite output) nor image/ (alphamatting)"
     )

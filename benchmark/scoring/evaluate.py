@@ -4,6 +4,12 @@ Files are paired by name. The Composition-1K convention is understood: predictio
 are ``{fg}_{k}.png`` while the GT is shipped once per foreground as ``{fg}.png`` (a GT named
 exactly like the prediction, as in GCA's ``alpha_copy``, is used when present).
 
+A matte is read by :func:`human2k.images.read_matte`: a prediction saved with an alpha channel
+(RGBA, LA) is scored on that channel, and the protocol record counts how many were. Several
+workers run in the pool of :mod:`human2k.processes`; an error in a worker comes back as a
+record and is raised here as the same one-line error. The output ``NAME.csv`` (and
+``NAME.json`` beside it) is checked before any image is scored (:func:`check_scores_path`).
+
 Example:
     >>> import numpy as np, tempfile, pathlib
     >>> from human2k.images import write_png
@@ -19,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import io
@@ -26,23 +33,27 @@ import json
 import math
 import os
 import time
+from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from benchmark.metrics import METRIC_NAMES, METRIC_VERSION, METRICS, MattingMetrics
 from benchmark.metrics.accumulator import compute_all
 from benchmark.scoring.datasets import Dataset
-from human2k.errors import InputError
-from human2k.images import atomic_write_bytes, read_alpha, read_trimap
-from human2k.paths import IMAGE_SUFFIXES, image_files, lookup_stem
+from human2k.errors import InputError, OutputError
+from human2k.images import atomic_write_bytes, read_matte, read_trimap
+from human2k.outputs import prepare_output_file
+from human2k.paths import IMAGE_SUFFIXES, check_not_overlapping, image_files, lookup_stem
+from human2k.processes import run_units
 from human2k.progress import ProgressFn
 
 __all__ = [
     "Triplet",
+    "Triplets",
     "pair_files",
     "pair_with_dataset",
+    "check_scores_path",
     "evaluate_triplets",
     "write_scores",
     "EvalResult",
@@ -60,6 +71,19 @@ class Triplet:
     pred: Path
     gt: Path
     trimap: Path
+
+
+class Triplets(list):
+    """The paired triplets (a list), plus the images left without a prediction."""
+
+    missing_preds: list[str]
+    allow_missing_preds: bool
+
+
+def _triplets(items, missing: list[str], allow: bool) -> Triplets:
+    out = Triplets(items)
+    out.missing_preds, out.allow_missing_preds = list(missing), bool(allow)
+    return out
 
 
 def _listing(folder: Path, what: str) -> dict[str, Path]:
@@ -84,7 +108,7 @@ def _missing_predictions(missing: list[str], where: Path, allow: bool) -> None:
         )
 
 
-def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = False) -> list[Triplet]:
+def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = False) -> Triplets:
     """Pair predictions with their trimaps and GT alphas by file stem (``human2k.paths``).
 
     Every trimap must have a prediction (a missing prediction would silently shrink the test
@@ -105,9 +129,8 @@ def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = Fals
             trimap_dir,
             f"no trimap for {len(missing_trimap)} prediction(s): {_shown(missing_trimap)}",
         )
-    _missing_predictions(
-        [trimaps[n].name for n in trimaps if n not in preds], Path(pred_dir), allow_missing_preds
-    )
+    missing = [trimaps[n].name for n in trimaps if n not in preds]
+    _missing_predictions(missing, Path(pred_dir), allow_missing_preds)
     triplets, missing_gt = [], []
     for name, pred in preds.items():
         gt = lookup_stem(gts, name)
@@ -121,42 +144,45 @@ def pair_files(pred_dir, gt_dir, trimap_dir, *, allow_missing_preds: bool = Fals
             f"no GT alpha for {len(missing_gt)} prediction(s): {_shown(missing_gt)} "
             f"(looked for NAME and, for FG_K, FG)",
         )
-    return triplets
+    return _triplets(triplets, missing, allow_missing_preds)
 
 
-def pair_with_dataset(
-    pred_dir, dataset: Dataset, *, allow_missing_preds: bool = False
-) -> list[Triplet]:
+def pair_with_dataset(pred_dir, dataset: Dataset, *, allow_missing_preds: bool = False) -> Triplets:
     """Pair predictions with the samples of a scoring dataset (``discover_dataset``) by name.
 
     Raises:
         InputError: the prediction folder is missing or a sample has no prediction.
     """
     preds = _listing(Path(pred_dir), "prediction")
-    _missing_predictions([s.name for s in dataset.samples if s.name not in preds], Path(pred_dir),
-                         allow_missing_preds)  # fmt: skip
+    missing = [s.name for s in dataset.samples if s.name not in preds]
+    _missing_predictions(missing, Path(pred_dir), allow_missing_preds)
     extra = [n for n in preds if n not in {s.name for s in dataset.samples}]
     if extra:
         raise InputError(
             pred_dir,
             f"{len(extra)} prediction(s) match no image of {dataset.root}: {_shown(extra)}",
         )
-    return [
-        Triplet(s.name, preds[s.name], s.alpha, s.trimap)
-        for s in dataset.samples
-        if s.name in preds
-    ]
+    return _triplets(
+        [
+            Triplet(s.name, preds[s.name], s.alpha, s.trimap)
+            for s in dataset.samples
+            if s.name in preds
+        ],
+        missing,
+        allow_missing_preds,
+    )
 
 
-def _score_one(args: tuple[Triplet, str, bool]) -> tuple[dict[str, Any], float, float]:
+def _score_one(
+    triplet: Triplet, region: str, quantize: bool
+) -> tuple[dict[str, Any], float, float]:
     """One image's record, and the seconds spent decoding and computing metrics."""
-    triplet, region, quantize = args
     t0 = time.perf_counter()
-    pred = read_alpha(triplet.pred)
-    gt = read_alpha(triplet.gt)
+    pred, channel = read_matte(triplet.pred, what="prediction")
+    gt = read_matte(triplet.gt)[0]
     trimap = read_trimap(triplet.trimap, quantize=quantize)
     t1 = time.perf_counter()
-    record = {"image": triplet.name}  # the file stem, as in score's per_image.csv
+    record = {"image": triplet.name, "pred_channel": channel}  # name: the file stem
     record.update(
         compute_all(
             pred,
@@ -185,13 +211,23 @@ class EvalResult:
     n_undefined_mse: int
     trimap_quantize: bool = False
     phase_seconds: dict[str, float] = dataclasses.field(default_factory=dict)
+    allow_missing_preds: bool = False
+    missing_preds: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def pred_channels(self) -> dict[str, int]:
+        """How many predictions were read from each channel (``grey``, ``alpha channel``)."""
+        return dict(sorted(Counter(r["pred_channel"] for r in self.records).items()))
 
     def protocol(self) -> dict[str, Any]:
         return {
             "metric_version": METRIC_VERSION,
             "region": self.region,
             "trimap_quantize": self.trimap_quantize,
+            "allow_missing_preds": self.allow_missing_preds,
+            "images_without_prediction": list(self.missing_preds),
             "prediction_quantisation": "as stored (uint8 PNG files)",
+            "prediction_channels": self.pred_channels,
             "scales": {k: METRICS[k].stored_scale for k in METRIC_NAMES},
             "semantics": "DIM MATLAB evaluation code (GCA copy; Conn empty-overlap rule: Omega = {})",
             "n_images": len(self.records),
@@ -210,27 +246,39 @@ def evaluate_triplets(
     trimap_quantize: bool = False,
     progress: ProgressFn | None = None,
 ) -> EvalResult:
-    """Score every triplet (in parallel processes when ``workers > 1``)."""
+    """Score every triplet (in worker processes when ``workers > 1``; records in input order).
+
+    Raises:
+        InputError: the first unusable file (named), whichever process read it.
+    """
     start = time.perf_counter()
-    jobs = [(t, region, trimap_quantize) for t in triplets]
-    records: list[dict[str, Any]] = []
+    if workers < 1:
+        raise InputError(None, f"workers must be >= 1, got {workers}", param="workers")
+    units = [(i, (t, region, trimap_quantize)) for i, t in enumerate(triplets)]
+    by_index: dict[int, dict[str, Any]] = {}
     phases = {"decode": 0.0, "metrics": 0.0}
 
-    def collect(outcome: tuple[dict[str, Any], float, float]) -> None:
+    def collect(i: int, outcome: tuple[dict[str, Any], float, float]) -> None:
         record, decode_s, metrics_s = outcome
-        records.append(record)
+        by_index[i] = record
         phases["decode"] += decode_s
         phases["metrics"] += metrics_s
         if progress:
-            progress("eval", len(records), len(jobs), record["image"])
+            progress("eval", len(by_index), len(units), record["image"])
 
-    if workers <= 1:
-        for job in jobs:
-            collect(_score_one(job))
+    if workers == 1 or len(units) <= 1:
+        for i, args in units:
+            collect(i, _score_one(*args))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for outcome in pool.map(_score_one, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
-                collect(outcome)
+        outcomes = run_units(
+            _score_one, units, workers=min(workers, len(units)),
+            preload=["benchmark.scoring.evaluate"],
+        )  # fmt: skip
+        with contextlib.closing(outcomes):
+            for out in outcomes:  # completion order
+                out.raise_if_failed()
+                collect(out.key, out.value)
+    records = [by_index[i] for i in range(len(units))]
     acc = MattingMetrics(region=region)
     for record in records:
         acc.add_record(record)
@@ -243,6 +291,8 @@ def evaluate_triplets(
         acc.n_undefined_mse,
         trimap_quantize,
         phases,
+        allow_missing_preds=bool(getattr(triplets, "allow_missing_preds", False)),
+        missing_preds=list(getattr(triplets, "missing_preds", [])),
     )
 
 
@@ -250,9 +300,46 @@ def _fmt(value: float) -> str:
     return "nan" if math.isnan(value) else repr(float(value))
 
 
-def write_scores(result: EvalResult, csv_path: str | os.PathLike) -> Path:
+def check_scores_path(
+    csv_path: str | os.PathLike,
+    *,
+    inputs: dict[str, str | os.PathLike | None] | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Check the output of :func:`write_scores` before any work; return the JSON path.
+
+    Raises:
+        OverlapError: the CSV or JSON is, or lies inside, one of INPUTS (``{description: path}``).
+        OutputError: CSV_PATH does not end in ``.csv`` (its ``.json`` would replace it).
+        OutputExistsError: one of them exists and ``overwrite`` is off. WriteError: unwritable.
+    """
+    csv_path = Path(csv_path)
+    check_not_overlapping(csv_path, inputs or {})
+    if csv_path.suffix.lower() != ".csv":
+        raise OutputError(
+            csv_path,
+            "must end in .csv (the protocol record is written beside it as NAME.json)",
+            param="out",
+        )
+    json_path = csv_path.with_suffix(".json")
+    for path in (csv_path, json_path):
+        check_not_overlapping(path, inputs or {})
+        prepare_output_file(path, overwrite=overwrite)
+    return json_path
+
+
+def write_scores(
+    result: EvalResult,
+    csv_path: str | os.PathLike,
+    *,
+    inputs: dict[str, str | os.PathLike | None] | None = None,
+    overwrite: bool = False,
+) -> Path:
     """Write ``image,sad,mse,grad,conn`` (SAD/1000, MSE raw, Grad/1000, Conn/1000) to CSV_PATH and
-    the protocol record to the companion ``.json``; both atomically. Returns the JSON path."""
+    the protocol record to the companion ``.json``; both atomically. Returns the JSON path.
+
+    CSV_PATH is checked first (:func:`check_scores_path`, with INPUTS and OVERWRITE)."""
+    json_path = check_scores_path(csv_path, inputs=inputs, overwrite=overwrite)
     csv_path = Path(csv_path)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -260,6 +347,5 @@ def write_scores(result: EvalResult, csv_path: str | os.PathLike) -> Path:
     for r in result.records:
         writer.writerow([r["image"], *(_fmt(r[k]) for k in METRIC_NAMES)])
     atomic_write_bytes(csv_path, buf.getvalue().encode())
-    json_path = csv_path.with_suffix(".json")
     atomic_write_bytes(json_path, json.dumps(result.protocol(), indent=2, sort_keys=True).encode())
     return json_path

@@ -28,6 +28,7 @@ from benchmark.scoring.run_store import PerImageJournal, run_id_of
 from human2k.errors import InputError
 from human2k.images import atomic_write_bytes
 from human2k.manifest import sha256_file
+from human2k.paths import check_not_overlapping
 
 __all__ = ["record_external_run", "EXTERNAL_QUANTIZATION", "EXTERNAL_PROVENANCE"]
 
@@ -39,6 +40,10 @@ def _predictions_sha256(result_paths: list[Path]) -> str:
     """One hash over the prediction files (names and bytes): identifies the submission."""
     lines = [f"{p.name} {sha256_file(p)}" for p in sorted(result_paths, key=lambda p: p.name)]
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _folder(files: list[Path]) -> Path | None:
+    return Path(files[0]).parent if files else None
 
 
 def record_external_run(
@@ -63,6 +68,7 @@ def record_external_run(
 
     Raises:
         InputError: NAME is not a plain name (it becomes a folder).
+        OverlapError: the run folder is, holds or lies inside the dataset or the predictions.
     """
     if not name or name in (".", "..") or any(c in name for c in "/\\\0"):
         raise InputError(
@@ -80,6 +86,11 @@ def record_external_run(
         "trimap_set": dataset.trimap_set, "region": result.region, "external": True,
     }  # fmt: skip
     run_dir = Path(results_dir) / dataset.name / name / run_id_of(key)
+    inputs = {
+        "the dataset folder": dataset.root,
+        "the prediction folder": _folder(prediction_files),
+    }
+    check_not_overlapping(run_dir, inputs, param="results_dir")
     journal = PerImageJournal(run_dir / PER_IMAGE_CSV, fresh=True)
     for r in result.records:
         journal.append([r["image"], *(r[m] for m in METRIC_NAMES), math.nan])

@@ -2,8 +2,10 @@
 
 Anything a model prints while predicting (pymatting's "PERFORMANCE WARNING", say) is
 captured into ``Outcome.messages`` and recorded in ``run.json`` instead of reaching the
-terminal. Three ways to run a model: classical solvers in child processes under a per-image time budget
-(``human2k.processes``), trivial models in this process, deep models in this process
+terminal. Three ways to run a model: classical solvers in worker processes of the pool of
+:mod:`human2k.processes` (started from the fork server, each loading and warming up the model
+once, under a per-image time budget; they die with this process), trivial models in this
+process, deep models in this process
 through their inference policy (``benchmark.models.inference``). The caller gets the uint8
 trimap and GT of each image with its outcome, for the metrics.
 
@@ -28,7 +30,7 @@ import numpy as np
 from benchmark.models.interface import MattingModel
 from benchmark.scoring.datasets import Sample
 from human2k.errors import InputError, MattebenchError
-from human2k.images import read_alpha, read_rgb, read_trimap
+from human2k.images import read_matte, read_rgb, read_trimap
 
 __all__ = [
     "Outcome",
@@ -67,7 +69,7 @@ def load_sample(sample: Sample) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Image (RGB), trimap and GT of SAMPLE, with their sizes checked against the image."""
     image = read_rgb(sample.image)
     trimap = read_trimap(sample.trimap)
-    gt = read_alpha(sample.alpha)
+    gt = read_matte(sample.alpha)[0]  # a GT with a matte in its alpha channel: that channel
     for path, arr in ((sample.trimap, trimap), (sample.alpha, gt)):
         if arr.shape != image.shape[:2]:
             raise InputError(
@@ -86,13 +88,24 @@ def captured_predict(predict, *args, **kwargs) -> tuple[Any, str]:
     return value, buf.getvalue()
 
 
-def _predict_in_worker(model, image, trimap, numba_threads: int | None):
-    """Run in a child process: optionally cap Numba's threads, then predict (output captured)."""
+_SOLVER: MattingModel | None = None  # the model of this worker process (set once)
+
+
+def _load_solver(model: MattingModel, numba_threads: int | None) -> None:
+    """Pool initializer: keep MODEL, cap Numba's threads, load its kernels (not timed)."""
+    global _SOLVER
     if numba_threads:
         import numba
 
         numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))
-    return captured_predict(model.predict, image, trimap)
+    captured_predict(model.warmup)
+    _SOLVER = model
+
+
+def _solve(image: np.ndarray, trimap: np.ndarray) -> tuple[np.ndarray, str]:
+    """Run in a worker: predict with the worker's model (what it prints is captured)."""
+    assert _SOLVER is not None, "worker started without _load_solver"
+    return captured_predict(_SOLVER.predict, image, trimap)
 
 
 def classical_outcomes(
@@ -101,10 +114,10 @@ def classical_outcomes(
     *,
     workers: int,
     time_budget_s: float | None,
-    start_method: str,
+    start_method: str | None = None,
 ) -> Iterator[Outcome]:
-    """Solve each image in a child process (WORKERS at a time) under TIME_BUDGET_S."""
-    from human2k.processes import run_budgeted
+    """Solve each image in a worker process (WORKERS at a time) under TIME_BUDGET_S."""
+    from human2k.processes import run_units
 
     threads = 1 if workers > 1 else None
     loaded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -113,15 +126,18 @@ def classical_outcomes(
         for s in samples:
             image, trimap, gt = load_sample(s)
             loaded[s.name] = (trimap, gt)
-            yield s.name, (model, image, trimap, threads)
+            yield s.name, (image, trimap)
 
-    for out in run_budgeted(
-        _predict_in_worker, items(), budget_s=time_budget_s, workers=workers,
-        start_method=start_method,
-    ):  # fmt: skip
-        trimap, gt = loaded.pop(out.key)
-        alpha, messages = out.value if out.status == "ok" else (None, "")
-        yield Outcome(out.key, out.status, alpha, out.seconds, out.error, trimap, gt, messages)
+    outcomes = run_units(
+        _solve, items(), workers=workers, budget_s=time_budget_s, initializer=_load_solver,
+        initargs=(model, threads), start_method=start_method,
+        preload=[type(model).__module__, __name__],
+    )  # fmt: skip
+    with contextlib.closing(outcomes):
+        for out in outcomes:
+            trimap, gt = loaded.pop(out.key)
+            alpha, messages = out.value if out.status == "ok" else (None, "")
+            yield Outcome(out.key, out.status, alpha, out.seconds, out.error, trimap, gt, messages)
 
 
 def inprocess_outcomes(model: MattingModel, samples: Iterable[Sample]) -> Iterator[Outcome]:

@@ -107,7 +107,10 @@ def score_model(
 
     Raises:
         DatasetError / InputError: unusable dataset folder or file (rows written so far stay).
-        ModelError: unknown model or bad options. ResumeError: the run folder holds another run.
+        ModelError: unknown model, bad options, or a checkpoint for a model without weights.
+        ResumeError: the run folder holds another run. OverlapError: OUT_DIR is, holds or
+        lies inside the dataset (or its manifest's folder) or the checkpoint.
+        UnsafePathError: the dataset's manifest labels it with a path, not a name.
     """
     options = ScoreOptions(
         device=device, workers=workers, trimap_set=trimap_set, save_preds=save_preds,
@@ -116,6 +119,12 @@ def score_model(
     )  # fmt: skip
     options.check()
     info = model_info(model_name)
+    if checkpoint is not None and info.kind != "deep":
+        raise ModelError(
+            f"{model_name} is a {info.kind} model: it has no weights, so a checkpoint would "
+            "only make identical runs look like different ones",
+            param="checkpoint",
+        )
     model = create_model(
         model_name,
         checkpoint=None if checkpoint is None else os.fspath(checkpoint),
@@ -123,5 +132,5 @@ def score_model(
     )
     if checkpoint is not None and not model.weights.loaded:
         raise ModelError(f"{model_name} did not load {checkpoint}", param="checkpoint")
-    run = open_run(model, info, Path(dataset_dir), Path(out_dir), options)
+    run = open_run(model, info, Path(dataset_dir), Path(out_dir), options, checkpoint=checkpoint)
     return score_images(run, progress)

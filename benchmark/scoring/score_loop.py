@@ -58,10 +58,9 @@ def score_images(run: ScoreRun, progress: ProgressFn | None = None) -> RunRecord
         progress(task, n_done, run.n_total)
     if run.todo:
         if not run.deep and run.model.isolate:
-            # chosen before the warm-up: it may pick Numba's threading layer (fork safety)
-            from human2k.processes import default_start_method
+            from human2k.processes import pool_context
 
-            run.extra["start_method"] = default_start_method()
+            run.extra["start_method"] = pool_context().get_start_method()
         else:
             run.extra["start_method"] = "in-process"
             if not run.deep:
@@ -70,11 +69,19 @@ def score_images(run: ScoreRun, progress: ProgressFn | None = None) -> RunRecord
         run.extra["warmup_s"] = warm_up(run.model, deep=run.deep, device=o.device, amp=o.amp,
                                         policy=run.policy)  # fmt: skip
         metrics = MattingMetrics(region=o.region)
-        for out in _outcomes(run):
-            _score_one(run, metrics, out)
-            n_done += 1
-            if progress:
-                progress(task, n_done, run.n_total, out.name)
+        outcomes = _outcomes(run)
+        try:
+            for out in outcomes:
+                _score_one(run, metrics, out)
+                n_done += 1
+                if progress:
+                    progress(task, n_done, run.n_total, out.name)
+        except (
+            BaseException
+        ):  # an error, Ctrl-C or SIGTERM: stop the workers, keep a resumable record
+            outcomes.close()
+            run.write_record(False)
+            raise
     return run.finish()
 
 

@@ -32,6 +32,7 @@ from benchmark.scoring.protocol import PER_IMAGE_CSV, RUN_JSON, Protocol, RunRec
 from benchmark.scoring.run_store import PerImageJournal, canonical_json, read_per_image, run_id_of
 from human2k.errors import ModelError, ResumeError
 from human2k.images import atomic_write_bytes
+from human2k.paths import check_not_overlapping, resolve_inside, safe_component
 
 __all__ = ["ScoreOptions", "ScoreRun", "open_run", "quantization_of", "SECONDS_NOTE"]
 
@@ -69,6 +70,11 @@ class ScoreOptions:
             )
         if self.limit is not None and self.limit < 1:
             raise ModelError(f"limit must be >= 1, got {self.limit}", param="limit")
+        budget = self.time_budget_s
+        if budget is not None and not (budget >= 0 and math.isfinite(budget)):
+            raise ModelError(
+                f"time budget must be >= 0 seconds (0: none), got {budget}", param="time_budget_s"
+            )
 
 
 def quantization_of(model: MattingModel, policy: str, requested: str | None) -> tuple[str, str]:
@@ -188,8 +194,11 @@ def _run_key(
 
 
 def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: Path,
-             o: ScoreOptions) -> ScoreRun:  # fmt: skip
-    """Find or start the run folder of MODEL on DATASET_DIR and write its first ``run.json``."""
+             o: ScoreOptions, *, checkpoint=None) -> ScoreRun:  # fmt: skip
+    """Find or start the run folder of MODEL on DATASET_DIR and write its first ``run.json``.
+
+    The run folder (``OUT_DIR/<dataset>/<model>/<run-id>``) must not overlap the dataset folder,
+    the folder of its manifest or CHECKPOINT (OUT_DIR itself may hold them: it is a results root)."""
     ds = discover_dataset(dataset_dir, trimap_set=o.trimap_set)
     samples = list(ds.samples[: o.limit] if o.limit else ds.samples)
     deep = info.kind == "deep"
@@ -197,7 +206,14 @@ def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: P
     quantization, quantization_source = quantization_of(model, policy, o.quantize)
     key = _run_key(model, info, ds, o, policy, quantization)
     run_id = run_id_of(key)
-    run_dir = out_dir / ds.name / model.name / run_id
+    model_dir = safe_component(model.name, what="model name")
+    run_dir = resolve_inside(out_dir, f"{ds.name}/{model_dir}/{run_id}", what="run folder")
+    check_not_overlapping(
+        run_dir,
+        {"the dataset folder": ds.root, "the checkpoint": checkpoint,
+         "the folder of the dataset's manifest": ds.manifest_path and ds.manifest_path.parent},
+        param="out_dir",
+    )  # fmt: skip
     csv_path, json_path = run_dir / PER_IMAGE_CSV, run_dir / RUN_JSON
     prior: RunRecord | None = None
     if o.resume and json_path.exists():

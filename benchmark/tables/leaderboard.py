@@ -13,6 +13,8 @@ with ``per_image.csv`` and ``run.json``, see :mod:`benchmark.scoring.protocol`).
   checkpoint) counts once: the newest ``run.json`` wins.
 * A run's mean is over the images it scored; images that failed (NaN) are counted in the
   ``Images`` column and named in the notes, never silently dropped.
+* A partial run (killed before its last image, or scored with ``--limit``) is left out of every
+  table: its mean over a subset is not comparable. The table of its protocol says so in a note.
 * Columns are SAD, MSE, Grad, Conn in the display scales of
   :data:`benchmark.metrics.scales.METRICS` (MSE ×10³); headers and captions state scale, region
   and protocol.
@@ -28,12 +30,13 @@ Example:
     ['paper-table3-comp1k', 'paper-table4-d646', 'paper-table5-human2k', 'paper-table6-comp1k-human',
      'reported-baselines-comp1k']
     >>> print(to_markdown(rt[0]).splitlines()[4])
-    | KNN [7] | reported (paper T3) | training-free | - | - | 175.4 | 103 | 124.1 | 176.4 |
+    | KNN \\[7\\] | reported (paper T3) | training-free | - | - | 175.4 | 103 | 124.1 | 176.4 |
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import re
@@ -61,6 +64,8 @@ from benchmark.tables.table_format import (
 )
 from human2k.errors import InputError, MattebenchError
 from human2k.images import atomic_write_bytes
+from human2k.outputs import prepare_output_dir
+from human2k.paths import check_not_overlapping
 
 __all__ = [
     "Run",
@@ -226,29 +231,62 @@ def build_tables(runs: Sequence[Run], *, include_reported: bool = False) -> list
 def build_leaderboards(results_dir: str | os.PathLike, *, include_reported: bool = False) -> list:
     """All tables for a results folder: per-protocol tables, then alphamatting.com-style ranks.
 
+    Partial runs are left out (a note in the table of their protocol names each one).
+
     Raises:
-        MattebenchError: no run found and nothing reported requested.
+        MattebenchError: no complete run found and nothing reported requested.
     """
     runs = collect_runs(results_dir)
-    if not runs and not include_reported:
-        raise MattebenchError(f"{results_dir}: no run folders (run.json + per_image.csv) found")
-    return build_tables(runs, include_reported=include_reported) + build_rank_tables(
-        runs, include_reported=include_reported
+    complete = [r for r in runs if not r.partial]
+    partial = [r for r in runs if r.partial]
+    if not complete and not include_reported:
+        detail = f"; partial: {partial[0].partial_note()}" if partial else ""
+        raise MattebenchError(
+            f"{results_dir}: no complete run folders (run.json + per_image.csv) found{detail}"
+        )
+    tables = build_tables(complete, include_reported=include_reported) + build_rank_tables(
+        complete, include_reported=include_reported
     )
+    for run in partial:
+        for table in tables:
+            protocol = getattr(table, "protocol", None)
+            if protocol is not None and protocol.key() == run.record.protocol.key():
+                table.notes.append(run.partial_note())
+    return tables
 
 
 # --------------------------------------------------------------------------- files
 
 
-def write_leaderboards(
-    tables: Sequence, out_dir: str | os.PathLike, *, formats: Iterable[str] = ("csv", "latex", "md")
-) -> list[Path]:
-    """Write each table as ``<slug>.csv/.tex/.md`` plus ``leaderboards.md`` and ``leaderboards.tex``.
+INDEX_NAME = "leaderboards.json"
 
-    Files are written atomically. Returns the paths written, in order.
+
+def _previous_files(out: Path) -> list[str]:
+    """The files the last :func:`write_leaderboards` into OUT listed in its index."""
+    try:
+        return [*json.loads((out / INDEX_NAME).read_text("utf-8"))["files"], INDEX_NAME]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def write_leaderboards(
+    tables: Sequence,
+    out_dir: str | os.PathLike,
+    *,
+    formats: Iterable[str] = ("csv", "latex", "md"),
+    overwrite: bool = False,
+    inputs: dict[str, str | os.PathLike | None] | None = None,
+) -> list[Path]:
+    """Write each table as ``<slug>.csv/.tex/.md`` plus ``leaderboards.md`` and ``leaderboards.tex``,
+    and the index ``leaderboards.json`` (the files written).
+
+    Files are written atomically. OUT_DIR must be new or empty unless ``overwrite``; with it, the
+    files a previous call listed in its index are removed first, so no stale table stays.
+    Returns the paths written, in order (the index last).
 
     Raises:
-        InputError: an unknown format name.
+        InputError: an unknown format name. OverlapError: OUT_DIR overlaps one of INPUTS
+        (``{description: path}``). OutputExistsError: OUT_DIR holds files, no ``overwrite``.
     """
     formats = list(formats)
     bad = [f for f in formats if f not in FORMATS]
@@ -259,6 +297,8 @@ def write_leaderboards(
             param="formats",
         )
     out = Path(out_dir)
+    check_not_overlapping(out, inputs or {})
+    prepare_output_dir(out, overwrite=overwrite, previous=_previous_files)
     writers = {"csv": to_csv, "latex": to_latex, "md": to_markdown}
     written = []
     for t in tables:
@@ -274,4 +314,6 @@ def write_leaderboards(
         path = out / "leaderboards.tex"
         atomic_write_bytes(path, latex_document(tables).encode("utf-8"))
         written.append(path)
-    return written
+    index = {"files": [p.name for p in written], "formats": formats}
+    atomic_write_bytes(out / INDEX_NAME, json.dumps(index, indent=1).encode("utf-8"))
+    return [*written, out / INDEX_NAME]

@@ -17,6 +17,7 @@ import dataclasses
 import json
 import math
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -25,7 +26,8 @@ import pandas as pd
 
 from benchmark.metrics.scales import METRIC_NAMES
 from benchmark.scoring.protocol import PER_IMAGE_CSV, RUN_JSON, RunRecord
-from human2k.errors import InputError
+from human2k.errors import InputError, UnsafePathError
+from human2k.paths import name_problem
 
 __all__ = ["SEED_KEYS", "Run", "collect_runs", "dedupe_repeats", "row_labels"]
 
@@ -59,6 +61,28 @@ class Run:
     def n_failed(self) -> int:
         return int(self.per_image[list(METRIC_NAMES)].isna().any(axis=1).sum())
 
+    @property
+    def n_expected(self) -> int | None:
+        """Images in the scored dataset (from run.json), when recorded."""
+        n = self.record.extra.get("n_expected")
+        return n if isinstance(n, int) else None
+
+    @property
+    def partial(self) -> bool:
+        """True for a run that did not score its whole dataset (killed, or ``--limit``): its
+        mean is over a subset and is not comparable with complete runs."""
+        if self.record.extra.get("complete") is False:
+            return True
+        return self.n_expected is not None and self.n_images < self.n_expected
+
+    def partial_note(self) -> str:
+        """One line saying why the run is left out of the tables."""
+        total = self.n_expected if self.n_expected is not None else "?"
+        return (
+            f"{self.record.model}: run {self.path.name} is partial ({self.n_images} of {total} "
+            "images) and left out; finish it by running the same score command again"
+        )
+
     def model_key(self) -> tuple[str, str, str, str]:
         """(model, config without seed keys, training data, provenance): what makes a row."""
         cfg = {k: v for k, v in self.record.model_config.items() if k not in SEED_KEYS}
@@ -82,6 +106,15 @@ def _nanmean(values: np.ndarray) -> float:
     return float(ok.mean()) if ok.size else math.nan
 
 
+def _check_names(path: Path, names) -> None:
+    """Image names become file names (predictions, report pictures): refuse path-like ones."""
+    for row, name in enumerate(names, 2):
+        if name_problem(str(name)) is not None or re.search(r"[\\/]", str(name)):
+            raise UnsafePathError(
+                path, f"line {row}: image name {name!r} is a path, not a file name"
+            )
+
+
 def _read_per_image(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(path, "missing; every run folder needs per_image.csv next to run.json")
@@ -100,6 +133,7 @@ def _read_per_image(path: Path) -> pd.DataFrame:
             df[col] = pd.to_numeric(df[col], errors="raise").astype(float)
         except (ValueError, TypeError):
             raise InputError(path, f"column {col!r} holds non-numeric values") from None
+    _check_names(path, df["image"])
     dupes = df["image"][df["image"].duplicated()].unique()
     if len(dupes):
         raise InputError(path, f"image(s) listed twice: {', '.join(map(str, dupes[:5]))}")

@@ -29,6 +29,7 @@ import csv
 import dataclasses
 import io
 import math
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -103,28 +104,39 @@ def to_csv(table: TableLike) -> str:
     return buf.getvalue()
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def md_escape(text: str) -> str:
+    """Markdown-safe text: every character that could start markup (``* _ [ ] < > | # `` ` ``
+    and the backslash) is backslash-escaped and line breaks become spaces, so a model or
+    dataset name can neither break the table nor inject a link, emphasis or HTML.
+
+    Example:
+        >>> print(md_escape("knn_v2 <b>|x</b>"))
+        knn\\_v2 \\<b\\>\\|x\\</b\\>
+    """
+    return _MD_SPECIAL.sub(r"\\\1", re.sub(r"[\r\n]+", " ", str(text)))
 
 
 def to_markdown(table: TableLike) -> str:
     """GitHub Markdown: title, pipe table (best values in ``**bold**``), caption and notes."""
     d: Display = table.display()
-    lines = [f"### {_md_escape(d.title)}", ""]
+    lines = [f"### {md_escape(d.title)}", ""]
     header = [" ".join(x for x in col if x) for col in d.columns]
     if d.groups:
         header = [
             f"{g} {h}".strip() if g else h
             for g, h in zip(_expand_groups(d.groups), header, strict=True)
         ]
-    lines.append("| " + " | ".join(_md_escape(h) for h in header) + " |")
+    lines.append("| " + " | ".join(md_escape(h) for h in header) + " |")
     lines.append("|" + "|".join(":---" if a == "l" else "---:" for a in d.align) + "|")
     for block in d.blocks:
         for row in block:
-            cells = [f"**{_md_escape(c.text)}**" if c.bold else _md_escape(c.text) for c in row]
+            cells = [f"**{md_escape(c.text)}**" if c.bold else md_escape(c.text) for c in row]
             lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", _md_escape(d.caption)]
-    lines += [f"- {_md_escape(n)}" for n in d.notes]
+    lines += ["", md_escape(d.caption)]
+    lines += [f"- {md_escape(n)}" for n in d.notes]
     return "\n".join(lines) + "\n"
 
 

@@ -5,7 +5,9 @@ and seeded DataLoader workers started from a fork server.
 ``ShardedBatchSampler`` orders each epoch by a permutation seeded from (seed, epoch) and gives
 rank r of W its slice of each global batch, so one run on 1 or N devices sees the same
 global batches. ``seed_worker`` seeds Python, NumPy, torch and OpenCV in every worker
-from (seed, epoch, worker id) for any third-party code that uses the global generators.
+from (seed, epoch, worker id) for any third-party code that uses the global generators, and
+makes the worker die with its parent (:mod:`human2k.worker_lifetime`): workers come from the
+fork server, which itself dies with the trainer, so a ``kill -9`` of ``train`` leaves nothing.
 
 Example:
     >>> s = ShardedBatchSampler(10, batch_size=2, world_size=2, rank=1, seed=0, epoch=1)
@@ -15,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import multiprocessing
 import multiprocessing.context
 import random
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ import numpy as np
 import torch
 
 from human2k.errors import InputError
+from human2k.processes import pool_context
 from human2k.training_samples import (
     AUGMENTATIONS,
     IMAGE_SUFFIXES,
@@ -33,6 +35,7 @@ from human2k.training_samples import (
     find_training_data,
     sample_rng,
 )
+from human2k.worker_lifetime import die_with_parent
 
 __all__ = [
     "AUGMENTATIONS",
@@ -68,8 +71,11 @@ def worker_seed(seed: int, epoch: int, worker_id: int) -> int:
 def seed_worker(worker_id: int, *, seed: int, epoch: int) -> None:
     """``worker_init_fn``: seed random, NumPy, torch and OpenCV from (seed, epoch, worker id).
 
-    Also pins OpenCV to one thread per worker (the workers are the parallelism).
+    Also pins OpenCV to one thread per worker (the workers are the parallelism) and ends the
+    worker when its parent (the fork server, or the trainer itself) dies.
     """
+    if torch.utils.data.get_worker_info() is not None:  # in a DataLoader worker process
+        die_with_parent()
     s = worker_seed(seed, epoch, worker_id)
     random.seed(s)
     np.random.seed(s)
@@ -85,11 +91,10 @@ def worker_context() -> multiprocessing.context.BaseContext:
     left them; the first parallel cv2 call or ``cv2.setNumThreads`` in the child can then wait
     forever on a lock held by a thread that no longer exists (seen here: a DataLoader test hung
     in ``pthread_cond_destroy`` inside cv2). The fork server is a fresh interpreter that imports
-    this module once, so workers start quickly and clean.
+    this module once, so workers start quickly and clean; it preloads the lifetime guard too,
+    so it dies with the trainer (:func:`human2k.processes.pool_context`).
     """
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["benchmark.training.data"])
-    return ctx
+    return pool_context("forkserver", preload=["benchmark.training.data"])
 
 
 def _reseed_persistent_worker(dataset: MattingTrainSet, epoch: int) -> None:

@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 import time
 from pathlib import Path
@@ -135,22 +136,70 @@ def _encoder_init(model: DeepMattingModel, model_name: str, requested, recipe) -
     return load_encoder_init(model, path, module=module)
 
 
+def _log_records(log_path: Path) -> list[dict[str, Any]]:
+    records = []
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:  # a line cut short by a kill
+            continue
+    return records
+
+
+def _changed(saved: dict[str, Any], now: dict[str, Any]) -> str:
+    diff = [k for k in RESUME_FIXED if saved.get(k) != now.get(k)]
+    return "; ".join(f"{k}: saved {saved.get(k)!r}, now {now.get(k)!r}" for k in diff)
+
+
 def _saved_state(cfg: TrainConfig, out_dir: Path, resume: bool) -> dict[str, Any] | None:
-    state_path, log_path = out_dir / STATE_NAME, out_dir / LOG_NAME
+    """The state to resume from; None for a new run (or one killed before any checkpoint).
+
+    Raises ResumeError (nothing is changed) when OUT_DIR holds a run and ``resume`` is off, when
+    ``last.pt`` is missing although epochs were saved (``model.pt``), when it is unreadable, or
+    when the saved (or logged) settings differ from CFG. A log without a single step and without
+    checkpoints is a start that failed: it is replaced.
+    """
+    state_path, log_path, model_path = (
+        out_dir / STATE_NAME,
+        out_dir / LOG_NAME,
+        out_dir / MODEL_NAME,
+    )
     if not (state_path.exists() or log_path.exists()):
         return None
+    records = _log_records(log_path) if log_path.exists() else []
+    if not state_path.exists() and not model_path.exists():
+        if not any(r.get("event") == "step" for r in records):
+            return None  # a start that failed before its first step: nothing to keep
     if not resume:
         raise ResumeError(
             f"{out_dir}: already holds a training run; resume it or choose another output folder",
             param="resume",
         )
+    now = cfg.to_dict()
     if not state_path.exists():
-        return None
-    state = torch.load(state_path, map_location="cpu", weights_only=True)
-    saved, now = state.get("train_config", {}), cfg.to_dict()
-    diff = [k for k in RESUME_FIXED if saved.get(k) != now.get(k)]
-    if diff:
-        detail = "; ".join(f"{k}: saved {saved.get(k)!r}, now {now.get(k)!r}" for k in diff)
+        if model_path.exists():
+            raise ResumeError(
+                f"{state_path}: missing, but {model_path.name} shows finished epochs; the run "
+                "cannot continue exactly without it (restore it, or train into another folder)"
+            )
+        start = next((r for r in records if r.get("event") == "start"), {})
+        detail = _changed(start.get("config", {}), now)
+        if detail:
+            raise ResumeError(
+                f"{log_path}: the run was started with other settings ({detail}) and has no "
+                "checkpoint yet; use the same settings or another output folder"
+            )
+        return None  # killed in its first epoch: start it over with the same settings
+    try:
+        state = torch.load(state_path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # truncated, corrupt or not a checkpoint at all
+        reason = (str(exc).splitlines() or [""])[0][:120]
+        raise ResumeError(
+            f"{state_path}: unreadable checkpoint ({type(exc).__name__}: {reason}); restore it "
+            "or train into another folder"
+        ) from None
+    detail = _changed(state.get("train_config", {}), now)
+    if detail:
         raise ResumeError(f"{state_path}: cannot resume with different settings ({detail})")
     return state
 

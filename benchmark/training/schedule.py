@@ -308,8 +308,8 @@ def make_schedule(
         )
     total = int(epochs) * int(samples_per_epoch)
     base = recipe.lr if lr is None else float(lr)
-    if base <= 0:
-        raise InputError(None, f"learning rate must be > 0, got {base}")
+    if not (math.isfinite(base) and base > 0):  # nan compares False with everything
+        raise InputError(None, f"learning rate must be a finite number > 0, got {base}", param="lr")
     if recipe.schedule == "cosine":
         warm = recipe.warmup_fraction * epochs if warmup_epochs is None else float(warmup_epochs)
         if warm < 0 or warm >= epochs:

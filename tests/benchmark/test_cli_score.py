@@ -82,12 +82,13 @@ def test_score_alphamatting_layout_requires_trimap_set(tmp_path):
 def test_score_bad_inputs_fail_with_one_line(tmp_path):
     data = tiny_dataset(tmp_path / "mini" / "test")
     res = CliRunner().invoke(
-        cli, ["score", "--model", "closed_fom", "--dataset", str(data), "--out", str(tmp_path)]
+        cli,
+        ["score", "--model", "closed_fom", "--dataset", str(data), "--out", str(tmp_path / "r")],
     )
     assert res.exit_code == 1 and "did you mean closed_form" in res.output
     (data / "alpha" / "fg1_0.png").unlink()
     res = CliRunner().invoke(
-        cli, ["score", "--model", "knn", "--dataset", str(data), "--out", str(tmp_path)]
+        cli, ["score", "--model", "knn", "--dataset", str(data), "--out", str(tmp_path / "r")]
     )
     assert res.exit_code == 1 and "fg1_0 (alpha)" in res.output
 

@@ -37,7 +37,7 @@ def test_demo_pipeline_end_to_end(tmp_path):
     deep = read_run(runs[1].parent)
     assert deep.checkpoint_sha256 and deep.training_data == "train:synthetic-comp1k"
     md = next(p for p in result.leaderboards if p.name == "leaderboards.md").read_text()
-    assert "timinet_basic" in md and "closed_form" in md and "SAD" in md
+    assert r"timinet\_basic" in md and r"closed\_form" in md and "SAD" in md  # Markdown-escaped
     assert result.report.read_text().startswith("<!DOCTYPE html>")
     assert (
         json.loads((result.dataset / "manifest.json").read_text())["dataset_label"]

@@ -93,8 +93,10 @@ def make_run(
 
 
 def md_row(md: str, model: str) -> list[str]:
+    """The cells of MODEL's row, Markdown escapes undone."""
     for line in md.splitlines():
-        cells = [c.strip() for c in line.strip("|").split("|")]
+        raw = re.split(r"(?<!\\)\|", line.strip().strip("|"))
+        cells = [re.sub(r"\\(.)", r"\1", c.strip()) for c in raw]
         if line.startswith("|") and cells[0] == model:
             return cells
     raise AssertionError(f"row {model} not found in\n{md}")
@@ -599,7 +601,7 @@ def test_latex_is_structurally_valid_and_compiles_when_pdflatex_exists(tmp_path)
 def test_write_leaderboards_and_cli(tmp_path):
     tables = _all_tables(tmp_path / "results")
     written = write_leaderboards(tables, tmp_path / "out", formats=["csv", "md"])
-    assert {p.suffix for p in written} == {".csv", ".md"}
+    assert {p.suffix for p in written} == {".csv", ".md", ".json"}  # + the index
     assert (tmp_path / "out" / "leaderboards.md").read_text().count("### ") == len(tables)
     with pytest.raises(InputError, match="unknown format"):
         write_leaderboards(tables, tmp_path / "out", formats=["html"])
@@ -619,7 +621,7 @@ def test_write_leaderboards_and_cli(tmp_path):
     assert result.exit_code == 0, result.output
     files = sorted(p.name for p in (tmp_path / "cli").iterdir())
     assert "leaderboards.tex" in files and "paper-table2-alphamatting-test.md" in files
-    assert len(files) == 3 * len(tables) + 2
+    assert len(files) == 3 * len(tables) + 3  # + leaderboards.md, .tex and the .json index
     assert str(tmp_path / "cli" / "leaderboards.tex") in result.output.replace("\n", "")
     assert "TIMI-Net" in result.output and "Average rank" in result.output
     bad = CliRunner().invoke(

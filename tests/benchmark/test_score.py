@@ -209,33 +209,35 @@ def test_interrupted_run_resumes_to_the_same_csv(comp_dataset, tmp_path):
 
 
 def test_limit_then_full_run_extends(comp_dataset, tmp_path):
-    part = score_model("trimap_only", comp_dataset, tmp_path, limit=2)
+    part = score_model("trimap_only", comp_dataset, tmp_path / "r", limit=2)
     assert part.n_images == 2 and part.extra["complete"] is False
-    whole = score_model("trimap_only", comp_dataset, tmp_path)
+    whole = score_model("trimap_only", comp_dataset, tmp_path / "r")
     assert whole.extra["run_id"] == part.extra["run_id"] and whole.n_images == 3
 
 
 def test_no_resume_starts_over_and_bad_csv_is_refused(comp_dataset, tmp_path):
-    rec = score_model("trimap_only", comp_dataset, tmp_path)
+    rec = score_model("trimap_only", comp_dataset, tmp_path / "r")
     csv_path = Path(rec.extra["run_dir"]) / "per_image.csv"
-    again = score_model("trimap_only", comp_dataset, tmp_path, resume=False)
+    again = score_model("trimap_only", comp_dataset, tmp_path / "r", resume=False)
     assert again.extra["sessions"] == 1 and len(read_per_image(csv_path)) == 3
     csv_path.write_text("name,sad\nx,1\n")
     with pytest.raises(ResumeError, match="header"):
-        score_model("trimap_only", comp_dataset, tmp_path)
+        score_model("trimap_only", comp_dataset, tmp_path / "r")
 
 
 def test_timeout_is_recorded_not_raised(comp_dataset, tmp_path):
-    rec = score_model("closed_form", comp_dataset, tmp_path, time_budget_s=1e-4)
+    rec = score_model("closed_form", comp_dataset, tmp_path / "r", time_budget_s=1e-4)
     assert rec.n_images == 3 and rec.n_failed == 3
     assert {v["status"] for v in rec.extra["failures"].values()} == {"timeout"}
     rows = read_per_image(Path(rec.extra["run_dir"]) / "per_image.csv")
     assert all(math.isnan(r["sad"]) and math.isnan(r["conn"]) for r in rows.values())
     assert math.isnan(rec.means["sad"])
     assert read_run(rec.extra["run_dir"]).extra["failures"].keys() == rows.keys()
-    same = score_model("closed_form", comp_dataset, tmp_path, time_budget_s=1e-4)  # not retried
+    same = score_model(
+        "closed_form", comp_dataset, tmp_path / "r", time_budget_s=1e-4
+    )  # not retried
     assert same.n_failed == 3 and same.extra["run_id"] == rec.extra["run_id"]
-    bigger = score_model("closed_form", comp_dataset, tmp_path, time_budget_s=120)  # retried
+    bigger = score_model("closed_form", comp_dataset, tmp_path / "r", time_budget_s=120)  # retried
     assert bigger.n_failed == 0 and bigger.n_images == 3 and bigger.extra["failures"] == {}
     assert not math.isnan(bigger.means["sad"])
 
@@ -281,7 +283,7 @@ def test_deep_model_scores_in_process(name, comp_dataset, tmp_path):
 
     if not is_model(name):
         pytest.skip(f"{name} not registered yet")
-    rec = score_model(name, comp_dataset, tmp_path, limit=1)
+    rec = score_model(name, comp_dataset, tmp_path / "r", limit=1)
     assert rec.n_images == 1 and rec.n_failed == 0, rec.extra["failures"]
     assert rec.protocol.resolution == "native" and rec.extra["policies"] == {"native": 1}
     assert rec.extra["run_key"]["inference"] == {"policy": "auto", "amp": False}
@@ -298,7 +300,7 @@ def test_cuda_device_without_cuda_is_a_clear_error(comp_dataset, tmp_path):
     if not deep or torch.cuda.is_available():
         pytest.skip("needs a registered deep model and a machine without CUDA")
     with pytest.raises(ModelError, match="CUDA is not available"):
-        score_model(deep[0], comp_dataset, tmp_path, device="cuda")
+        score_model(deep[0], comp_dataset, tmp_path / "r", device="cuda")
 
 
 def test_quantize_is_recorded_and_changes_the_run(comp_dataset, tmp_path):

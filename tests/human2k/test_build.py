@@ -82,7 +82,7 @@ def test_validation_errors_name_the_file(raw, tmp_path):
     p = raw.images / "human_0004.jpg"
     p.write_bytes(p.read_bytes()[:300])
     with pytest.raises(InputError, match=r"human_0004\.jpg: cannot decode image"):
-        build_human2k(raw.images, raw.alphas, tmp_path / "o", dup_distance=-1)
+        build_human2k(raw.images, raw.alphas, tmp_path / "o2", dup_distance=-1)
     assert not (tmp_path / "o2").exists()
 
 
