@@ -23,16 +23,9 @@ import numpy as np
 
 from human2k.errors import DatasetError, InputError
 from human2k.manifest import sha256_file
-from human2k.paths import resolve_inside
-from human2k.specs import (
-    SplitSpec,
-    coco_file_name,
-    find_first,
-    find_named_file,
-    get_spec,
-    output_name,
-    read_name_lines,
-)
+from human2k.names import coco_file_name, output_name, read_name_lines
+from human2k.paths import find_first, find_named_file, resolve_inside
+from human2k.specs import SplitSpec, get_spec
 
 __all__ = [
     "COMPOSITION_VERSION",

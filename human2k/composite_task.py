@@ -28,7 +28,7 @@ from human2k.composite_plan import CompositeTask
 from human2k.errors import InputError
 from human2k.images import atomic_write_bytes, open_image, read_alpha, read_rgb
 from human2k.manifest import pixel_sha256, sha256_bytes
-from human2k.specs import fg_stem, output_name
+from human2k.names import fg_stem, output_name
 
 __all__ = ["composite_task"]
 

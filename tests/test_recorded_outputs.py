@@ -101,7 +101,8 @@ def test_seeded_cpu_forward(name):
 @pytest.mark.parametrize("recipe", ["gca", "paper"])
 def test_seeded_augmentation_samples(recipe, tmp_path):
     """The training samples of a seed are data too: pinned per recipe (SHA-256 of the arrays)."""
-    from human2k.training_samples import OnlineSamples, find_training_data
+    from human2k.training_samples import OnlineSamples
+    from human2k.training_sources import find_training_data
     from tests.benchmark.training.test_data import make_training_tree
 
     tree = make_training_tree(tmp_path, n_fg=2, n_bg=4, size=(96, 80), seed=0)

@@ -74,7 +74,7 @@ def trimap(
     Example:
       mattebench trimap --alpha D646/Test/GT --out D646/Test/trimaps --preset d646-test --seed 646
     """
-    from human2k import trimap as tm
+    from human2k import trimap_sets as tm
 
     given = {
         "size_range": size_range,

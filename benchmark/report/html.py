@@ -13,26 +13,23 @@ The inputs come from the dataset folder: ``--dataset``, else ``run.json``'s
 and alphamatting (``image/``, ``alpha/``, ``trimap1/``...; the trimap kind comes from the
 protocol).
 
+Charts, colour maps and thumbnails are :mod:`benchmark.report.figures`.
+
 Example:
-    >>> svg = bar_chart_svg("SAD (/1e3, unknown)", ["a", "b"], [1.0, 2.0], [float("nan"), 0.5])
-    >>> svg.startswith("<svg") and svg.count("<rect") == 2
-    True
+    >>> DatasetLayout.__name__
+    'DatasetLayout'
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
-import math
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from benchmark.metrics.scales import METRIC_NAMES, METRICS
+from benchmark.report.figures import bar_chart_svg, error_colormap, figure_cell, short_number
 from benchmark.tables.alphamatting_rank import trimap_kind
 from benchmark.tables.leaderboard import build_tables
 from benchmark.tables.runs import Run, collect_runs
@@ -48,80 +45,7 @@ from human2k.paths import (
     natural_key,
 )
 
-__all__ = ["build_report", "write_report", "bar_chart_svg", "error_colormap", "DatasetLayout"]
-
-#: Colour stops of the error map (an inferno-like ramp: black, purple, orange, pale yellow).
-_STOPS = np.array([0.0, 0.33, 0.66, 1.0])
-_COLOURS = np.array([[0, 0, 4], [120, 28, 109], [237, 105, 37], [252, 255, 164]], float)
-
-
-def error_colormap(error: np.ndarray, unknown: np.ndarray | None = None) -> np.ndarray:
-    """Map |pred - GT| in [0, 1] to uint8 RGB; pixels outside UNKNOWN are dimmed to 35 %.
-
-    Example:
-        >>> error_colormap(np.array([[0.0, 1.0]])).tolist()
-        [[[0, 0, 4], [252, 255, 164]]]
-    """
-    e = np.clip(np.asarray(error, float), 0.0, 1.0)
-    rgb = np.stack([np.interp(e, _STOPS, _COLOURS[:, c]) for c in range(3)], axis=-1)
-    if unknown is not None:
-        rgb[~unknown] *= 0.35
-    return np.round(rgb).astype(np.uint8)
-
-
-def bar_chart_svg(
-    title: str,
-    labels: Sequence[str],
-    values: Sequence[float],
-    errors: Sequence[float] | None = None,
-    *,
-    width: int = 420,
-) -> str:
-    """A horizontal bar chart as an SVG string (NaN values get no bar and print ``n/a``)."""
-    label_w, bar_h, gap, top = 170, 16, 6, 22
-    plot_w = width - label_w - 70
-    errors = list(errors) if errors is not None else [math.nan] * len(values)
-    finite = [
-        v + (e if not math.isnan(e) else 0.0)
-        for v, e in zip(values, errors, strict=True)
-        if not math.isnan(v)
-    ]
-    vmax = max(finite, default=1.0) or 1.0
-    height = top + len(values) * (bar_h + gap) + 4
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'role="img" aria-label="{html.escape(title)}">',
-        f'<text x="0" y="14" font-size="12" font-weight="bold">{html.escape(title)}</text>',
-    ]
-    for i, (label, v, e) in enumerate(zip(labels, values, errors, strict=True)):
-        y = top + i * (bar_h + gap)
-        out.append(
-            f'<text x="{label_w - 6}" y="{y + bar_h - 4}" font-size="11" text-anchor="end">'
-            f"{html.escape(label[:28])}</text>"
-        )
-        if math.isnan(v):
-            out.append(f'<text x="{label_w}" y="{y + bar_h - 4}" font-size="11">n/a</text>')
-            continue
-        w = max(1.0, plot_w * v / vmax)
-        out.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#4c78a8"/>')
-        text_x = label_w + w + 4
-        if not math.isnan(e):
-            lo, hi = label_w + plot_w * max(v - e, 0) / vmax, label_w + plot_w * (v + e) / vmax
-            out.append(
-                f'<line x1="{lo:.1f}" x2="{hi:.1f}" y1="{y + bar_h / 2}" y2="{y + bar_h / 2}" '
-                f'stroke="#222" stroke-width="1.5"/>'
-            )
-            text_x = max(text_x, hi + 4)
-        out.append(f'<text x="{text_x:.1f}" y="{y + bar_h - 4}" font-size="11">{_fmt(v)}</text>')
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def _fmt(v: float) -> str:
-    if math.isnan(v):
-        return "n/a"
-    return f"{v:.3g}" if abs(v) < 100 else f"{v:.1f}"
-
+__all__ = ["build_report", "write_report", "DatasetLayout"]
 
 # --------------------------------------------------------------------------- dataset files
 
@@ -178,23 +102,6 @@ def _pred_path(run: Run, name: str) -> Path | None:
 # --------------------------------------------------------------------------- html pieces
 
 
-def _png_uri(array: np.ndarray, size: int) -> str:
-    im = Image.fromarray(array)
-    im.thumbnail((size, size), Image.Resampling.LANCZOS)
-    buf = io.BytesIO()
-    im.save(buf, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def _figure(array: np.ndarray | None, caption: str, size: int) -> str:
-    if array is None:
-        return f'<td class="missing">{html.escape(caption)}</td>'
-    return (
-        f'<td><img src="{_png_uri(array, size)}" alt="{html.escape(caption)}">'
-        f"<div>{html.escape(caption)}</div></td>"
-    )
-
-
 def _per_image_caption(run: Run, name: str) -> str:
     if name not in run.per_image.index:
         return "not scored"
@@ -202,7 +109,7 @@ def _per_image_caption(run: Run, name: str) -> str:
     parts = []
     for m in ("sad", "mse"):
         v = float(row[m]) * METRICS[m].display_factor
-        parts.append(f"{METRICS[m].label} {_fmt(v)}")
+        parts.append(f"{METRICS[m].label} {short_number(v)}")
     return ", ".join(parts)
 
 
@@ -222,9 +129,9 @@ def _image_row(name: str, layout: DatasetLayout | None, runs: list[Run], size: i
             rgb = trimap = gt = None
         else:
             cells += [
-                _figure(rgb, "input" if rgb is not None else "input missing", size),
-                _figure(trimap, "trimap" if trimap is not None else "trimap missing", size),
-                _figure(gt, "GT" if gt is not None else "GT missing", size),
+                figure_cell(rgb, "input" if rgb is not None else "input missing", size),
+                figure_cell(trimap, "trimap" if trimap is not None else "trimap missing", size),
+                figure_cell(gt, "GT" if gt is not None else "GT missing", size),
             ]
     for run in runs:
         path = _pred_path(run, name)
@@ -238,14 +145,14 @@ def _image_row(name: str, layout: DatasetLayout | None, runs: list[Run], size: i
         except InputError as exc:
             cells += [f'<td class="missing" colspan="2">{html.escape(str(exc))}</td>']
             continue
-        cells.append(_figure(pred, _per_image_caption(run, name), size))
+        cells.append(figure_cell(pred, _per_image_caption(run, name), size))
         if gt is None or gt.shape != pred.shape:
             why = "no GT" if gt is None else f"size {pred.shape} differs from GT {gt.shape}"
             cells.append(f'<td class="missing">{html.escape(why)}</td>')
             continue
         err = np.abs(pred.astype(np.int16) - gt.astype(np.int16)) / 255.0
         unknown = trimap == 128 if trimap is not None and trimap.shape == gt.shape else None
-        cells.append(_figure(error_colormap(err, unknown), "|pred - GT|", size))
+        cells.append(figure_cell(error_colormap(err, unknown), "|pred - GT|", size))
     return "<tr>" + "".join(cells) + "</tr>"
 
 

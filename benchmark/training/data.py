@@ -27,14 +27,8 @@ import torch
 
 from human2k.errors import InputError
 from human2k.processes import pool_context
-from human2k.training_samples import (
-    AUGMENTATIONS,
-    IMAGE_SUFFIXES,
-    OnlineSamples,
-    TrainingSources,
-    find_training_data,
-    sample_rng,
-)
+from human2k.training_samples import AUGMENTATIONS, IMAGE_SUFFIXES, OnlineSamples, sample_rng
+from human2k.training_sources import TrainingSources, find_training_data
 from human2k.worker_lifetime import die_with_parent
 
 __all__ = [

@@ -96,7 +96,7 @@ def train(
     Args:
         model_name: a registered deep model with a training spec (``timinet``, ...).
         data_dir: composite output root, or a folder with ``fg/`` + ``alpha/``
-            (``human2k.training_samples.find_training_data``), or an HDF5 pack.
+            (``human2k.training_sources.find_training_data``), or an HDF5 pack.
         out_dir: run folder; must be new unless ``resume``.
         recipe: ``gca`` or ``paper`` (``benchmark.training.schedule.RECIPES``; also picks the
             augmentation); default: the model's own (``TrainingSpec.default_recipe``).

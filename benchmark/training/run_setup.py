@@ -41,7 +41,7 @@ from benchmark.training.setup import (
 )
 from benchmark.training.state import set_rng_state
 from human2k.errors import InputError, ResumeError
-from human2k.training_samples import TrainingSources, find_training_data
+from human2k.training_sources import TrainingSources, find_training_data
 
 __all__ = ["RunSetup", "prepare_run"]
 

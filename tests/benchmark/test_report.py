@@ -14,13 +14,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from benchmark.cli import cli
-from benchmark.report.html import (
-    DatasetLayout,
-    bar_chart_svg,
-    build_report,
-    error_colormap,
-    write_report,
-)
+from benchmark.report.figures import bar_chart_svg, error_colormap
+from benchmark.report.html import DatasetLayout, build_report, write_report
 from benchmark.scoring.protocol import Protocol, RunRecord
 from human2k.errors import DatasetError, InputError
 from human2k.images import read_alpha, write_png

@@ -11,7 +11,7 @@ from PIL import Image
 
 from human2k.composite import composite_dataset, plan_composite
 from human2k.errors import DatasetError, InputError
-from human2k.specs import COCO_2014_PREFIX, d646_official_name, read_name_list
+from human2k.names import COCO_2014_PREFIX, d646_official_name, read_name_list
 from human2k.synthetic import write_comp1k_tree, write_d646_tree
 
 
@@ -80,7 +80,7 @@ def test_d646_crlf_lists_names_and_generated_trimaps(tmp_path):
     assert m["parameters"]["trimap_seed"] == 646
     # the same trimaps as human2k.trimap's documented D646 generator
     # (`mattebench trimap --preset d646-test --per-image 2` on the GT alphas)
-    from human2k.trimap import d646_test_trimaps
+    from human2k.trimap_sets import d646_test_trimaps
 
     d646_test_trimaps(tmp_path / "o/test/alpha", tmp_path / "ref_tri", per_image=2)
     for p, _r in tri.items():

@@ -14,7 +14,8 @@ from scipy import ndimage
 from human2k.errors import InputError
 from human2k.images import read_trimap, write_png
 from human2k.synthetic import synth_sample
-from human2k.trimap import PRESETS, d646_test_trimaps, derive_seed, generate_trimap, write_trimaps
+from human2k.trimap import PRESETS, derive_seed, generate_trimap
+from human2k.trimap_sets import d646_test_trimaps, write_trimaps
 
 
 @pytest.fixture(scope="module")
