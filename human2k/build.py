@@ -41,18 +41,23 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
-from human2k.errors import DatasetError, InputError
+from human2k.build_inputs import (
+    PROVENANCE_FIELDS,
+    dhash,
+    load_provenance,
+    pair_by_stem,
+    read_split_list,
+)
+from human2k.errors import InputError
 from human2k.images import atomic_write_bytes, open_image, read_alpha, write_png
 from human2k.manifest import sha256_bytes
 from human2k.outputs import prepare_output_dir
-from human2k.paths import check_not_overlapping, image_files
+from human2k.paths import check_not_overlapping
 
-__all__ = ["BuildReport", "build_human2k", "dhash", "read_split_list"]
+__all__ = ["BuildReport", "build_human2k"]
 
 _IMAGE_MODES = ("RGB", "RGBA", "L", "P", "CMYK")
-_PROV_FIELDS = ("source", "license", "author", "url", "human")
 
 
 @dataclass
@@ -66,94 +71,6 @@ class BuildReport:
     split_rule: str
     warnings: list[str] = field(default_factory=list)
     provenance_known: int = 0
-
-
-def dhash(image: Image.Image) -> int:
-    """64-bit difference hash: grey 9×8 thumbnail, bit = left pixel brighter than right.
-
-    Example:
-        >>> im = Image.linear_gradient("L").rotate(90)  # brightness grows left to right
-        >>> hex(dhash(im)), bin(dhash(im) ^ dhash(im.transpose(Image.FLIP_LEFT_RIGHT))).count("1")
-        ('0x0', 64)
-    """
-    g = np.asarray(image.convert("L").resize((9, 8), Image.BILINEAR), dtype=np.int16)
-    bits = (g[:, :-1] > g[:, 1:]).ravel()
-    return int("".join("1" if b else "0" for b in bits), 2)
-
-
-def _pairs(images: Path, alphas: Path) -> list[tuple[str, Path, Path]]:
-    for d, what in ((images, "images"), (alphas, "alphas")):
-        if not d.is_dir():
-            raise DatasetError(f"{d}: {what} folder not found", param=what)
-
-    imgs, alps = image_files(images, unique_stems=True), image_files(alphas, unique_stems=True)
-    if not imgs:
-        raise DatasetError(f"{images}: no images (.jpg/.png/...)")
-    for a, b, what in ((imgs, alps, "alpha matte"), (alps, imgs, "image")):
-        lonely = sorted(set(a) - set(b))
-        if lonely:
-            more = f" (and {len(lonely) - 1} more)" if len(lonely) > 1 else ""
-            raise InputError(a[lonely[0]], f"has no {what} with the same stem{more}")
-    return [(stem, imgs[stem], alps[stem]) for stem in sorted(imgs)]
-
-
-def _load_provenance(path: Path | None) -> dict[str, dict[str, str]]:
-    if path is None or not path.is_file():
-        return {}
-    if path.suffix.lower() == ".json":
-        data = json.loads(path.read_text("utf-8"))
-        rows = data if isinstance(data, list) else [{"name": k, **v} for k, v in data.items()]
-    else:
-        with open(path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-    out = {}
-    for r in rows:
-        if "name" not in r:
-            raise InputError(path, "provenance entries need a 'name'")
-        out[str(r["name"])] = {k: str(v) for k, v in r.items()}
-        out.setdefault(os.path.splitext(str(r["name"]))[0], out[str(r["name"])])
-    return out
-
-
-def read_split_list(path: str | os.PathLike, names: list[str]) -> tuple[list[str], list[str]]:
-    """Read a split: JSON ``{"train": [...], "test": [...]}``, lines ``train NAME``/``test NAME``,
-    or plain lines naming the test images (the rest is train). Names may be stems or file names.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "split list not found")
-    stems = {os.path.splitext(n)[0] for n in names}
-    text = path.read_text("utf-8")
-    test: list[str] = []
-    train: list[str] | None = None
-    if path.suffix.lower() == ".json":
-        data = json.loads(text)
-        train, test = list(data.get("train", [])), list(data.get("test", []))
-    else:
-        rows = [
-            line.strip().split(None, 1)
-            for line in text.splitlines()
-            if line.strip() and not line.startswith("#")
-        ]
-        if rows and all(len(r) == 2 and r[0] in ("train", "test") for r in rows):
-            train = [r[1] for r in rows if r[0] == "train"]
-            test = [r[1] for r in rows if r[0] == "test"]
-        else:
-            test = [" ".join(r) for r in rows]
-    norm = lambda xs: [os.path.splitext(x)[0] if x not in stems else x for x in xs]  # noqa: E731
-    test = norm(test)
-    train = sorted(stems - set(test)) if train is None else norm(train)
-    for n in train + test:
-        if n not in stems:
-            raise InputError(path, f"names {n!r}, which is not among the input images")
-    if set(train) & set(test):
-        raise InputError(path, f"{sorted(set(train) & set(test))[0]!r} is in both train and test")
-    missing = stems - set(train) - set(test)
-    if missing:
-        raise InputError(
-            path, f"does not place {len(missing)} image(s), e.g. {sorted(missing)[0]!r}"
-        )
-    return sorted(train), sorted(test)
 
 
 def _previous_build(out: Path) -> list[str]:
@@ -213,7 +130,7 @@ def build_human2k(
     check_not_overlapping(out, inputs)
     if out.is_dir() and any(out.iterdir()) and not overwrite:
         prepare_output_dir(out, overwrite=False)  # raises, naming what OUT holds
-    pairs = _pairs(images, alphas)
+    pairs = pair_by_stem(images, alphas)
     n = len(pairs)
     warnings: list[str] = []
     info: dict[str, dict[str, Any]] = {}
@@ -290,7 +207,7 @@ def build_human2k(
             None,
         )
     )
-    prov = _load_provenance(prov_path)
+    prov = load_provenance(prov_path)
     prepare_output_dir(out, overwrite=overwrite, previous=_previous_build)
     rows = []
     known = 0
@@ -318,7 +235,7 @@ def build_human2k(
                     "split": split,
                     **{
                         f: p.get(f, "") or ("unknown" if f in ("source", "license") else "")
-                        for f in _PROV_FIELDS
+                        for f in PROVENANCE_FIELDS
                     },
                     "width": d["width"],
                     "height": d["height"],
@@ -336,7 +253,7 @@ def build_human2k(
     buf = io.StringIO()
     w = csv.DictWriter(
         buf,
-        fieldnames=["name", "split", *_PROV_FIELDS, "width", "height", "sha256", "dhash"],
+        fieldnames=["name", "split", *PROVENANCE_FIELDS, "width", "height", "sha256", "dhash"],
         lineterminator="\n",
     )
     w.writeheader()
