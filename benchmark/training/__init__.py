@@ -1,7 +1,7 @@
 """Training any registered deep model: the model-agnostic loop and its parts.
 
 One job per module: ``loop`` (the epochs), ``run_setup`` (model, data, optimiser, resume),
-``step`` (one optimisation step), ``losses`` (loss terms), ``schedule`` (recipes, learning
+``step`` (one optimisation step), ``losses`` (loss terms), ``recipes`` (what each recipe is), ``schedule`` (learning
 rates in samples seen), ``grad_clip`` (GCA clipping), ``data`` (torch Dataset, sharded
 sampler, seeded workers), ``distributed`` (torchrun process group), ``state`` (checkpoint
 contents), ``log`` (train.jsonl), ``validate`` (scoring during training), ``config``.
@@ -17,7 +17,8 @@ from benchmark.training.config import TrainConfig, TrainResult
 from benchmark.training.grad_clip import GradClipper
 from benchmark.training.loop import train
 from benchmark.training.losses import composition_l1_sum, unknown_l1_sum
-from benchmark.training.schedule import RECIPES, make_schedule
+from benchmark.training.recipes import RECIPES
+from benchmark.training.schedule import make_schedule
 from benchmark.training.state import MODEL_FORMAT, STATE_FORMAT, training_data_tag
 
 __all__ = [

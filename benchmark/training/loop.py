@@ -98,7 +98,7 @@ def train(
         data_dir: composite output root, or a folder with ``fg/`` + ``alpha/``
             (``human2k.training_sources.find_training_data``), or an HDF5 pack.
         out_dir: run folder; must be new unless ``resume``.
-        recipe: ``gca`` or ``paper`` (``benchmark.training.schedule.RECIPES``; also picks the
+        recipe: ``gca`` or ``paper`` (``benchmark.training.recipes.RECIPES``; also picks the
             augmentation); default: the model's own (``TrainingSpec.default_recipe``).
         epochs: epochs to train; an epoch is ``samples_per_epoch`` samples whatever the batch.
         batch_size: per-device batch; global batch = batch_size × world size; default: the

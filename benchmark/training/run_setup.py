@@ -32,7 +32,8 @@ from benchmark.training.distributed import DistContext, barrier
 from benchmark.training.encoder_init import SCRATCH, EncoderInit, load_encoder_init
 from benchmark.training.grad_clip import GradClipper
 from benchmark.training.log import TrainLog, truncate_log
-from benchmark.training.schedule import RECIPES, LRSchedule, make_schedule, resolve_milestones
+from benchmark.training.recipes import RECIPES
+from benchmark.training.schedule import LRSchedule, make_schedule, resolve_milestones
 from benchmark.training.setup import (
     amp_dtype,
     build_optimizer,

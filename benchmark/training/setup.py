@@ -14,7 +14,7 @@ import torch
 from benchmark.models.deep import DeepMattingModel
 from benchmark.models.registry import create_model, model_info
 from benchmark.training.distributed import DistContext
-from benchmark.training.schedule import Recipe
+from benchmark.training.recipes import Recipe
 from human2k.errors import InputError, ModelError
 
 __all__ = ["resolve_device", "amp_dtype", "build_trainable_model", "build_optimizer"]
@@ -67,7 +67,7 @@ def build_optimizer(model: DeepMattingModel, recipe: Recipe, lr: float) -> torch
     (``requires_grad=False``, e.g. DIM stage 2's encoder-decoder) are left out.
 
     Example:
-        >>> from benchmark.training.schedule import RECIPES
+        >>> from benchmark.training.recipes import RECIPES
         >>> class M(DeepMattingModel):
         ...     def __init__(self):
         ...         super().__init__(config={})

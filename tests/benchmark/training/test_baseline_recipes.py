@@ -21,7 +21,8 @@ from benchmark.cli import cli
 from benchmark.models.registry import create_model
 from benchmark.training import train
 from benchmark.training.losses import LOSS_NORMALISERS, LOSS_TERMS, loss_term_sums
-from benchmark.training.schedule import RECIPES, make_schedule
+from benchmark.training.recipes import RECIPES
+from benchmark.training.schedule import make_schedule
 from benchmark.training.setup import build_optimizer
 from human2k.augment_recipes import augment_dim
 from human2k.synthetic import synth_sample

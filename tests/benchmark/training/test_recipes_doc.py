@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.training.schedule import RECIPES
+from benchmark.training.recipes import RECIPES
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "protocols.md"
 

@@ -17,7 +17,8 @@ from benchmark.models.checkpoint import read_checkpoint, read_state_dict, weight
 from benchmark.models.deep import DeepMattingModel
 from benchmark.models.interface import TrainingSpec
 from benchmark.training import MODEL_FORMAT, STATE_FORMAT, GradClipper, train
-from benchmark.training.schedule import RECIPES, make_schedule
+from benchmark.training.recipes import RECIPES
+from benchmark.training.schedule import make_schedule
 from human2k.errors import ResumeError
 from human2k.images import write_png
 from tests.benchmark.training.test_data import make_training_tree
