@@ -1,14 +1,21 @@
-"""Execute a composite plan in parallel, resumably: :func:`run_composite`.
+"""Execute a composite plan in parallel, resumably, whole or as one shard: :func:`run_composite`.
 
 One task per foreground runs in worker processes (:func:`human2k.composite_task.composite_task`,
-through the pool of :mod:`human2k.processes`); each task is appended to the journal the moment
-it finishes (and the progress moves with it), so a killed run started again with the same
-arguments skips finished work (re-hashing it) and ends with the same manifest content hash.
-A journaled task whose source files changed since (size or modification time) is done again.
+through the pool of :mod:`human2k.processes`, or on a Dask cluster with ``scheduler``:
+:mod:`human2k.dask_units`); each task is appended to the journal the moment it finishes (and
+the progress moves with it), so a killed run started again with the same arguments skips
+finished work (re-hashing it) and ends with the same manifest content hash. A journaled task
+whose source files changed since (size or modification time) is done again.
+
+With ``shard=Shard(I, N)`` only the foregrounds that shard owns are composited
+(:mod:`human2k.shards`), journaled in the shard's own journal; no manifest is written. When all
+N shards are done, :func:`human2k.composite_finish.merge_composite_shards` (``mattebench
+merge-shards OUT``) writes it, or an unsharded run with the same arguments takes the shards'
+work in, does what is left and writes it: either way the manifest an unsharded run writes.
 
 OUT must not overlap the inputs; a folder that holds anything but an earlier run of this
-composite is refused unless ``overwrite`` (which also replaces a run with other parameters,
-removing the files that run recorded).
+composite (or shards of it) is refused unless ``overwrite``
+(:mod:`human2k.composite_claim`).
 
 Example:
     >>> from human2k.composite_plan import plan_composite
@@ -23,9 +30,7 @@ Example:
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import time
 from pathlib import Path
 from typing import Any
@@ -33,23 +38,23 @@ from typing import Any
 import numpy as np
 
 from human2k.compose_pixels import blend
+from human2k.composite_claim import claim_composite_output
+from human2k.composite_finish import (
+    finish_composite,
+    plan_skeleton,
+    remove_stale_temporaries,
+    task_done,
+    unit_keys,
+)
 from human2k.composite_plan import CompositePlan
 from human2k.composite_task import composite_task
-from human2k.errors import InputError, OutputExistsError
+from human2k.errors import InputError
 from human2k.images import atomic_write_bytes
-from human2k.manifest import (
-    JOURNAL_NAME,
-    MANIFEST_FORMAT,
-    MANIFEST_NAME,
-    Journal,
-    save_manifest,
-    sha256_bytes,
-    sha256_file,
-)
-from human2k.outputs import check_writable, write_errors
-from human2k.paths import check_not_overlapping, resolve_inside
+from human2k.journal import Journal, read_journal, same_run, shard_journals
+from human2k.manifest import JOURNAL_NAME
 from human2k.processes import Outcome, run_units
 from human2k.progress import ProgressFn
+from human2k.shards import Shard, units_sha256
 
 __all__ = ["run_composite"]
 
@@ -67,83 +72,52 @@ def source_fingerprint(task) -> dict[str, list[int]]:
     return out
 
 
-def _task_done(out: Path, rec: dict[str, Any] | None, sources: dict[str, list[int]]) -> bool:
-    """A journaled task counts as done only if its sources are unchanged and all its files
-    exist with the recorded hash."""
-    if rec is None:
-        return False
-    if "sources" in rec and rec["sources"] != sources:
-        return False
-    for rel, frec in rec["files"].items():
-        p = out / rel
-        if not p.is_file() or p.stat().st_size != frec["bytes"] or sha256_file(p) != frec["sha256"]:
-            return False
-    return True
-
-
-def _remove_stale_temporaries(out: Path) -> None:
-    for p in out.glob("*/*/.*.tmp"):
-        p.unlink(missing_ok=True)
-    for p in out.glob(".*.tmp"):
-        p.unlink(missing_ok=True)
-
-
 def _warm_up() -> None:
     z = np.zeros((1, 1, 3), np.uint8)
     blend(z, z[..., 0], z)
 
 
-def _claim(out: Path, plan: CompositePlan, header: dict[str, Any], overwrite: bool) -> None:
-    """Refuse an OUT that overlaps an input, or holds something else than this run (unless
-    OVERWRITE, which first removes what an earlier run with other parameters recorded)."""
-    roots = {"the dataset root": plan.sources.get("root")}
-    for key in ("coco_root", "voc_root"):
-        roots[f"the {key[:-5].upper()} folder"] = plan.sources.get(key)
-    for sp in plan.splits:
-        roots[f"the {sp.split} name list"] = sp.fg_list
-        roots[f"the {sp.split} backgrounds"] = sp.bg_dir
-    check_not_overlapping(out, roots)
-    journal = out / JOURNAL_NAME
-    entries = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
-    if journal.is_file():
-        try:
-            found = json.loads(journal.read_bytes().split(b"\n", 1)[0])
-        except json.JSONDecodeError:
-            found = None
-        same = found is not None and {k: found.get(k) for k in header} == header
-        if overwrite and not same:
-            _discard_previous(out)
-    elif entries and not overwrite:
-        raise OutputExistsError(
-            out,
-            f"holds {len(entries)} entries ({', '.join(entries[:3])}) but no composite run; "
-            "choose a new folder or overwrite it",
-            param="out",
-        )
-    check_writable(out)
+def _open_journal(out: Path, header: dict[str, Any], plan: CompositePlan, shard: Shard | None):
+    """The journal this run appends to, and the records of finished work it may reuse."""
+    keys = unit_keys(plan)
+    if shard is None:
+        journal = Journal.open(out, header)
+        shards = shard_journals(out)
+        found = {p: read_journal(p) for p in shards.values()}
+        taken = {
+            k: r for p, (h, recs) in found.items() if same_run(h, header) for k, r in recs.items()
+        }
+        if shards:  # take the shards' work in: one journal again
+            journal.fold(taken, keys, list(shards.values()))
+        return journal, journal.tasks
+    skeleton = plan_skeleton(plan)[0]
+    journal = Journal.open(
+        out,
+        {**header, "shard": shard.record(), "units_sha256": units_sha256(keys), "units": keys,
+         "skeleton": skeleton},
+        shard=shard,
+    )  # fmt: skip
+    main = out / JOURNAL_NAME
+    found, earlier = read_journal(main) if main.is_file() else (None, {})
+    reuse = dict(earlier) if same_run(found, header) else {}  # read only: shards never write it
+    reuse.update(journal.tasks)
+    return journal, reuse
 
 
-def _discard_previous(out: Path) -> None:
-    """Remove the files an earlier run recorded (journal, manifest), then the journal."""
-    recorded: set[str] = {MANIFEST_NAME}
-    manifest = out / MANIFEST_NAME
-    try:
-        recorded |= (
-            set(json.loads(manifest.read_text("utf-8")).get("files", {}))
-            if manifest.is_file()
-            else set()
+def _outcomes(todo, out: Path, options: dict[str, Any], workers: int, scheduler: str | None):
+    if scheduler is not None:
+        from human2k.dask_units import run_units_dask
+
+        return run_units_dask(
+            composite_task, ((t.key, (t, str(out), options)) for t in todo), scheduler=scheduler
         )
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        pass
-    for raw in (out / JOURNAL_NAME).read_bytes().split(b"\n")[1:]:
-        try:
-            recorded |= set(json.loads(raw).get("files", {}))
-        except (json.JSONDecodeError, AttributeError):
-            continue
-    for rel in sorted(recorded) + [JOURNAL_NAME]:
-        path = resolve_inside(out, rel, source=(out / JOURNAL_NAME, None), what="recorded file")
-        with write_errors(path):
-            path.unlink(missing_ok=True)
+    if workers == 1 or len(todo) <= 1:
+        return (_in_process(t, out, options) for t in todo)
+    _warm_up()  # compile (or load) the Numba kernel once, so workers load it from the cache
+    return run_units(
+        composite_task, ((t.key, (t, str(out), options)) for t in todo),
+        workers=min(workers, len(todo)), preload=["human2k.composite"],
+    )  # fmt: skip
 
 
 def run_composite(
@@ -153,6 +127,8 @@ def run_composite(
     workers: int = 1,
     progress: ProgressFn | None = None,
     overwrite: bool = False,
+    shard: Shard | None = None,
+    scheduler: str | None = None,
 ) -> dict[str, Any]:
     """Execute PLAN into OUT with WORKERS processes; return the manifest (also saved to OUT).
 
@@ -163,9 +139,14 @@ def run_composite(
         progress: ``progress("composite SPLIT", done, total)`` after each foreground, counting
             composites (``human2k.progress``).
         overwrite: use an OUT that holds other files, or replace a run with other parameters.
+        shard: do only this shard's foregrounds; returns ``{"shard", "run"}`` instead of the
+            manifest (see the module docstring).
+        scheduler: the address of a Dask scheduler to run the foregrounds on (``workers`` is
+            then unused).
 
     Raises:
-        ResumeError: OUT holds a run with other parameters (the first differing one is named).
+        ResumeError: OUT holds a run with other parameters (the first differing one is named),
+            or shards split another way.
         OverlapError / OutputExistsError / WriteError: OUT cannot be used (nothing written).
         InputError / DatasetError: a bad input file (named); finished work stays on disk.
     """
@@ -173,141 +154,67 @@ def run_composite(
     if workers < 1:
         raise InputError(None, f"workers must be >= 1, got {workers}", param="workers")
     header = {"dataset": plan.dataset, "parameters": plan.parameters}
-    _claim(out, plan, header, overwrite)
-    journal = Journal.open(out, header)
-    _remove_stale_temporaries(out)
-    started = time.time()
-    t0 = time.perf_counter()
-    base_files: dict[str, dict[str, Any]] = {}
+    claim_composite_output(out, plan, header, overwrite=overwrite, shard=shard)
+    journal, reuse = _open_journal(out, header, plan, shard)
+    if shard is None:
+        remove_stale_temporaries(out)  # a shard never does: other shards are writing
+    started, t0 = time.time(), time.perf_counter()
+    skeleton, base_data = plan_skeleton(plan)
+    if shard is None or shard.index == 0:  # the plan's own files: shard 0 writes them
+        for rel, data in base_data.items():
+            atomic_write_bytes(out / rel, data)
+    position = {k: i for i, k in enumerate(unit_keys(plan))}
     split_times: dict[str, float] = {}
-    resumed = changed = 0
+    resumed = changed = composites = 0
     for sp in plan.splits:
         ts = time.perf_counter()
-        if sp.generated_bg_names is not None:
-            data = ("\n".join(sp.generated_bg_names)).encode("utf-8")
-            atomic_write_bytes(out / sp.split / "bg_names.txt", data)
-            base_files[f"{sp.split}/bg_names.txt"] = {
-                "sha256": sha256_bytes(data),
-                "bytes": len(data),
-                "role": "list",
-            }
-        options = {
-            "compress_level": plan.parameters["png_compress_level"],
-            "save_bg": plan.parameters["save_bg"],
-            "fg_extend": plan.parameters["fg_extend"],
-            "trimaps": sp.trimaps,
-            "trimap_preset": sp.trimap_preset,
-            "trimap_params": sp.trimap_params,
-            "trimap_seed": plan.parameters["trimap_seed"],
-        }
-        sources = {t.key: source_fingerprint(t) for t in sp.tasks}
-        todo = [
-            t for t in sp.tasks if not _task_done(out, journal.tasks.get(t.key), sources[t.key])
+        tasks = [
+            t for t in sp.tasks if shard is None or position[t.key] % shard.count == shard.index
         ]
-        changed += sum(t.key in journal.tasks for t in todo)
-        resumed += len(sp.tasks) - len(todo)
-        done = (len(sp.tasks) - len(todo)) * sp.n_bg
+        sources = {t.key: source_fingerprint(t) for t in tasks}
+        todo = [t for t in tasks if not task_done(out, reuse.get(t.key), sources[t.key])]
+        changed += sum(t.key in reuse for t in todo)
+        resumed += len(tasks) - len(todo)
+        composites += len(tasks) * sp.n_bg
+        total, done = len(tasks) * sp.n_bg, (len(tasks) - len(todo)) * sp.n_bg
         if progress is not None:
-            progress(f"composite {sp.split}", done, sp.n_composites)
-        if workers == 1 or len(todo) <= 1:
-            outcomes = (_in_process(t, out, options) for t in todo)
-        else:
-            _warm_up()  # compile (or load) the Numba kernel once, so workers load it from the cache
-            outcomes = run_units(
-                composite_task, ((t.key, (t, str(out), options)) for t in todo),
-                workers=min(workers, len(todo)), preload=["human2k.composite"],
-            )  # fmt: skip
-        for outcome in outcomes:  # in completion order: journal and progress move with the work
-            outcome.raise_if_failed()
+            progress(f"composite {sp.split}", done, total)
+        for outcome in _outcomes(todo, out, _options(plan, sp), workers, scheduler):
+            outcome.raise_if_failed()  # in completion order: journal and progress move with it
             journal.append(
                 outcome.key, outcome.value, outcome.seconds, sources=sources[outcome.key]
             )
             done += sp.n_bg
             if progress is not None:
-                progress(f"composite {sp.split}", done, sp.n_composites)
+                progress(f"composite {sp.split}", done, total)
         split_times[sp.split] = time.perf_counter() - ts
-    packs: dict[str, Any] = {}
-    if plan.parameters["format"] == "hdf5":
-        from human2k.pack import pack_split
-
-        for sp in plan.splits:
-            rel = f"{sp.split}.h5"
-            pack_split(out / sp.split, out / rel)
-            # HDF5 layout bytes are not reproducible across processes: recorded outside the content hash
-            packs[rel] = {"sha256": sha256_file(out / rel), "bytes": (out / rel).stat().st_size}
-    manifest = _assemble(plan, out, journal, base_files)
     wall = time.perf_counter() - t0
-    task_seconds = sum(journal.tasks[t.key]["seconds"] for sp in plan.splits for t in sp.tasks)
-    disk: dict[str, int] = {}
-    for rec in manifest["files"].values():
-        disk[rec["role"]] = disk.get(rec["role"], 0) + rec["bytes"]
-    manifest["run"] = {
-        "started_unix": round(started, 3),
-        "wall_seconds": round(wall, 3),
+    run = {
+        "started_unix": round(started, 3), "wall_seconds": round(wall, 3),
         "split_seconds": {k: round(v, 3) for k, v in split_times.items()},
-        "worker_seconds_total": round(task_seconds, 3),
-        "composites": plan.n_composites,
-        "composites_per_second_this_run": round(plan.n_composites / wall, 3) if wall > 0 else None,
-        "resumed_tasks": resumed,
-        "redone_changed_sources": changed,
-        "workers": workers,
-        "disk_bytes": dict(sorted(disk.items())),
-        "disk_bytes_total": sum(disk.values()) + sum(p["bytes"] for p in packs.values()),
-        "packs": packs,
-        "host": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "pillow": _version("PIL"),
-            "numpy": np.__version__,
-            "cpus": os.cpu_count(),
-        },
+        "composites": composites,
+        "composites_per_second_this_run": round(composites / wall, 3) if wall > 0 else None,
+        "resumed_tasks": resumed, "redone_changed_sources": changed,
+        "workers": workers if scheduler is None else None, "scheduler": scheduler,
+    }  # fmt: skip
+    if shard is not None:
+        return {"shard": shard.label, "run": run}
+    return finish_composite(out, skeleton, journal.tasks, list(position), run)
+
+
+def _options(plan: CompositePlan, sp) -> dict[str, Any]:
+    return {
+        "compress_level": plan.parameters["png_compress_level"],
+        "save_bg": plan.parameters["save_bg"],
+        "fg_extend": plan.parameters["fg_extend"],
+        "trimaps": sp.trimaps,
+        "trimap_preset": sp.trimap_preset,
+        "trimap_params": sp.trimap_params,
+        "trimap_seed": plan.parameters["trimap_seed"],
     }
-    manifest["content_sha256"] = save_manifest(out / MANIFEST_NAME, manifest)
-    return manifest
 
 
 def _in_process(task, out: Path, options: dict[str, Any]):
     t0 = time.perf_counter()
     files = composite_task(task, str(out), options)
     return Outcome(task.key, "ok", files, time.perf_counter() - t0)
-
-
-def _version(module: str) -> str:
-    import importlib
-
-    return getattr(importlib.import_module(module), "__version__", "unknown")
-
-
-def _assemble(
-    plan: CompositePlan, out: Path, journal: Journal, base: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
-    files: dict[str, dict[str, Any]] = dict(base)
-    splits: dict[str, Any] = {}
-    for sp in plan.splits:
-        for t in sp.tasks:
-            files.update(journal.tasks[t.key]["files"])
-        splits[sp.split] = {
-            "foregrounds": len(sp.tasks),
-            "bg_per_fg": sp.bg_per_fg,
-            "composites_per_fg": sp.n_bg,
-            "composites": sp.n_composites,
-            "bg_list": "official"
-            if sp.bg_list
-            else f"drawn (bg_seed={plan.parameters['bg_seed']})",
-            "trimaps": sp.trimaps
-            if sp.trimaps != "generated"
-            else f"generated:{sp.trimap_preset}:seed={plan.parameters['trimap_seed']}",
-            "fg_names": [t.fg_name for t in sp.tasks],
-        }
-    return {
-        "format": MANIFEST_FORMAT,
-        "dataset": plan.dataset,
-        # the name results and leaderboards use: "synthetic-comp1k" for a procedural tree
-        "dataset_label": f"synthetic-{plan.dataset}"
-        if plan.sources.get("synthetic")
-        else plan.dataset,
-        "parameters": plan.parameters,
-        "sources": plan.sources,
-        "splits": splits,
-        "files": dict(sorted(files.items())),
-    }

@@ -11,7 +11,8 @@
   files have the same ``content_sha256`` even if one was interrupted and resumed).
 
 While a run is in progress, finished tasks are appended to ``OUT/.mattebench-journal.jsonl``
-(one JSON line per foreground, fsync'ed); a killed run resumes from it.
+(one JSON line per foreground, fsync'ed; :mod:`human2k.journal`); a killed run resumes from it.
+A sharded run writes one journal per shard (``.mattebench-journal.shard-I-of-N.jsonl``).
 
 Checksum lists (``human2k/checksums/*.txt``) are ``sha256sum``-style lines ``<hex>  <path>``
 with a ``# mattebench-checksums v1`` header naming the hash kind (``pixels`` or ``file``);
@@ -36,7 +37,6 @@ import numpy as np
 
 from human2k.errors import DatasetError, InputError, ResumeError, UnsafePathError
 from human2k.images import atomic_write_bytes, open_image
-from human2k.outputs import write_errors
 from human2k.paths import name_problem, resolve_inside
 
 __all__ = [
@@ -49,7 +49,7 @@ __all__ = [
     "pixel_sha256",
     "image_pixel_sha256",
     "content_sha256",
-    "Journal",
+    "canonical_json_bytes",
     "load_manifest",
     "save_manifest",
     "check_parameters",
@@ -102,7 +102,8 @@ def image_pixel_sha256(path: str | os.PathLike) -> str:
     return pixel_sha256(np.asarray(im))
 
 
-def _canonical(obj: Any) -> bytes:
+def canonical_json_bytes(obj: Any) -> bytes:
+    """Compact, key-sorted UTF-8 JSON: equal objects give equal bytes (hashes, journal lines)."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
         "utf-8"
     )
@@ -121,7 +122,7 @@ def content_sha256(manifest: dict[str, Any]) -> str:
             rel: {k: v for k, v in rec.items() if k != "source"} if isinstance(rec, dict) else rec
             for rel, rec in core["files"].items()
         }
-    return sha256_bytes(_canonical(core))
+    return sha256_bytes(canonical_json_bytes(core))
 
 
 def split_identity_sha256(manifest: dict[str, Any], split: str) -> str:
@@ -146,7 +147,7 @@ def split_identity_sha256(manifest: dict[str, Any], split: str) -> str:
     if not entries:
         return ""
     return sha256_bytes(
-        _canonical({"dataset": manifest.get("dataset"), "split": split, "files": entries})
+        canonical_json_bytes({"dataset": manifest.get("dataset"), "split": split, "files": entries})
     )
 
 
@@ -192,69 +193,6 @@ def check_parameters(
                 f"{key}={wanted.get(key)!r}; use another output folder (nothing was changed)",
                 param="out",
             )
-
-
-@dataclass
-class Journal:
-    """Append-only record of finished tasks, so a killed run can resume.
-
-    The first line is a header ``{"dataset", "parameters"}``; each later line is
-    ``{"task": key, "files": {...}, "seconds": s}``. A torn last line (the process was killed
-    while writing it) is ignored.
-    """
-
-    path: Path
-    header: dict[str, Any]
-    tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @classmethod
-    def open(cls, out_dir: str | os.PathLike, header: dict[str, Any]) -> Journal:
-        """Open (or create) the journal in OUT_DIR; ResumeError if it holds other parameters."""
-        path = Path(out_dir) / JOURNAL_NAME
-        journal = cls(path, header)
-        if path.is_file():
-            lines = path.read_bytes().split(b"\n")
-            try:
-                found = json.loads(lines[0])
-            except json.JSONDecodeError:
-                found = None
-            if found is not None:
-                if found.get("dataset") != header.get("dataset"):
-                    raise ResumeError(
-                        f"{out_dir}: output folder holds dataset {found.get('dataset')!r}, this run is "
-                        f"{header.get('dataset')!r}; use another output folder (nothing was changed)",
-                        param="out",
-                    )
-                check_parameters(out_dir, found.get("parameters", {}), header.get("parameters", {}))
-                for raw in lines[1:]:
-                    try:
-                        rec = json.loads(raw)
-                    except json.JSONDecodeError:
-                        continue  # torn last line of a killed run
-                    journal.tasks[rec["task"]] = rec
-                return journal
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, _canonical(header) + b"\n")
-        return journal
-
-    def append(
-        self,
-        task: str,
-        files: dict[str, Any],
-        seconds: float,
-        *,
-        sources: dict[str, Any] | None = None,
-    ) -> None:
-        """Record TASK as finished (flushed and fsync'ed before returning); SOURCES is the
-        fingerprint of its inputs (a later resume redoes the task when they changed)."""
-        rec = {"task": task, "files": files, "seconds": round(float(seconds), 4)}
-        if sources is not None:
-            rec["sources"] = sources
-        with write_errors(self.path), open(self.path, "ab") as fh:
-            fh.write(_canonical(rec) + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        self.tasks[task] = rec
 
 
 @dataclass
