@@ -114,7 +114,7 @@ def run_units_dask(
             queue.add(future)
             return True
 
-        queue = as_completed([])
+        queue = as_completed([], loop=client.loop)
         while len(inflight) < window and submit_next(queue):
             pass
         for future in queue:

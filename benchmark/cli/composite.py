@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from benchmark.cli.console import RichProgress, console, make_progress
-from benchmark.cli.options import workers_option
+from benchmark.cli.options import scheduler_option, shard_option, workers_option
 
 
 def _common(fn):
@@ -41,6 +41,8 @@ def _common(fn):
             "an --out is refused; one holding this same run is resumed.",
         ),
         workers_option(default=2),
+        shard_option("foregrounds (each with all its composites)"),
+        scheduler_option("foregrounds"),
         click.option(
             "--limit-fg", type=int, help="Only the first K foregrounds of each list (proxy subset)."
         ),
@@ -94,12 +96,21 @@ def _run(dataset: str, root: str, **kw) -> None:
     from human2k.worker_lifetime import signals_as_interrupts
 
     workers, out, overwrite = kw.pop("workers"), kw.pop("out"), kw.pop("overwrite")
+    shard, scheduler = kw.pop("shard"), kw.pop("scheduler")
     plan = plan_composite(dataset, root=root, **kw)
     with signals_as_interrupts(), make_progress() as bar:
         manifest = run_composite(
-            plan, out, workers=workers, progress=RichProgress(bar), overwrite=overwrite
-        )
+            plan, out, workers=workers, progress=RichProgress(bar), overwrite=overwrite,
+            shard=shard, scheduler=scheduler,
+        )  # fmt: skip
     run = manifest["run"]
+    if shard is not None:
+        console.print(
+            f"[bold]{dataset}[/] shard {shard.label}: {run['composites']} composites "
+            f"({run['resumed_tasks']} fg reused) in {run['wall_seconds']:.1f} s; when all "
+            f"{shard.count} shards are done: mattebench merge-shards {out}"
+        )
+        return
     console.print(
         f"[bold]{dataset}[/]: {run['composites']} composites ({run['resumed_tasks']} fg reused) in "
         f"{run['wall_seconds']:.1f} s, {run['disk_bytes_total'] / 1e6:.1f} MB; manifest {out}/manifest.json "

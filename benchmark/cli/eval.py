@@ -6,7 +6,7 @@ import math
 
 import click
 
-from benchmark.cli.options import workers_option
+from benchmark.cli.options import scheduler_option, shard_option, workers_option
 
 
 @click.command("eval")
@@ -76,9 +76,11 @@ from benchmark.cli.options import workers_option
 @click.option(
     "--allow-missing", is_flag=True, help="Score even if some trimaps have no prediction."
 )
+@shard_option("images (needs --out; writes NAME.shard-I-of-N.json beside it)")
+@scheduler_option("images")
 def eval_cmd(
     pred_dir, gt_dir, trimap_dir, dataset_dir, trimap_set, name, results_dir, training_data, out,
-    overwrite, workers, region, trimap_quantize, allow_missing,
+    overwrite, workers, region, trimap_quantize, allow_missing, shard, scheduler,
 ):  # fmt: skip
     """Score existing predictions: SAD, MSE, Grad, Conn exactly as the DIM MATLAB code.
 
@@ -113,9 +115,14 @@ def eval_cmd(
         raise click.UsageError("--name and --trimap-set need --dataset")
     if bool(name) != bool(results_dir):
         raise click.UsageError("--name and --results go together")
+    if shard is not None and (not out or name):
+        raise click.UsageError(
+            "--shard needs --out (the shards are merged into it) and no --name: merge the "
+            "shards, or record the external run unsharded"
+        )
     inputs = {"the --pred folder": pred_dir, "the --gt folder": gt_dir}
     inputs.update({"the --trimap folder": trimap_dir, "the --dataset folder": dataset_dir})
-    if out:
+    if out and shard is None:
         check_scores_path(out, inputs=inputs, overwrite=overwrite)
     if gt_dir and Path(pred_dir).resolve() == Path(gt_dir).resolve():
         console.print(
@@ -136,6 +143,24 @@ def eval_cmd(
             f"[yellow]warning: {len(triplets.missing_preds)} image(s) have no prediction and "
             "are left out (--allow-missing; recorded in the JSON)[/]"
         )
+    if shard is not None:
+        from benchmark.scoring.eval_shards import evaluate_shard
+
+        paths = dict(pred_dir=pred_dir, gt_dir=gt_dir, trimap_dir=trimap_dir,
+                     dataset_dir=dataset_dir, trimap_set=trimap_set)  # fmt: skip
+        paths = {k: str(Path(v).resolve()) if v and k != "trimap_set" else v
+                 for k, v in paths.items()}  # fmt: skip
+        with signals_as_interrupts(), make_progress() as bar:
+            result = evaluate_shard(
+                triplets, shard, out, inputs=paths, region=region, workers=workers,
+                trimap_quantize=trimap_quantize, progress=RichProgress(bar),
+                scheduler=scheduler, overwrite=overwrite,
+            )  # fmt: skip
+        console.print(
+            f"shard {shard.label}: {len(result.records)} images scored; when all "
+            f"{shard.count} shards are done: mattebench merge-shards {out}"
+        )
+        return
     with signals_as_interrupts(), make_progress() as bar:
         result = evaluate_triplets(
             triplets,
@@ -143,6 +168,7 @@ def eval_cmd(
             workers=workers,
             trimap_quantize=trimap_quantize,
             progress=RichProgress(bar),
+            scheduler=scheduler,
         )
     table = Table(
         title=f"DIM metrics, mean over {len(result.records)} images (region: {region}, MATLAB semantics)"

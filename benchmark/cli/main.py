@@ -38,6 +38,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "leaderboard": "benchmark.cli.leaderboard:leaderboard",
     "report": "benchmark.cli.report:report",
     "serve": "benchmark.cli.serve:serve",
+    "merge-shards": "benchmark.cli.merge_shards:merge_shards_cmd",
 }
 
 

@@ -11,6 +11,13 @@ Example:
     0.0004
     >>> MILESTONES.convert("20,30.5", None, None), MILESTONES.convert("comp1k", None, None)
     ([20.0, 30.5], 'comp1k')
+    >>> SHARD.convert("2/8", None, None).label
+    '2/8'
+    >>> try:
+    ...     SHARD.convert("8/8", None, None)
+    ... except click.BadParameter as exc:
+    ...     print(exc.message)
+    shard index must be in 0..7 (shards count from 0), got 8
     >>> try:
     ...     MILESTONES.convert("20,x", None, None)
     ... except click.BadParameter as exc:
@@ -44,6 +51,10 @@ __all__ = [
     "out_dir_option",
     "dataset_option",
     "size_option",
+    "ShardType",
+    "SHARD",
+    "shard_option",
+    "scheduler_option",
 ]
 
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
@@ -136,10 +147,30 @@ class FiniteFloat(click.ParamType):
         return x
 
 
+class ShardType(click.ParamType):
+    """``I/N`` with 0 ≤ I < N (shards count from 0, like ``SLURM_ARRAY_TASK_ID`` of
+    ``--array=0-7`` and a Kubernetes Indexed Job's ``JOB_COMPLETION_INDEX``), or ``auto``:
+    this Slurm array task's shard (``human2k.shards.Shard.from_env``)."""
+
+    name = "I/N|auto"
+
+    def convert(self, value, param, ctx):
+        from human2k.errors import InputError
+        from human2k.shards import Shard
+
+        if isinstance(value, Shard) or value is None:
+            return value
+        try:
+            return Shard.parse(str(value))
+        except InputError as exc:
+            self.fail(exc.problem, param, ctx)
+
+
 SIZE = SizeType()
 SIZE_32 = SizeType(multiple=32)
 SIZE_OR_NATIVE = SizeType(allow_native=True)
 MILESTONES = MilestonesType()
+SHARD = ShardType()
 DEVICE = DeviceType()
 POSITIVE_FLOAT = FiniteFloat(0.0, inclusive=False)
 NONNEGATIVE_FLOAT = FiniteFloat(0.0)
@@ -187,3 +218,23 @@ def size_option(default: str, help: str, *, multiple: int = 1):
     """``--size WxH``."""
     kind = SIZE if multiple == 1 else SizeType(multiple)
     return click.option("--size", type=kind, default=default, show_default=True, help=help)
+
+
+def shard_option(what: str):
+    """``--shard I/N|auto``: only this shard's units (WHAT), into the shard's own journal."""
+    return click.option(
+        "--shard", type=SHARD, default=None,
+        help=f"Do only shard I of N (0 <= I < N) of the {what}: unit k belongs to shard k mod N; "
+        "'auto' reads SLURM_ARRAY_TASK_ID/COUNT. Each shard writes its own journal into the "
+        "same output; `mattebench merge-shards` completes the run (docs/cluster.md).",
+    )  # fmt: skip
+
+
+def scheduler_option(what: str):
+    """``--scheduler ADDRESS``: run the units (WHAT) on an existing Dask cluster."""
+    return click.option(
+        "--scheduler", metavar="ADDRESS", default=None,
+        help=f"Run the {what} on the Dask cluster whose scheduler is ADDRESS (tcp://host:8786; "
+        "needs the dask extra). Units are journaled as they finish, so the same command "
+        "resumes; no per-unit time budget there (docs/cluster.md).",
+    )  # fmt: skip

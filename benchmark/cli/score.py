@@ -8,7 +8,7 @@ import click
 
 from benchmark.cli.console import RichProgress, console, make_progress
 from benchmark.cli.model_options import MODEL_OPTION, parse_model_options
-from benchmark.cli.options import device_option, workers_option
+from benchmark.cli.options import device_option, scheduler_option, shard_option, workers_option
 
 
 def render_run(record) -> None:
@@ -101,6 +101,8 @@ def render_run(record) -> None:
 @click.option(
     "--no-resume", is_flag=True, help="Start the run over instead of skipping scored images."
 )
+@shard_option("images")
+@scheduler_option("images of a classical model")
 @MODEL_OPTION
 def score(
     model_name,
@@ -118,6 +120,8 @@ def score(
     quantize,
     amp,
     no_resume,
+    shard,
+    scheduler,
     model_options,
 ):
     """Score MODEL on a dataset: per_image.csv (SAD/1e3, MSE raw, Grad/1e3, Conn/1e3), run.json, preds/.
@@ -152,5 +156,14 @@ def score(
             quantize=quantize,
             model_kwargs=parse_model_options(model_options) or None,
             progress=RichProgress(bar),
+            shard=shard,
+            scheduler=scheduler,
         )
+    if shard is not None:
+        console.print(
+            f"shard {shard.label} of {record.model}: {record.n_images - record.n_failed} images "
+            f"scored, {record.n_failed} failed; when all {shard.count} shards are done: "
+            f"mattebench merge-shards {record.extra['run_dir']}"
+        )
+        return
     render_run(record)

@@ -26,12 +26,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
-import csv
 import dataclasses
-import io
-import json
-import math
-import os
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -41,10 +36,10 @@ from typing import Any
 from benchmark.metrics import METRIC_NAMES, METRIC_VERSION, METRICS, MattingMetrics
 from benchmark.metrics.accumulator import compute_all
 from benchmark.scoring.datasets import Dataset
-from human2k.errors import InputError, OutputError
-from human2k.images import atomic_write_bytes, read_matte, read_trimap
-from human2k.outputs import prepare_output_file
-from human2k.paths import IMAGE_SUFFIXES, check_not_overlapping, image_files, lookup_stem
+from benchmark.scoring.eval_output import CSV_COLUMNS, check_scores_path, write_scores
+from human2k.errors import InputError
+from human2k.images import read_matte, read_trimap
+from human2k.paths import IMAGE_SUFFIXES, image_files, lookup_stem
 from human2k.processes import run_units
 from human2k.progress import ProgressFn
 
@@ -57,10 +52,9 @@ __all__ = [
     "evaluate_triplets",
     "write_scores",
     "EvalResult",
+    "result_of",
     "CSV_COLUMNS",
 ]
-
-CSV_COLUMNS = ("image", "sad", "mse", "grad", "conn")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -245,8 +239,10 @@ def evaluate_triplets(
     workers: int = 1,
     trimap_quantize: bool = False,
     progress: ProgressFn | None = None,
+    scheduler: str | None = None,
 ) -> EvalResult:
-    """Score every triplet (in worker processes when ``workers > 1``; records in input order).
+    """Score every triplet (in worker processes when ``workers > 1``, on the Dask cluster at
+    SCHEDULER when given: :mod:`human2k.dask_units`; records in input order).
 
     Raises:
         InputError: the first unusable file (named), whichever process read it.
@@ -266,86 +262,41 @@ def evaluate_triplets(
         if progress:
             progress("eval", len(by_index), len(units), record["image"])
 
-    if workers == 1 or len(units) <= 1:
+    if scheduler is None and (workers == 1 or len(units) <= 1):
         for i, args in units:
             collect(i, _score_one(*args))
     else:
-        outcomes = run_units(
-            _score_one, units, workers=min(workers, len(units)),
-            preload=["benchmark.scoring.evaluate"],
-        )  # fmt: skip
+        if scheduler is not None:
+            from human2k.dask_units import run_units_dask
+
+            outcomes = run_units_dask(_score_one, units, scheduler=scheduler)
+        else:
+            outcomes = run_units(
+                _score_one, units, workers=min(workers, len(units)),
+                preload=["benchmark.scoring.evaluate"],
+            )  # fmt: skip
         with contextlib.closing(outcomes):
             for out in outcomes:  # completion order
                 out.raise_if_failed()
                 collect(out.key, out.value)
-    records = [by_index[i] for i in range(len(units))]
+    return result_of(
+        [by_index[i] for i in range(len(units))], region=region,
+        seconds=time.perf_counter() - start, trimap_quantize=trimap_quantize, phases=phases,
+        allow_missing_preds=bool(getattr(triplets, "allow_missing_preds", False)),
+        missing_preds=list(getattr(triplets, "missing_preds", [])),
+    )  # fmt: skip
+
+
+def result_of(
+    records: list[dict[str, Any]], *, region: str, seconds: float, trimap_quantize: bool,
+    phases: dict[str, float], allow_missing_preds: bool, missing_preds: list[str],
+) -> EvalResult:  # fmt: skip
+    """The :class:`EvalResult` of per-image RECORDS (in order): means, counts, undefined MSE."""
     acc = MattingMetrics(region=region)
     for record in records:
         acc.add_record(record)
     return EvalResult(
-        records,
-        acc.compute(),
-        acc.counts(),
-        region,
-        time.perf_counter() - start,
-        acc.n_undefined_mse,
-        trimap_quantize,
-        phases,
-        allow_missing_preds=bool(getattr(triplets, "allow_missing_preds", False)),
-        missing_preds=list(getattr(triplets, "missing_preds", [])),
-    )
-
-
-def _fmt(value: float) -> str:
-    return "nan" if math.isnan(value) else repr(float(value))
-
-
-def check_scores_path(
-    csv_path: str | os.PathLike,
-    *,
-    inputs: dict[str, str | os.PathLike | None] | None = None,
-    overwrite: bool = False,
-) -> Path:
-    """Check the output of :func:`write_scores` before any work; return the JSON path.
-
-    Raises:
-        OverlapError: the CSV or JSON is, or lies inside, one of INPUTS (``{description: path}``).
-        OutputError: CSV_PATH does not end in ``.csv`` (its ``.json`` would replace it).
-        OutputExistsError: one of them exists and ``overwrite`` is off. WriteError: unwritable.
-    """
-    csv_path = Path(csv_path)
-    check_not_overlapping(csv_path, inputs or {})
-    if csv_path.suffix.lower() != ".csv":
-        raise OutputError(
-            csv_path,
-            "must end in .csv (the protocol record is written beside it as NAME.json)",
-            param="out",
-        )
-    json_path = csv_path.with_suffix(".json")
-    for path in (csv_path, json_path):
-        check_not_overlapping(path, inputs or {})
-        prepare_output_file(path, overwrite=overwrite)
-    return json_path
-
-
-def write_scores(
-    result: EvalResult,
-    csv_path: str | os.PathLike,
-    *,
-    inputs: dict[str, str | os.PathLike | None] | None = None,
-    overwrite: bool = False,
-) -> Path:
-    """Write ``image,sad,mse,grad,conn`` (SAD/1000, MSE raw, Grad/1000, Conn/1000) to CSV_PATH and
-    the protocol record to the companion ``.json``; both atomically. Returns the JSON path.
-
-    CSV_PATH is checked first (:func:`check_scores_path`, with INPUTS and OVERWRITE)."""
-    json_path = check_scores_path(csv_path, inputs=inputs, overwrite=overwrite)
-    csv_path = Path(csv_path)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in result.records:
-        writer.writerow([r["image"], *(_fmt(r[k]) for k in METRIC_NAMES)])
-    atomic_write_bytes(csv_path, buf.getvalue().encode())
-    atomic_write_bytes(json_path, json.dumps(result.protocol(), indent=2, sort_keys=True).encode())
-    return json_path
+        records, acc.compute(), acc.counts(), region, seconds, acc.n_undefined_mse,
+        trimap_quantize, phases, allow_missing_preds=allow_missing_preds,
+        missing_preds=list(missing_preds),
+    )  # fmt: skip

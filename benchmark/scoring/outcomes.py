@@ -38,6 +38,8 @@ __all__ = [
     "classical_outcomes",
     "inprocess_outcomes",
     "deep_outcomes",
+    "dask_outcomes",
+    "solve_on_worker",
     "warm_up",
     "captured_predict",
 ]
@@ -138,6 +140,49 @@ def classical_outcomes(
             trimap, gt = loaded.pop(out.key)
             alpha, messages = out.value if out.status == "ok" else (None, "")
             yield Outcome(out.key, out.status, alpha, out.seconds, out.error, trimap, gt, messages)
+
+
+_WARM: set[str] = set()  # the models this (Dask worker) process has warmed up
+
+
+def solve_on_worker(model: MattingModel, image: np.ndarray, trimap: np.ndarray):
+    """A Dask unit: ``(alpha, what the model printed, seconds)``; warms MODEL up (untimed) the
+    first time this process sees it. The model travels with the unit: no worker state is
+    shared between runs on one cluster."""
+    import json
+
+    token = f"{type(model).__module__}.{type(model).__qualname__}:" + json.dumps(
+        model.config, sort_keys=True, default=str
+    )
+    if token not in _WARM:
+        captured_predict(model.warmup)
+        _WARM.add(token)
+    t0 = time.perf_counter()
+    alpha, messages = captured_predict(model.predict, image, trimap)
+    return alpha, messages, time.perf_counter() - t0
+
+
+def dask_outcomes(
+    model: MattingModel, samples: Iterable[Sample], *, scheduler: str
+) -> Iterator[Outcome]:
+    """Classical and trivial models on the Dask cluster at SCHEDULER (no time budget:
+    :mod:`human2k.dask_units`); images are read here, as for the local pool."""
+    from human2k.dask_units import run_units_dask
+
+    loaded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def items():
+        for s in samples:
+            image, trimap, gt = load_sample(s)
+            loaded[s.name] = (trimap, gt)
+            yield s.name, (model, image, trimap)
+
+    outcomes = run_units_dask(solve_on_worker, items(), scheduler=scheduler)
+    with contextlib.closing(outcomes):
+        for out in outcomes:
+            trimap, gt = loaded.pop(out.key)
+            alpha, messages, seconds = out.value if out.status == "ok" else (None, "", out.seconds)
+            yield Outcome(out.key, out.status, alpha, seconds, out.error, trimap, gt, messages)
 
 
 def inprocess_outcomes(model: MattingModel, samples: Iterable[Sample]) -> Iterator[Outcome]:

@@ -52,6 +52,7 @@ from benchmark.scoring.score_loop import score_images
 from benchmark.scoring.score_run import ScoreOptions, open_run
 from human2k.errors import ModelError
 from human2k.progress import ProgressFn
+from human2k.shards import Shard
 
 __all__ = ["score_model", "ScoreOptions", "DEFAULT_TIME_BUDGET_S"]
 
@@ -77,6 +78,8 @@ def score_model(
     policy: str | None = None,
     amp: bool = False,
     quantize: str | None = None,
+    shard: Shard | None = None,
+    scheduler: str | None = None,
 ) -> RunRecord:
     """Score MODEL_NAME on DATASET_DIR and write the run folder under OUT_DIR.
 
@@ -101,6 +104,11 @@ def score_model(
         amp: bf16 autocast for deep models on CUDA.
         quantize: ``truncate`` or ``round``; default ``truncate``, or under policy
             ``official`` the model's ``official_quantization``.
+        shard: score only this shard's images into the shard's own files of the run folder;
+            ``merge_score_shards`` (``mattebench merge-shards``) completes the run
+            (:mod:`benchmark.scoring.score_shards`).
+        scheduler: a Dask scheduler's address to solve the images on (classical and trivial
+            models; no per-image time budget there: ``time_budget_s`` is recorded as None).
 
     Returns:
         The :class:`RunRecord` also written to ``run.json``; ``extra["run_dir"]`` is the folder.
@@ -115,10 +123,16 @@ def score_model(
     options = ScoreOptions(
         device=device, workers=workers, trimap_set=trimap_set, save_preds=save_preds,
         region=region, limit=limit, resume=resume, time_budget_s=time_budget_s, policy=policy,
-        amp=amp, quantize=quantize,
+        amp=amp, quantize=quantize, shard=shard, scheduler=scheduler,
     )  # fmt: skip
     options.check()
     info = model_info(model_name)
+    if scheduler is not None and info.kind == "deep":
+        raise ModelError(
+            f"{model_name} is a deep model: it runs here, on this machine's device; a Dask "
+            "scheduler runs classical models only (split a deep model's images into shards)",
+            param="scheduler",
+        )
     if checkpoint is not None and info.kind != "deep":
         raise ModelError(
             f"{model_name} is a {info.kind} model: it has no weights, so a checkpoint would "

@@ -19,6 +19,7 @@ from benchmark.models.alpha import force_known, quantize_alpha
 from benchmark.scoring.outcomes import (
     Outcome,
     classical_outcomes,
+    dask_outcomes,
     deep_outcomes,
     inprocess_outcomes,
     warm_up,
@@ -39,6 +40,8 @@ def _row(name: str, metrics: dict[str, float] | None, seconds: float) -> list:
 
 def _outcomes(run: ScoreRun):
     o, model = run.options, run.model
+    if o.scheduler is not None and not run.deep:
+        return dask_outcomes(model, run.todo, scheduler=o.scheduler)
     if run.deep:
         return deep_outcomes(model, run.todo, device=o.device, amp=o.amp, policy=run.policy,
                              policies=run.policies)  # fmt: skip
@@ -57,7 +60,9 @@ def score_images(run: ScoreRun, progress: ProgressFn | None = None) -> RunRecord
     if progress:
         progress(task, n_done, run.n_total)
     if run.todo:
-        if not run.deep and run.model.isolate:
+        if run.options.scheduler is not None and not run.deep:
+            run.extra["start_method"] = "dask"
+        elif not run.deep and run.model.isolate:
             from human2k.processes import pool_context
 
             run.extra["start_method"] = pool_context().get_start_method()

@@ -21,18 +21,26 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from benchmark.metrics.scales import METRIC_NAMES, METRIC_VERSION
+from benchmark.metrics.scales import METRIC_VERSION
 from benchmark.models.alpha import DEFAULT_QUANTIZATION, QUANTIZATIONS
 from benchmark.models.interface import MattingModel, ModelInfo
 from benchmark.scoring.datasets import Dataset, Sample, discover_dataset
 from benchmark.scoring.environment import checksums_sha256, device_label, versions
-from benchmark.scoring.protocol import PER_IMAGE_CSV, RUN_JSON, Protocol, RunRecord, read_run
+from benchmark.scoring.protocol import Protocol, RunRecord
 from benchmark.scoring.run_store import PerImageJournal, canonical_json, read_per_image, run_id_of
+from benchmark.scoring.run_summary import retry_failure, summarize
+from benchmark.scoring.score_shards import (
+    ShardFiles,
+    TakenShards,
+    check_shard_count,
+    earlier_rows,
+    read_record,
+    take_shards_in,
+)
 from human2k.errors import ModelError, ResumeError
 from human2k.images import atomic_write_bytes
 from human2k.paths import check_not_overlapping, resolve_inside, safe_component
+from human2k.shards import Shard, units_sha256
 
 __all__ = ["ScoreOptions", "ScoreRun", "open_run", "quantization_of", "SECONDS_NOTE"]
 
@@ -58,6 +66,8 @@ class ScoreOptions:
     policy: str | None = None
     amp: bool = False
     quantize: str | None = None
+    shard: Shard | None = None
+    scheduler: str | None = None
 
     def check(self) -> None:
         """Raise ModelError naming the parameter for an impossible value."""
@@ -97,32 +107,6 @@ def quantization_of(model: MattingModel, policy: str, requested: str | None) -> 
     return DEFAULT_QUANTIZATION, "default"
 
 
-def _retry(failure: dict[str, Any], budget_s: float | None) -> bool:
-    """Retry an error always; a timeout only when the budget grew (or was lifted)."""
-    if failure.get("status") != "timeout":
-        return True
-    old = failure.get("budget_s")
-    return not budget_s or (old is not None and budget_s > old)
-
-
-def _resolution(policies: Counter) -> str:
-    for worst in ("downscaled", "tiled", "official"):
-        if policies.get(worst):
-            return worst
-    return "native"
-
-
-def _means(rows: dict[str, dict[str, float]]) -> tuple[dict[str, float], dict[str, int], float]:
-    means, counts = {}, {}
-    for key in METRIC_NAMES:
-        vals = np.array([r[key] for r in rows.values()], np.float64)
-        finite = vals[~np.isnan(vals)]
-        means[key] = float(finite.mean()) if finite.size else math.nan
-        counts[key] = int(finite.size)
-    secs = np.array([r["seconds"] for r in rows.values() if not math.isnan(r["sad"])], np.float64)
-    return means, counts, float(secs.mean()) if secs.size else math.nan
-
-
 @dataclasses.dataclass
 class ScoreRun:
     """An open score run (see :func:`open_run`)."""
@@ -140,6 +124,7 @@ class ScoreRun:
     failures: dict[str, dict[str, Any]]
     policies: Counter
     wall_before: float
+    files: ShardFiles
     started: float = dataclasses.field(default_factory=time.perf_counter)
 
     @property
@@ -155,25 +140,21 @@ class ScoreRun:
         return self.record.protocol.quantization
 
     def write_record(self, complete: bool) -> None:
-        """Rewrite ``run.json`` (atomically) from the rows written so far."""
+        """Rewrite ``run.json`` (a shard: its own ``run.shard-I-of-N.json``) atomically from the
+        rows written so far."""
         rows = self.journal.rows()
-        means, counts, mean_s = _means(rows)
-        resolution = _resolution(self.policies) if self.deep else "native"
-        self.record.protocol = dataclasses.replace(self.record.protocol, resolution=resolution)
-        self.record.wall_time_s = self.wall_before + (time.perf_counter() - self.started)
-        self.record.n_images = len(rows)
-        self.record.n_failed = sum(1 for r in rows.values() if math.isnan(r["sad"]))
-        self.record.means = means
-        self.record.extra = {
-            **self.extra, "policies": dict(self.policies), "n_per_mean": counts,
-            "mean_seconds": mean_s, "complete": complete and len(rows) >= len(self.dataset.samples),
-        }  # fmt: skip
-        atomic_write_bytes(self.run_dir / RUN_JSON, self.record.to_json().encode())
+        summarize(
+            self.record, rows, self.extra, self.policies, deep=self.deep,
+            n_expected=len(self.dataset.samples),
+            complete=complete and self.options.shard is None,
+            wall_time_s=self.wall_before + (time.perf_counter() - self.started),
+        )  # fmt: skip
+        atomic_write_bytes(self.files.json, self.record.to_json().encode())
 
     def finish(self) -> RunRecord:
         """Sort the CSV in dataset order when every image is in, write the final record."""
         complete = len(self.journal.rows()) >= len(self.dataset.samples)
-        if complete:
+        if complete and self.options.shard is None:
             self.journal.rewrite_sorted([s.name for s in self.dataset.samples])
         self.write_record(complete)
         return self.record
@@ -214,26 +195,39 @@ def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: P
          "the folder of the dataset's manifest": ds.manifest_path and ds.manifest_path.parent},
         param="out_dir",
     )  # fmt: skip
-    csv_path, json_path = run_dir / PER_IMAGE_CSV, run_dir / RUN_JSON
+    files = ShardFiles.of(run_dir, o.shard)
     prior: RunRecord | None = None
-    if o.resume and json_path.exists():
-        prior = read_run(run_dir)
+    if o.resume and files.json.exists():
+        prior = read_record(files.json)
         if canonical_json(prior.extra.get("run_key")) != canonical_json(key):
             raise ResumeError(
-                f"{json_path}: belongs to a different run (model/config/dataset differ); "
+                f"{files.json}: belongs to a different run (model/config/dataset differ); "
                 f"use another output folder or delete {run_dir}",
                 param="out_dir",
             )
-    done = read_per_image(csv_path) if o.resume and csv_path.exists() else {}
-    journal = PerImageJournal(csv_path, fresh=not o.resume)
-    failures = {
-        k: v for k, v in (prior.extra.get("failures", {}) if prior else {}).items() if k in done
-    }
-    retry = [k for k, v in failures.items() if _retry(v, o.time_budget_s)]
-    if retry:  # errors, and timeouts under a smaller budget, are tried again
-        for k in retry:
-            done.pop(k)
-            failures.pop(k)
+    done = read_per_image(files.csv) if o.resume and files.csv.exists() else {}
+    journal = PerImageJournal(files.csv, fresh=not o.resume)
+    old = prior.extra if prior else {}
+    failures = {k: v for k, v in old.get("failures", {}).items() if k in done}
+    retry = [k for k, v in failures.items() if retry_failure(v, o.time_budget_s)]
+    for k in retry:  # errors, and timeouts under a smaller budget, are tried again
+        done.pop(k)
+        failures.pop(k)
+    policies, wall = Counter(old.get("policies", {})), prior.wall_time_s if prior else 0.0
+    messages = {k: v for k, v in old.get("model_messages", {}).items() if k in done}
+    taken, earlier = None, set()
+    if o.shard is None and list(run_dir.glob("*.shard-*")):  # take finished shards in
+        taken = take_shards_in(run_dir, key, o.time_budget_s) if o.resume else TakenShards()
+        taken.paths = list(run_dir.glob("*.shard-*-of-*.*"))
+        done.update(taken.rows)
+        failures.update(taken.failures)
+        messages.update(taken.messages)
+        policies.update(taken.policies)
+        wall += taken.wall_s
+    elif o.shard is not None:
+        check_shard_count(run_dir, o.shard)
+        earlier = earlier_rows(run_dir, key, o.time_budget_s) if o.resume else set()
+    if retry or taken is not None:
         journal.keep_only(done)
     weights = model.weights
     record = RunRecord(
@@ -248,7 +242,8 @@ def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: P
         "run_id": run_id, "run_dir": str(run_dir), "run_key": key,
         "dataset_dir": str(dataset_dir.resolve()), "layout": ds.layout,
         "n_expected": len(ds.samples), "checksums_sha256": checksums_sha256(ds.root),
-        "limit": o.limit, "failures": failures, "time_budget_s": None if deep else o.time_budget_s,
+        "limit": o.limit, "failures": failures,
+        "time_budget_s": None if deep or o.scheduler else o.time_budget_s,
         "workers": 1 if deep else o.workers, "seconds_note": SECONDS_NOTE,
         "versions": versions(deep), "command": " ".join(sys.argv),
         "sessions": (prior.extra.get("sessions", 0) if prior else 0) + 1,
@@ -257,13 +252,22 @@ def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: P
         "known_regions": "forced by the official script (its trimap classes)"
         if policy == "official" else "forced: trimap 0 -> 0, 255 -> 1",
         "weights": weights.label(),
+        "execution": {"shards": o.shard.count if o.shard else 1, "scheduler": o.scheduler},
     }  # fmt: skip
+    if messages:
+        extra["model_messages"] = messages
+    if o.shard is not None:
+        names = [s.name for s in samples]
+        extra["shard"] = {**o.shard.record(), "units_sha256": units_sha256(names),
+                          "n_units": len(names)}  # fmt: skip
+        samples = o.shard.select(samples)
     run = ScoreRun(
         model=model, info=info, options=o, dataset=ds, run_dir=run_dir, journal=journal,
-        todo=[s for s in samples if s.name not in done], n_total=len(samples), record=record,
-        extra=extra, failures=failures,
-        policies=Counter(prior.extra.get("policies", {}) if prior else {}),
-        wall_before=prior.wall_time_s if prior else 0.0,
+        todo=[s for s in samples if s.name not in done and s.name not in earlier],
+        n_total=len(samples), record=record, extra=extra, failures=failures, policies=policies,
+        wall_before=wall, files=files,
     )  # fmt: skip
     run.write_record(False)
+    if taken is not None:
+        taken.remove()  # their rows are in per_image.csv and run.json now
     return run
