@@ -46,6 +46,7 @@ from human2k.composite_run import run_composite
 from human2k.composite_task import composite_task
 from human2k.dataset_check import CheckReport, check_dataset
 from human2k.progress import ProgressFn
+from human2k.shards import Shard
 
 __all__ = [
     "COMPOSITION_VERSION",
@@ -69,6 +70,8 @@ def composite_dataset(
     workers: int = 1,
     progress: ProgressFn | None = None,
     overwrite: bool = False,
+    shard: Shard | None = None,
+    scheduler: str | None = None,
     **plan_options: Any,
 ) -> dict[str, Any]:
     """Plan and run a composite in one call (the library form of ``mattebench composite``).
@@ -79,6 +82,8 @@ def composite_dataset(
         workers: worker processes.
         progress: ``progress("composite SPLIT", done, total)`` (``human2k.progress``).
         overwrite: use an OUT holding other files or another run (see :func:`run_composite`).
+        shard: composite only this shard's foregrounds (see :func:`run_composite`).
+        scheduler: a Dask scheduler's address to run the foregrounds on.
         **plan_options: the keyword arguments of :func:`plan_composite` (``root``, ``coco_root``,
             ``voc_root``, ``split``, ``limit_fg``, ``bg_per_fg``, ``max_bg``, ``save_bg``, ``fmt``,
             ``fg_extend``, ``trimap_seed``, ``bg_seed``, ``compress_level``).
@@ -87,4 +92,5 @@ def composite_dataset(
         The manifest dict (also written to ``OUT/manifest.json``).
     """
     plan = plan_composite(dataset, **plan_options)
-    return run_composite(plan, out, workers=workers, progress=progress, overwrite=overwrite)
+    return run_composite(plan, out, workers=workers, progress=progress, overwrite=overwrite,
+                         shard=shard, scheduler=scheduler)  # fmt: skip
