@@ -1,6 +1,7 @@
 # Two entry points for a newcomer: `make demo` and `make test`.
 # Both create .venv, install the CPU build of torch 2.13.0 and mattebench into it (with the
-# dev and serve extras, so that the web server's API and browser tests run too).
+# dev, serve and dask extras, so that the web server's API and browser tests and the Dask
+# tests run too).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -12,7 +13,7 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -qq --upgrade pip
 	$(PY) -m pip install -qq torch==2.13.0
-	$(PY) -m pip install -qq -e '.[dev,serve]'
+	$(PY) -m pip install -qq -e '.[dev,serve,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)
