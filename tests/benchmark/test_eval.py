@@ -122,7 +122,8 @@ def test_cli_bad_trimap_values_name_the_file_and_quantize_option(tmp_path):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert "tri/fg0_0.png: trimap has values outside {0, 128, 255}: 100" in result.output
-    result = CliRunner().invoke(cli, [*args, "--trimap-quantize"])
+    with pytest.warns(UserWarning, match="quantized 1 trimap value"):
+        result = CliRunner().invoke(cli, [*args, "--trimap-quantize"])
     assert result.exit_code == 0, result.output
 
 

@@ -66,7 +66,8 @@ def test_read_inputs_use_the_cli_readers_and_name_the_upload(tmp_path):
         read_inputs(img, tri, max_pixels=100)
     assert str(info.value).startswith("trimap: trimap has values outside {0, 128, 255}: 102")
     assert info.value.param == "trimap_quantize" and str(tmp_path) not in str(info.value)
-    image, trimap = read_inputs(img, tri, max_pixels=100, quantize_trimap=True)
+    with pytest.warns(UserWarning, match="quantized 1 trimap value"):
+        image, trimap = read_inputs(img, tri, max_pixels=100, quantize_trimap=True)
     assert image.shape == (4, 6, 3) and set(np.unique(trimap)) == {128}
     with pytest.raises(
         InputError, match="^image: image of 6x4 = 24 pixels is over the limit of 23"
