@@ -96,9 +96,13 @@ def apply_affine(array: np.ndarray, params: dict[str, float]) -> np.ndarray:
     if np.array_equal(m, np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])):
         return array
     return cv2.warpAffine(
-        array, m, (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_CONSTANT, borderValue=0,
-    )  # fmt: skip
+        array,
+        m,
+        (w, h),
+        flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
 
 
 def affine_params(

@@ -128,9 +128,14 @@ def augment_paper(
     window = int(round(PAPER_WINDOWS[int(rng.integers(len(PAPER_WINDOWS)))] * crop))
     out = crop_on_unknown({"fg": fg, "alpha": alpha, "trimap": trimap, "bg": bg}, rng, window)
     params = affine_params(
-        rng, out["alpha"].shape, degrees=60, scale=(0.8, 1.25), shear=0, flip=(0.5, 0.0),
+        rng,
+        out["alpha"].shape,
+        degrees=60,
+        scale=(0.8, 1.25),
+        shear=0,
+        flip=(0.5, 0.0),
         anisotropic=False,
-    )  # fmt: skip
+    )
     out = dict(out, **{k: apply_affine(out[k], params) for k in ("fg", "alpha", "trimap")})
     if window != crop:
         area = {"interpolation": cv2.INTER_AREA}
@@ -186,8 +191,10 @@ def augment_dim(
     keys = ("fg", "alpha", "bg")
     out = {k: out[k][:, ::-1] if flip else out[k] for k in keys}
     if window != crop:
-        out = {k: cv2.resize(np.ascontiguousarray(out[k]), (crop, crop), interpolation=cv2.INTER_CUBIC)
-               for k in keys}  # fmt: skip
+        out = {
+            k: cv2.resize(np.ascontiguousarray(out[k]), (crop, crop), interpolation=cv2.INTER_CUBIC)
+            for k in keys
+        }
     out["alpha"] = np.clip(out["alpha"], 0, 1)
     trimap = erosion_trimap(out["alpha"], rng)
     sample = composite(

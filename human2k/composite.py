@@ -92,5 +92,12 @@ def composite_dataset(
         The manifest dict (also written to ``OUT/manifest.json``).
     """
     plan = plan_composite(dataset, **plan_options)
-    return run_composite(plan, out, workers=workers, progress=progress, overwrite=overwrite,
-                         shard=shard, scheduler=scheduler)  # fmt: skip
+    return run_composite(
+        plan,
+        out,
+        workers=workers,
+        progress=progress,
+        overwrite=overwrite,
+        shard=shard,
+        scheduler=scheduler,
+    )

@@ -67,8 +67,11 @@ def plan_skeleton(plan: CompositePlan) -> tuple[dict[str, Any], dict[str, bytes]
         if sp.generated_bg_names is not None:
             rel = f"{sp.split}/bg_names.txt"
             data[rel] = "\n".join(sp.generated_bg_names).encode("utf-8")
-            base_files[rel] = {"sha256": sha256_bytes(data[rel]), "bytes": len(data[rel]),
-                               "role": "list"}  # fmt: skip
+            base_files[rel] = {
+                "sha256": sha256_bytes(data[rel]),
+                "bytes": len(data[rel]),
+                "role": "list",
+            }
         splits[sp.split] = {
             "foregrounds": len(sp.tasks),
             "bg_per_fg": sp.bg_per_fg,
@@ -155,9 +158,14 @@ def finish_composite(
         "disk_bytes": dict(sorted(disk.items())),
         "disk_bytes_total": sum(disk.values()) + sum(p["bytes"] for p in packs.values()),
         "packs": packs,
-        "host": {"python": platform.python_version(), "platform": platform.platform(),
-                 "pillow": _version("PIL"), "numpy": np.__version__, "cpus": os.cpu_count()},
-    }  # fmt: skip
+        "host": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "pillow": _version("PIL"),
+            "numpy": np.__version__,
+            "cpus": os.cpu_count(),
+        },
+    }
     manifest["content_sha256"] = save_manifest(out / MANIFEST_NAME, manifest)
     return manifest
 
@@ -226,10 +234,13 @@ def merge_composite_shards(out: str | os.PathLike, *, progress: ProgressFn | Non
         raise ResumeError(f"{out}: {missing_units_line(missing, count, len(units))}", param="out")
     remove_stale_temporaries(out)
     run = {
-        "started_unix": round(started, 3), "wall_seconds": round(time.perf_counter() - t0, 3),
+        "started_unix": round(started, 3),
+        "wall_seconds": round(time.perf_counter() - t0, 3),
         "composites": sum(s["composites"] for s in first["skeleton"]["splits"].values()),
-        "merged_shards": count, "resumed_tasks": len(units), "redone_changed_sources": 0,
-    }  # fmt: skip
+        "merged_shards": count,
+        "resumed_tasks": len(units),
+        "redone_changed_sources": 0,
+    }
     manifest = finish_composite(out, first["skeleton"], records, units, run)
     journal = Journal(main, header, main_records if same_run(main_found, header) else {})
     journal.fold(records, units, list(shards.values()))

@@ -93,10 +93,15 @@ def _open_journal(out: Path, header: dict[str, Any], plan: CompositePlan, shard:
     skeleton = plan_skeleton(plan)[0]
     journal = Journal.open(
         out,
-        {**header, "shard": shard.record(), "units_sha256": units_sha256(keys), "units": keys,
-         "skeleton": skeleton},
+        {
+            **header,
+            "shard": shard.record(),
+            "units_sha256": units_sha256(keys),
+            "units": keys,
+            "skeleton": skeleton,
+        },
         shard=shard,
-    )  # fmt: skip
+    )
     main = out / JOURNAL_NAME
     found, earlier = read_journal(main) if main.is_file() else (None, {})
     reuse = dict(earlier) if same_run(found, header) else {}  # read only: shards never write it
@@ -115,9 +120,11 @@ def _outcomes(todo, out: Path, options: dict[str, Any], workers: int, scheduler:
         return (_in_process(t, out, options) for t in todo)
     _warm_up()  # compile (or load) the Numba kernel once, so workers load it from the cache
     return run_units(
-        composite_task, ((t.key, (t, str(out), options)) for t in todo),
-        workers=min(workers, len(todo)), preload=["human2k.composite"],
-    )  # fmt: skip
+        composite_task,
+        ((t.key, (t, str(out), options)) for t in todo),
+        workers=min(workers, len(todo)),
+        preload=["human2k.composite"],
+    )
 
 
 def run_composite(
@@ -190,13 +197,16 @@ def run_composite(
         split_times[sp.split] = time.perf_counter() - ts
     wall = time.perf_counter() - t0
     run = {
-        "started_unix": round(started, 3), "wall_seconds": round(wall, 3),
+        "started_unix": round(started, 3),
+        "wall_seconds": round(wall, 3),
         "split_seconds": {k: round(v, 3) for k, v in split_times.items()},
         "composites": composites,
         "composites_per_second_this_run": round(composites / wall, 3) if wall > 0 else None,
-        "resumed_tasks": resumed, "redone_changed_sources": changed,
-        "workers": workers if scheduler is None else None, "scheduler": scheduler,
-    }  # fmt: skip
+        "resumed_tasks": resumed,
+        "redone_changed_sources": changed,
+        "workers": workers if scheduler is None else None,
+        "scheduler": scheduler,
+    }
     if shard is not None:
         return {"shard": shard.label, "run": run}
     return finish_composite(out, skeleton, journal.tasks, list(position), run)

@@ -313,9 +313,12 @@ def run_units(
                     w.stop(kill=True)
                     pool.remove(w)
                     yield Outcome(
-                        w.unit[0], "timeout", None, float(budget),
+                        w.unit[0],
+                        "timeout",
+                        None,
+                        float(budget),
                         f"exceeded the time budget of {budget:g} s",
-                    )  # fmt: skip
+                    )
     finally:
         for w in pool:
             w.stop(kill=w.unit is not None)

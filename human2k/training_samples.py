@@ -127,10 +127,14 @@ class OnlineSamples:
             if self.pairing == "gca"
             else "random: sample i = fg[i mod #fg] over a background drawn by the sample's generator"
         )
-        return {"recipe": self.recipe, "pairing": self.pairing, "rule": rule,
-                "samples_per_epoch": self.samples_per_epoch, "bg_per_fg": self.bg_per_fg
-                if self.pairing == "random" else None, "bg_per_fg_source": self.bg_per_fg_source
-                if self.pairing == "random" else None}  # fmt: skip
+        return {
+            "recipe": self.recipe,
+            "pairing": self.pairing,
+            "rule": rule,
+            "samples_per_epoch": self.samples_per_epoch,
+            "bg_per_fg": self.bg_per_fg if self.pairing == "random" else None,
+            "bg_per_fg_source": self.bg_per_fg_source if self.pairing == "random" else None,
+        }
 
     def __len__(self) -> int:
         return self.samples_per_epoch

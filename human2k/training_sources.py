@@ -196,6 +196,11 @@ def find_training_data(
         pool = (tuple(map(str, composite_bgs)), "composite") if composite_bgs else ((), "synthetic")
     fgs = tuple(map(str, fg))
     return TrainingSources(
-        root, fgs, tuple(str(alphas[Path(p).stem]) for p in fgs), pool[0], pool[1], fg_source,
+        root,
+        fgs,
+        tuple(str(alphas[Path(p).stem]) for p in fgs),
+        pool[0],
+        pool[1],
+        fg_source,
         dataset=_manifest_dataset(root, root.parent),
-    )  # fmt: skip
+    )

@@ -32,8 +32,10 @@ def wheel(tmp_path_factory) -> tuple[Path, str]:
     code = "import os, sys; os.chdir(sys.argv[1]); from setuptools import build_meta as b; print(b.build_wheel(sys.argv[2]))"
     res = subprocess.run(
         [sys.executable, "-W", "always", "-c", code, str(src), str(out)],
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     return out / res.stdout.strip().splitlines()[-1], res.stderr
 

@@ -85,9 +85,13 @@ def build_integration(
     if len(widths) > 1:
         raise ModelError("guides of different widths are not supported by TI²")
     return TI2(
-        widths.pop(), key_channels=key_channels, trimap_projections=trimap_projections,
-        keep_unused=keep_unused, attention=attention, chunk_size=chunk_size,
-    )  # fmt: skip
+        widths.pop(),
+        key_channels=key_channels,
+        trimap_projections=trimap_projections,
+        keep_unused=keep_unused,
+        attention=attention,
+        chunk_size=chunk_size,
+    )
 
 
 class Encoder(nn.Module):
@@ -152,10 +156,16 @@ class Encoder(nn.Module):
             rgb_channels = int(rgb_unit_channels[-1])
         self.guide_channels = (rgb_channels, trimap_channels)
         self.memory = build_integration(
-            integration, channels=128, rgb_channels=rgb_channels, trimap_channels=trimap_channels,
-            key_channels=key_channels, trimap_projections=trimap_projections,
-            keep_unused=keep_unused_projections, attention=attention, chunk_size=chunk_size,
-        )  # fmt: skip
+            integration,
+            channels=128,
+            rgb_channels=rgb_channels,
+            trimap_channels=trimap_channels,
+            key_channels=key_channels,
+            trimap_projections=trimap_projections,
+            keep_unused=keep_unused_projections,
+            attention=attention,
+            chunk_size=chunk_size,
+        )
         self.has_aspp = aspp
         if aspp:
             for name, module in aspp_modules().items():

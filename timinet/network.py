@@ -100,12 +100,20 @@ class TimiNet(DeepMattingModel):
         name: str = "timinet",
     ):
         config: dict[str, Any] = dict(
-            rgb_unit=rgb_unit, trimap_unit=trimap_unit, integration=integration,
-            integrate_encoder=integrate_encoder, integrate_decoder=integrate_decoder, aspp=aspp,
-            rgb_unit_channels=list(rgb_unit_channels), trimap_unit_style=trimap_unit_style,
-            trimap_projections=trimap_projections, keep_unused_projections=keep_unused_projections,
-            key_channels=key_channels, attention=attention, chunk_size=chunk_size,
-        )  # fmt: skip
+            rgb_unit=rgb_unit,
+            trimap_unit=trimap_unit,
+            integration=integration,
+            integrate_encoder=integrate_encoder,
+            integrate_decoder=integrate_decoder,
+            aspp=aspp,
+            rgb_unit_channels=list(rgb_unit_channels),
+            trimap_unit_style=trimap_unit_style,
+            trimap_projections=trimap_projections,
+            keep_unused_projections=keep_unused_projections,
+            key_channels=key_channels,
+            attention=attention,
+            chunk_size=chunk_size,
+        )
         super().__init__(config=config, name=name)
         self.training_spec = TrainingSpec(
             recipes=("gca", "paper"),
@@ -120,16 +128,25 @@ class TimiNet(DeepMattingModel):
         if integration not in ("ti2", "add", "none"):
             raise ModelError(f"integration must be 'ti2', 'add' or 'none', got {integration!r}")
         ti2_args = dict(
-            key_channels=key_channels, trimap_projections=trimap_projections,
-            keep_unused=keep_unused_projections, attention=attention, chunk_size=chunk_size,
-        )  # fmt: skip
+            key_channels=key_channels,
+            trimap_projections=trimap_projections,
+            keep_unused=keep_unused_projections,
+            attention=attention,
+            chunk_size=chunk_size,
+        )
         self.encoder = Encoder(
-            rgb_unit=rgb_unit, trimap_unit=trimap_unit,
-            integration=integration if integrate_encoder else "none", aspp=aspp,
-            rgb_unit_channels=rgb_unit_channels, trimap_unit_style=trimap_unit_style,
-            keep_unused_projections=keep_unused_projections, key_channels=key_channels,
-            trimap_projections=trimap_projections, attention=attention, chunk_size=chunk_size,
-        )  # fmt: skip
+            rgb_unit=rgb_unit,
+            trimap_unit=trimap_unit,
+            integration=integration if integrate_encoder else "none",
+            aspp=aspp,
+            rgb_unit_channels=rgb_unit_channels,
+            trimap_unit_style=trimap_unit_style,
+            keep_unused_projections=keep_unused_projections,
+            key_channels=key_channels,
+            trimap_projections=trimap_projections,
+            attention=attention,
+            chunk_size=chunk_size,
+        )
         rgb_c, tri_c = self.encoder.guide_channels
         memory_de = None
         if integrate_decoder:

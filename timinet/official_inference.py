@@ -40,8 +40,13 @@ import torch
 
 from timinet.inputs import to_model_inputs, trimap_classes
 
-__all__ = ["OFFICIAL_MAX_PIXELS", "OFFICIAL_BORDER", "official_size", "official_padding",
-           "official_predict"]  # fmt: skip
+__all__ = [
+    "OFFICIAL_MAX_PIXELS",
+    "OFFICIAL_BORDER",
+    "official_size",
+    "official_padding",
+    "official_predict",
+]
 
 #: ``utils.py``'s ``max_size``: images with more pixels are downscaled before the network.
 OFFICIAL_MAX_PIXELS = 1600 * 1280

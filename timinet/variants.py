@@ -110,9 +110,17 @@ _NO_ASPP = dict(aspp=False)
 
 
 def _info(params: int, weights: str = "") -> dict[str, Any]:
-    return dict(provenance="reimplemented", kind="deep", paper=PAPER, license=LICENSE,
-                params=params, weights=weights, trainable=True,
-                policies=TimiNet.policies, default_policy=TimiNet.default_policy)  # fmt: skip
+    return dict(
+        provenance="reimplemented",
+        kind="deep",
+        paper=PAPER,
+        license=LICENSE,
+        params=params,
+        weights=weights,
+        trainable=True,
+        policies=TimiNet.policies,
+        default_policy=TimiNet.default_policy,
+    )
 
 
 @register_model(**_info(25_071_329))

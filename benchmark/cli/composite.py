@@ -100,9 +100,14 @@ def _run(dataset: str, root: str, **kw) -> None:
     plan = plan_composite(dataset, root=root, **kw)
     with signals_as_interrupts(), make_progress() as bar:
         manifest = run_composite(
-            plan, out, workers=workers, progress=RichProgress(bar), overwrite=overwrite,
-            shard=shard, scheduler=scheduler,
-        )  # fmt: skip
+            plan,
+            out,
+            workers=workers,
+            progress=RichProgress(bar),
+            overwrite=overwrite,
+            shard=shard,
+            scheduler=scheduler,
+        )
     run = manifest["run"]
     if shard is not None:
         console.print(

@@ -79,9 +79,23 @@ from benchmark.cli.options import scheduler_option, shard_option, workers_option
 @shard_option("images (needs --out; writes NAME.shard-I-of-N.json beside it)")
 @scheduler_option("images")
 def eval_cmd(
-    pred_dir, gt_dir, trimap_dir, dataset_dir, trimap_set, name, results_dir, training_data, out,
-    overwrite, workers, region, trimap_quantize, allow_missing, shard, scheduler,
-):  # fmt: skip
+    pred_dir,
+    gt_dir,
+    trimap_dir,
+    dataset_dir,
+    trimap_set,
+    name,
+    results_dir,
+    training_data,
+    out,
+    overwrite,
+    workers,
+    region,
+    trimap_quantize,
+    allow_missing,
+    shard,
+    scheduler,
+):
     """Score existing predictions: SAD, MSE, Grad, Conn exactly as the DIM MATLAB code.
 
     A prediction with an alpha channel (RGBA, LA) is scored on that channel (said below and in
@@ -133,8 +147,9 @@ def eval_cmd(
         dataset = discover_dataset(dataset_dir, trimap_set=trimap_set)
         if name and not any(c in name for c in "/\\\0") and name not in (".", ".."):
             # the run folder RESULTS/<dataset>/<name>/... must stay apart from the inputs
-            check_not_overlapping(Path(results_dir) / dataset.name / name, inputs,
-                                  param="results_dir")  # fmt: skip
+            check_not_overlapping(
+                Path(results_dir) / dataset.name / name, inputs, param="results_dir"
+            )
         triplets = pair_with_dataset(pred_dir, dataset, allow_missing_preds=allow_missing)
     else:
         triplets = pair_files(pred_dir, gt_dir, trimap_dir, allow_missing_preds=allow_missing)
@@ -146,16 +161,29 @@ def eval_cmd(
     if shard is not None:
         from benchmark.scoring.eval_shards import evaluate_shard
 
-        paths = dict(pred_dir=pred_dir, gt_dir=gt_dir, trimap_dir=trimap_dir,
-                     dataset_dir=dataset_dir, trimap_set=trimap_set)  # fmt: skip
-        paths = {k: str(Path(v).resolve()) if v and k != "trimap_set" else v
-                 for k, v in paths.items()}  # fmt: skip
+        paths = dict(
+            pred_dir=pred_dir,
+            gt_dir=gt_dir,
+            trimap_dir=trimap_dir,
+            dataset_dir=dataset_dir,
+            trimap_set=trimap_set,
+        )
+        paths = {
+            k: str(Path(v).resolve()) if v and k != "trimap_set" else v for k, v in paths.items()
+        }
         with signals_as_interrupts(), make_progress() as bar:
             result = evaluate_shard(
-                triplets, shard, out, inputs=paths, region=region, workers=workers,
-                trimap_quantize=trimap_quantize, progress=RichProgress(bar),
-                scheduler=scheduler, overwrite=overwrite,
-            )  # fmt: skip
+                triplets,
+                shard,
+                out,
+                inputs=paths,
+                region=region,
+                workers=workers,
+                trimap_quantize=trimap_quantize,
+                progress=RichProgress(bar),
+                scheduler=scheduler,
+                overwrite=overwrite,
+            )
         console.print(
             f"shard {shard.label}: {len(result.records)} images scored; when all "
             f"{shard.count} shards are done: mattebench merge-shards {out}"
@@ -194,7 +222,11 @@ def eval_cmd(
         from benchmark.scoring.external import record_external_run
 
         record = record_external_run(
-            result, dataset, [t.pred for t in triplets], results_dir, name=name,
+            result,
+            dataset,
+            [t.pred for t in triplets],
+            results_dir,
+            name=name,
             training_data=training_data,
-        )  # fmt: skip
+        )
         console.print(f"recorded external run {record.extra['run_dir']}")

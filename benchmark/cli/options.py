@@ -186,9 +186,12 @@ def workers_option(default: int = 1, help: str = "Worker processes."):
 def seed_option(default: int | None = 0, help: str = "Seed of every random draw."):
     """``--seed N`` (N ≥ 0)."""
     return click.option(
-        "--seed", type=click.IntRange(min=0), default=default, show_default=default is not None,
+        "--seed",
+        type=click.IntRange(min=0),
+        default=default,
+        show_default=default is not None,
         help=help,
-    )  # fmt: skip
+    )
 
 
 def device_option(default: str = "cpu", help: str = "cpu, cuda or cuda:N."):
@@ -199,9 +202,12 @@ def device_option(default: str = "cpu", help: str = "cpu, cuda or cuda:N."):
 def out_dir_option(help: str, *, required: bool = True, name: str = "out"):
     """``--out DIR`` (a folder; created by the command)."""
     return click.option(
-        "--out", name, type=click.Path(file_okay=False, path_type=Path), required=required,
+        "--out",
+        name,
+        type=click.Path(file_okay=False, path_type=Path),
+        required=required,
         help=help,
-    )  # fmt: skip
+    )
 
 
 def dataset_option(
@@ -209,9 +215,12 @@ def dataset_option(
 ):
     """``--dataset DIR`` (an existing folder)."""
     return click.option(
-        "--dataset", "dataset", type=click.Path(exists=True, file_okay=False, path_type=Path),
-        required=True, help=help,
-    )  # fmt: skip
+        "--dataset",
+        "dataset",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        required=True,
+        help=help,
+    )
 
 
 def size_option(default: str, help: str, *, multiple: int = 1):
@@ -223,18 +232,22 @@ def size_option(default: str, help: str, *, multiple: int = 1):
 def shard_option(what: str):
     """``--shard I/N|auto``: only this shard's units (WHAT), into the shard's own journal."""
     return click.option(
-        "--shard", type=SHARD, default=None,
+        "--shard",
+        type=SHARD,
+        default=None,
         help=f"Do only shard I of N (0 <= I < N) of the {what}: unit k belongs to shard k mod N; "
         "'auto' reads SLURM_ARRAY_TASK_ID/COUNT. Each shard writes its own journal into the "
         "same output; `mattebench merge-shards` completes the run (docs/cluster.md).",
-    )  # fmt: skip
+    )
 
 
 def scheduler_option(what: str):
     """``--scheduler ADDRESS``: run the units (WHAT) on an existing Dask cluster."""
     return click.option(
-        "--scheduler", metavar="ADDRESS", default=None,
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
         help=f"Run the {what} on the Dask cluster whose scheduler is ADDRESS (tcp://host:8786; "
         "needs the dask extra). Units are journaled as they finish, so the same command "
         "resumes; no per-unit time budget there (docs/cluster.md).",
-    )  # fmt: skip
+    )

@@ -80,25 +80,46 @@ def perf_eval(n, size, workers, workdir, decoder_repeats):
     from benchmark.perf.eval import bench_eval
 
     with make_progress(transient=True) as bar:
-        report = bench_eval(n=n, size=size, workers=workers, workdir=workdir,
-                            decoder_repeats=decoder_repeats, progress=RichProgress(bar))  # fmt: skip
+        report = bench_eval(
+            n=n,
+            size=size,
+            workers=workers,
+            workdir=workdir,
+            decoder_repeats=decoder_repeats,
+            progress=RichProgress(bar),
+        )
     w, h = size
     table = Table(
         title=f"Evaluation throughput: {report.n} triples at {w}×{h} (8-bit grey PNG, page cache "
         f"warm); ratios vs the mmagic-style baseline measured in the same run. Decode and metrics "
         f"are seconds summed over all processes; OpenCV threads: {report.cv2_threads}"
     )
-    for col in ("implementation", "wall (s)", "images/s", "decode (s)", "metrics (s)",
-                "write (s)", "speed-up (×)"):  # fmt: skip
+    for col in (
+        "implementation",
+        "wall (s)",
+        "images/s",
+        "decode (s)",
+        "metrics (s)",
+        "write (s)",
+        "speed-up (×)",
+    ):
         table.add_column(col, justify="right")
     for run in (report.baseline, *report.ours):
-        table.add_row(run.name, f"{run.wall_s:.2f}", f"{run.images_per_s:.1f}",
-                      f"{run.decode_s:.2f}", f"{run.metrics_s:.2f}", f"{run.write_s:.3f}",
-                      f"{report.speedup(run):.1f}")  # fmt: skip
+        table.add_row(
+            run.name,
+            f"{run.wall_s:.2f}",
+            f"{run.images_per_s:.1f}",
+            f"{run.decode_s:.2f}",
+            f"{run.metrics_s:.2f}",
+            f"{run.write_s:.3f}",
+            f"{report.speedup(run):.1f}",
+        )
     console.print(table)
 
-    dec = Table(title="8-bit grey PNG decoders (bytes → array; best of "
-                f"{decoder_repeats}, mean over {min(3, report.n) * 3} files)")  # fmt: skip
+    dec = Table(
+        title="8-bit grey PNG decoders (bytes → array; best of "
+        f"{decoder_repeats}, mean over {min(3, report.n) * 3} files)"
+    )
     for col in ("decoder", "ms / file", "× Pillow", "pixels identical to Pillow"):
         dec.add_column(col, justify="right")
     pillow = next(d.ms_per_file for d in report.decoders if d.decoder == "Pillow")
@@ -106,18 +127,34 @@ def perf_eval(n, size, workers, workdir, decoder_repeats):
         if d.ms_per_file is None:
             dec.add_row(d.decoder, "—", "—", d.note)
             continue
-        dec.add_row(d.decoder, f"{d.ms_per_file:.2f}", f"{pillow / d.ms_per_file:.2f}",
-                    "yes" if d.identical else "NO")  # fmt: skip
+        dec.add_row(
+            d.decoder,
+            f"{d.ms_per_file:.2f}",
+            f"{pillow / d.ms_per_file:.2f}",
+            "yes" if d.identical else "NO",
+        )
     console.print(dec)
 
-    agree = Table(title="Agreement: mmagic tool vs mattebench (DIM MATLAB semantics) on the same "
-                  "files; SAD/1000, MSE raw, Grad/1000, Conn/1000")  # fmt: skip
-    for col in ("metric", "mattebench mean", "mmagic mean", "max rel. diff",
-                "images differing (> 1e-6 rel.)"):  # fmt: skip
+    agree = Table(
+        title="Agreement: mmagic tool vs mattebench (DIM MATLAB semantics) on the same "
+        "files; SAD/1000, MSE raw, Grad/1000, Conn/1000"
+    )
+    for col in (
+        "metric",
+        "mattebench mean",
+        "mmagic mean",
+        "max rel. diff",
+        "images differing (> 1e-6 rel.)",
+    ):
         agree.add_column(col, justify="right")
     for row in report.agreement:
-        agree.add_row(row["metric"], f"{row['ours_mean']:.6g}", f"{row['mmagic_mean']:.6g}",
-                      f"{row['max_rel_diff']:.1e}", f"{row['n_differ']} of {report.n}")  # fmt: skip
+        agree.add_row(
+            row["metric"],
+            f"{row['ours_mean']:.6g}",
+            f"{row['mmagic_mean']:.6g}",
+            f"{row['max_rel_diff']:.1e}",
+            f"{row['n_differ']} of {report.n}",
+        )
     console.print(agree)
     if workdir is not None:
         path = Path(workdir) / "perf_eval.json"

@@ -207,22 +207,44 @@ def train(
 
     check_not_overlapping(
         out,
-        {"the --data folder": data_dir, "the --bg-dir folder": bg_dir,
-         "the --val-data folder": val_data},
-    )  # fmt: skip
+        {
+            "the --data folder": data_dir,
+            "the --bg-dir folder": bg_dir,
+            "the --val-data folder": val_data,
+        },
+    )
     try:
         with make_progress() as bar:
             result = run_training(
-                model, data_dir, out, recipe=recipe, epochs=epochs, batch_size=batch_size,
-                device=device, amp=amp or False, seed=seed, resume=resume, crop=crop,
-                bg_dir=bg_dir, val_data=val_data, val_trimap_set=val_trimap_set,
-                val_every=val_every, limit_samples=limit_samples, workers=workers, lr=lr,
-                milestones=milestones, comp_loss=comp_loss, deterministic=deterministic,
-                accumulate=accumulate, checkpoint_every=checkpoint_every, bg_per_fg=bg_per_fg,
-                clip_grad=clip_grad, encoder_init=encoder_init,
+                model,
+                data_dir,
+                out,
+                recipe=recipe,
+                epochs=epochs,
+                batch_size=batch_size,
+                device=device,
+                amp=amp or False,
+                seed=seed,
+                resume=resume,
+                crop=crop,
+                bg_dir=bg_dir,
+                val_data=val_data,
+                val_trimap_set=val_trimap_set,
+                val_every=val_every,
+                limit_samples=limit_samples,
+                workers=workers,
+                lr=lr,
+                milestones=milestones,
+                comp_loss=comp_loss,
+                deterministic=deterministic,
+                accumulate=accumulate,
+                checkpoint_every=checkpoint_every,
+                bg_per_fg=bg_per_fg,
+                clip_grad=clip_grad,
+                encoder_init=encoder_init,
                 model_kwargs=parse_model_options(model_options),
                 progress=RichProgress(bar),
-            )  # fmt: skip
+            )
     except TrainingPreempted as stop:
         if int(os.environ.get("RANK", "0")) == 0:
             r = stop.result

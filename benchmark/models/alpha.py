@@ -47,9 +47,10 @@ def quantize_alpha(alpha: np.ndarray, mode: Quantization = DEFAULT_QUANTIZATION)
     """
     if mode not in QUANTIZATIONS:
         raise InputError(
-            None, f"unknown quantization {mode!r}; choose from {', '.join(QUANTIZATIONS)}",
+            None,
+            f"unknown quantization {mode!r}; choose from {', '.join(QUANTIZATIONS)}",
             param="quantize",
-        )  # fmt: skip
+        )
     alpha = np.asarray(alpha)
     if alpha.dtype not in (np.float32, np.float64):
         alpha = alpha.astype(np.float64)

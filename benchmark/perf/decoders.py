@@ -79,9 +79,10 @@ def compare_decoders(files: Sequence[bytes], *, repeats: int = 5) -> list[Decode
                 arr = fn(data)
                 best[name][i] = min(best[name][i], time.perf_counter() - start)
                 if identical[name] and not (
-                    arr is not None and arr.shape == reference[i].shape
+                    arr is not None
+                    and arr.shape == reference[i].shape
                     and np.array_equal(arr, reference[i])
-                ):  # fmt: skip
+                ):
                     identical[name] = False
     rows = []
     for name, fn in available.items():

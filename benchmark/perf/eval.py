@@ -81,12 +81,20 @@ class EvalPerfReport:
     def to_dict(self) -> dict[str, Any]:
         runs = [self.baseline, *self.ours]
         return {
-            "n": self.n, "size": list(self.size), "cv2_threads": self.cv2_threads,
-            "runs": [{**dataclasses.asdict(r), "images_per_s": r.images_per_s,
-                      "speedup": self.speedup(r)} for r in runs],
+            "n": self.n,
+            "size": list(self.size),
+            "cv2_threads": self.cv2_threads,
+            "runs": [
+                {
+                    **dataclasses.asdict(r),
+                    "images_per_s": r.images_per_s,
+                    "speedup": self.speedup(r),
+                }
+                for r in runs
+            ],
             "decoders": [dataclasses.asdict(d) for d in self.decoders],
             "agreement": self.agreement,
-        }  # fmt: skip
+        }
 
 
 def make_eval_folder(
@@ -131,8 +139,15 @@ def _ours(pred_dir, gt_dir, trimap_dir, workers: int, csv_path: Path, progress):
     write_scores(result, csv_path, overwrite=True)  # a scratch file of the benchmark
     end = time.perf_counter()
     ph = result.phase_seconds
-    run = EvalRun(f"mattebench eval --workers {workers}", workers, len(triplets), end - start,
-                  ph["decode"], ph["metrics"], end - t_write)  # fmt: skip
+    run = EvalRun(
+        f"mattebench eval --workers {workers}",
+        workers,
+        len(triplets),
+        end - start,
+        ph["decode"],
+        ph["metrics"],
+        end - t_write,
+    )
     return run, result.records
 
 
@@ -143,9 +158,15 @@ def _agreement(ours: list[dict], theirs: list[dict]) -> list[dict[str, Any]]:
         a = np.array([r[key] for r in ours], np.float64)
         b = np.array([by_name[r["image"]][key] for r in ours], np.float64)
         rel = np.abs(a - b) / np.maximum(np.abs(a), 1e-12)
-        rows.append({"metric": key, "ours_mean": float(np.nanmean(a)),
-                     "mmagic_mean": float(np.mean(b)), "max_rel_diff": float(np.nanmax(rel)),
-                     "n_differ": int(np.sum(rel > _REL))})  # fmt: skip
+        rows.append(
+            {
+                "metric": key,
+                "ours_mean": float(np.nanmean(a)),
+                "mmagic_mean": float(np.mean(b)),
+                "max_rel_diff": float(np.nanmax(rel)),
+                "n_differ": int(np.sum(rel > _REL)),
+            }
+        )
     return rows
 
 
@@ -172,16 +193,29 @@ def bench_eval(
         decoders = compare_decoders(sample, repeats=decoder_repeats)
         _warm_up()
         start = time.perf_counter()
-        theirs, phases = mmagic_eval([(Path(t.name).stem, t.pred, t.gt, t.trimap)
-                                      for t in triplets], root / "mmagic.csv", progress)  # fmt: skip
-        baseline = EvalRun("mmagic tool", 1, len(triplets), time.perf_counter() - start,
-                           phases["decode_s"], phases["metrics_s"], phases["write_s"])  # fmt: skip
-        runs = [_ours(pred_dir, gt_dir, trimap_dir, w, root / f"ours_w{w}.csv", progress)
-                for w in workers]  # fmt: skip
+        theirs, phases = mmagic_eval(
+            [(Path(t.name).stem, t.pred, t.gt, t.trimap) for t in triplets],
+            root / "mmagic.csv",
+            progress,
+        )
+        baseline = EvalRun(
+            "mmagic tool",
+            1,
+            len(triplets),
+            time.perf_counter() - start,
+            phases["decode_s"],
+            phases["metrics_s"],
+            phases["write_s"],
+        )
+        runs = [
+            _ours(pred_dir, gt_dir, trimap_dir, w, root / f"ours_w{w}.csv", progress)
+            for w in workers
+        ]
         agreement = _agreement(runs[0][1], theirs)
         ours = [run for run, _ in runs]
-        return EvalPerfReport(n, tuple(size), baseline, ours, decoders, agreement,
-                              cv2.getNumThreads(), str(root))  # fmt: skip
+        return EvalPerfReport(
+            n, tuple(size), baseline, ours, decoders, agreement, cv2.getNumThreads(), str(root)
+        )
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)

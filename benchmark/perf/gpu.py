@@ -68,11 +68,11 @@ class GpuCheckConfig:
 CONFIGS = {
     "full": GpuCheckConfig(
         "full", (2560, 1440), 5, "timinet", 512, 16, 50, 5, "timinet", ((1024, 1024), (2560, 1440))
-    ),  # fmt: skip
+    ),
     # float32: bf16 kernels are slow on CPUs without native bf16 (minutes instead of seconds)
     "tiny": GpuCheckConfig(
         "tiny", (64, 64), 1, "timinet", 64, 2, 2, 1, "timinet", ((64, 64),), amp=None
-    ),  # fmt: skip
+    ),
 }
 
 
@@ -209,8 +209,14 @@ def _ti2(cfg: GpuCheckConfig, device: torch.device, report) -> list:
                 del net
                 return out
 
-            rows.append({"model": cfg.ti2_model, "attention": mode, "size": list(size),
-                         **_guard(device, run)})  # fmt: skip
+            rows.append(
+                {
+                    "model": cfg.ti2_model,
+                    "attention": mode,
+                    "size": list(size),
+                    **_guard(device, run),
+                }
+            )
     return rows
 
 
@@ -238,10 +244,18 @@ def _training(cfg: GpuCheckConfig, device: torch.device, report) -> dict[str, An
         model = create_model(cfg.train_model).to(device).train()
         spec = model.training_spec
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
-        kw = dict(model=model, net=model, batches=[_training_batch(cfg, device)], device=device,
-                  optimizer=optimizer, scaler=torch.amp.GradScaler(device.type, enabled=False),
-                  clipper=GradClipper(), amp_dtype=cfg.amp_dtype,
-                  loss_weights=dict(spec.loss_weights), dist_=DistContext(1, 0, 0, False))  # fmt: skip
+        kw = dict(
+            model=model,
+            net=model,
+            batches=[_training_batch(cfg, device)],
+            device=device,
+            optimizer=optimizer,
+            scaler=torch.amp.GradScaler(device.type, enabled=False),
+            clipper=GradClipper(),
+            amp_dtype=cfg.amp_dtype,
+            loss_weights=dict(spec.loss_weights),
+            dist_=DistContext(1, 0, 0, False),
+        )
         for _ in range(cfg.warmup_steps):
             train_step(**kw)
         losses = []
@@ -249,20 +263,38 @@ def _training(cfg: GpuCheckConfig, device: torch.device, report) -> dict[str, An
             for _ in range(cfg.train_steps):
                 losses.append(train_step(**kw).loss)
         images = cfg.train_batch * cfg.train_steps
-        return {"images_per_s": images / m.seconds, "seconds": m.seconds, "peak_bytes": m.peak_bytes,
-                "finite": bool(np.isfinite(losses).all())}  # fmt: skip
+        return {
+            "images_per_s": images / m.seconds,
+            "seconds": m.seconds,
+            "peak_bytes": m.peak_bytes,
+            "finite": bool(np.isfinite(losses).all()),
+        }
 
-    return {"model": cfg.train_model, "crop": cfg.train_crop, "batch": cfg.train_batch,
-            "steps": cfg.train_steps, "warmup_steps": cfg.warmup_steps, **_guard(device, run)}  # fmt: skip
+    return {
+        "model": cfg.train_model,
+        "crop": cfg.train_crop,
+        "batch": cfg.train_batch,
+        "steps": cfg.train_steps,
+        "warmup_steps": cfg.warmup_steps,
+        **_guard(device, run),
+    }
 
 
 def _environment(device: torch.device) -> dict[str, Any]:
-    env = {"torch": torch.__version__, "python": platform.python_version(), "device": str(device),
-           "cpu_threads": torch.get_num_threads()}  # fmt: skip
+    env = {
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "device": str(device),
+        "cpu_threads": torch.get_num_threads(),
+    }
     if device.type == "cuda":
         props = torch.cuda.get_device_properties(device)
-        env.update(gpu=props.name, gpu_memory_bytes=props.total_memory,
-                   cuda=torch.version.cuda, cudnn=torch.backends.cudnn.version())  # fmt: skip
+        env.update(
+            gpu=props.name,
+            gpu_memory_bytes=props.total_memory,
+            cuda=torch.version.cuda,
+            cudnn=torch.backends.cudnn.version(),
+        )
     return env
 
 
@@ -294,8 +326,13 @@ def run_gpu_check(
         device: ``auto`` (CUDA when available) | ``cuda`` | ``cuda:N`` | ``cpu``.
         progress: called with the name of each measurement as it starts.
     """
-    dev = torch.device("cuda" if device == "auto" and torch.cuda.is_available() else
-                       "cpu" if device == "auto" else device)  # fmt: skip
+    dev = torch.device(
+        "cuda"
+        if device == "auto" and torch.cuda.is_available()
+        else "cpu"
+        if device == "auto"
+        else device
+    )
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise InputError(
             None, f"device {device} requested but torch sees no CUDA device", param="device"

@@ -45,15 +45,18 @@ def gpu_markdown(result: dict[str, Any]) -> str:
         f"torch {env['torch']}, Python {env['python']}"
         + (f", CUDA {env['cuda']}, cuDNN {env['cudnn']}" if "cuda" in env else "")
         + f"; total {result['total_seconds']:.0f} s. Memory: "
-        + ("`torch.cuda.max_memory_allocated` (weights included)." if "gpu" in env
-           else "peak RSS added by the call (rough; CPU runs test the code, not the numbers)."),
+        + (
+            "`torch.cuda.max_memory_allocated` (weights included)."
+            if "gpu" in env
+            else "peak RSS added by the call (rough; CPU runs test the code, not the numbers)."
+        ),
         "",
         f"Inference, {prec}, {w}×{h}, random weights, median of {cfg['infer_repeats']} "
         "after one warm-up:",
         "",
         "| model | latency (s) | peak memory (GiB) | note |",
         "| --- | ---: | ---: | --- |",
-    ]  # fmt: skip
+    ]
     for r in result["inference"]:
         note = r.get("error") or ("" if r.get("finite", True) else "non-finite output")
         lines.append(
@@ -74,15 +77,17 @@ def gpu_markdown(result: dict[str, Any]) -> str:
         "",
         "| model | size | attention | latency (s) | peak memory (GiB) | peak / naive | note |",
         "| --- | --- | --- | ---: | ---: | ---: | --- |",
-    ]  # fmt: skip
+    ]
     naive = {
         tuple(r["size"]): r.get("peak_bytes") for r in result["ti2"] if r["attention"] == "naive"
     }
     for r in result["ti2"]:
         ref, peak = naive.get(tuple(r["size"])), r.get("peak_bytes")
         ratio = f"{peak / ref:.1%}" if ref and peak else "—"
-        lines.append(f"| {r['model']} | {r['size'][0]}×{r['size'][1]} | {r['attention']} | "
-                     f"{_secs(r.get('seconds'))} | {_gib(peak)} | {ratio} | {r.get('error', '')} |")  # fmt: skip
+        lines.append(
+            f"| {r['model']} | {r['size'][0]}×{r['size'][1]} | {r['attention']} | "
+            f"{_secs(r.get('seconds'))} | {_gib(peak)} | {ratio} | {r.get('error', '')} |"
+        )
     lines += ["", "Targets (full configuration, one H100/H200):", ""]
     if not verdicts["applies"]:
         lines.append(f"not judged: {verdicts['reason']}.")

@@ -72,9 +72,14 @@ def measure_hdf5(
                 tmp / "src", n_train_fg=1, n_test_fg=3, bg_train=1, bg_test=4, size=size
             )
             composite_dataset(
-                "comp1k", root=t.adobe_root, voc_root=t.voc_root, split="test", bg_per_fg=4,
-                out=tmp / "out", workers=2,
-            )  # fmt: skip
+                "comp1k",
+                root=t.adobe_root,
+                voc_root=t.voc_root,
+                split="test",
+                bg_per_fg=4,
+                out=tmp / "out",
+                workers=2,
+            )
             split_dir = tmp / "out" / "test"
         h5 = tmp / "pack.h5"
         pack_split(split_dir, h5)

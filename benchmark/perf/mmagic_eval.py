@@ -161,5 +161,8 @@ def mmagic_eval(
     for r in records:
         writer.writerow([r["image"], *(f"{r[k]:.6g}" for k in ("sad", "mse", "grad", "conn"))])
     Path(csv_path).write_text(buf.getvalue(), encoding="utf-8")
-    return records, {"decode_s": decode_s, "metrics_s": metrics_s,
-                     "write_s": time.perf_counter() - t3}  # fmt: skip
+    return records, {
+        "decode_s": decode_s,
+        "metrics_s": metrics_s,
+        "write_s": time.perf_counter() - t3,
+    }

@@ -123,15 +123,25 @@ def bench_model(
     """Measure each TI² attention MODE in its own fresh process; failures are recorded, not raised."""
     results = []
     for mode in modes:
-        args = dict(model=model, mode=mode, size=tuple(size), device=device, threads=threads,
-                    amp=amp, flops=flops)  # fmt: skip
+        args = dict(
+            model=model,
+            mode=mode,
+            size=tuple(size),
+            device=device,
+            threads=threads,
+            amp=amp,
+            flops=flops,
+        )
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
         code = "from benchmark.perf.model import _child_main; _child_main()"
         try:
             proc = subprocess.run(
                 [sys.executable, "-c", code, json.dumps(args)],
-                capture_output=True, text=True, env=env, timeout=timeout,
-            )  # fmt: skip
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=timeout,
+            )
         except subprocess.TimeoutExpired:
             results.append(ForwardMeasurement(mode, error=f"timed out after {timeout:g} s"))
             continue

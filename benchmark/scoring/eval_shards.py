@@ -56,8 +56,12 @@ def _pair(inputs: dict[str, Any], allow_missing: bool):
     if inputs.get("dataset_dir"):
         ds = discover_dataset(inputs["dataset_dir"], trimap_set=inputs.get("trimap_set"))
         return pair_with_dataset(inputs["pred_dir"], ds, allow_missing_preds=allow_missing)
-    return pair_files(inputs["pred_dir"], inputs["gt_dir"], inputs["trimap_dir"],
-                      allow_missing_preds=allow_missing)  # fmt: skip
+    return pair_files(
+        inputs["pred_dir"],
+        inputs["gt_dir"],
+        inputs["trimap_dir"],
+        allow_missing_preds=allow_missing,
+    )
 
 
 def evaluate_shard(
@@ -82,18 +86,21 @@ def evaluate_shard(
         OutputExistsError: CSV_PATH exists (without OVERWRITE), or this shard's file holds
             another evaluation. ResumeError: CSV_PATH's folder holds shards of another count.
     """
-    check_scores_path(csv_path, inputs={k: inputs.get(k) for k in EVAL_INPUTS[:4]},
-                      overwrite=overwrite)  # fmt: skip
+    check_scores_path(
+        csv_path, inputs={k: inputs.get(k) for k in EVAL_INPUTS[:4]}, overwrite=overwrite
+    )
     path = shard_path(csv_path, shard)
     check_one_count(path.parent, [*_shards(csv_path), shard])
     names = [t.name for t in triplets]
     header = {
         "inputs": {k: None if inputs.get(k) is None else str(inputs[k]) for k in EVAL_INPUTS},
-        "region": region, "trimap_quantize": bool(trimap_quantize),
+        "region": region,
+        "trimap_quantize": bool(trimap_quantize),
         "allow_missing_preds": bool(getattr(triplets, "allow_missing_preds", False)),
         "missing_preds": list(getattr(triplets, "missing_preds", [])),
-        "units_sha256": units_sha256(names), "n_units": len(names),
-    }  # fmt: skip
+        "units_sha256": units_sha256(names),
+        "n_units": len(names),
+    }
     if path.is_file() and not overwrite:
         found = json.loads(path.read_text(encoding="utf-8"))
         if {k: found.get(k) for k in header} != header:
@@ -103,11 +110,20 @@ def evaluate_shard(
                 param="out",
             )
     result = evaluate_triplets(
-        shard.select(list(triplets)), region=region, workers=workers,
-        trimap_quantize=trimap_quantize, progress=progress, scheduler=scheduler,
-    )  # fmt: skip
-    record = {**header, "shard": shard.record(), "seconds": result.seconds,
-              "phase_seconds": result.phase_seconds, "records": result.records}  # fmt: skip
+        shard.select(list(triplets)),
+        region=region,
+        workers=workers,
+        trimap_quantize=trimap_quantize,
+        progress=progress,
+        scheduler=scheduler,
+    )
+    record = {
+        **header,
+        "shard": shard.record(),
+        "seconds": result.seconds,
+        "phase_seconds": result.phase_seconds,
+        "records": result.records,
+    }
     atomic_write_bytes(path, json.dumps(record, sort_keys=True).encode("utf-8"))
     return result
 
@@ -130,43 +146,56 @@ def merge_eval_shards(
     """
     files = _shards(csv_path)
     if not files:
-        raise ResumeError(f"{csv_path}: no eval shards (NAME.shard-I-of-N.json) to merge",
-                          param="out")  # fmt: skip
+        raise ResumeError(
+            f"{csv_path}: no eval shards (NAME.shard-I-of-N.json) to merge", param="out"
+        )
     count = check_one_count(Path(csv_path).parent, files)
     found = {s: json.loads(p.read_text(encoding="utf-8")) for s, p in files.items()}
     first = found[min(found)]
     same = ("inputs", "region", "trimap_quantize", "allow_missing_preds", "units_sha256")
     for shard, rec in found.items():
         if any(rec.get(k) != first.get(k) for k in same):
-            raise ResumeError(f"{files[shard]}: shard {shard.label} evaluated other inputs or "
-                              f"settings than shard {min(found).label}", param="out")  # fmt: skip
+            raise ResumeError(
+                f"{files[shard]}: shard {shard.label} evaluated other inputs or "
+                f"settings than shard {min(found).label}",
+                param="out",
+            )
     triplets = _pair(first["inputs"], first["allow_missing_preds"])
     names = [t.name for t in triplets]
     if units_sha256(names) != first["units_sha256"]:
-        raise ResumeError(f"{csv_path}: the paired images changed since the shards ran; run "
-                          "them again", param="out")  # fmt: skip
+        raise ResumeError(
+            f"{csv_path}: the paired images changed since the shards ran; run them again",
+            param="out",
+        )
     position = {n: i for i, n in enumerate(names)}
     by_name: dict[str, dict[str, Any]] = {}
     for shard, rec in found.items():
         for r in rec["records"]:
             if r["image"] not in position or position[r["image"]] % count != shard.index:
-                raise ResumeError(f"{files[shard]}: image {r['image']} is not one of shard "
-                                  f"{shard.label}'s images", param="out")  # fmt: skip
+                raise ResumeError(
+                    f"{files[shard]}: image {r['image']} is not one of shard "
+                    f"{shard.label}'s images",
+                    param="out",
+                )
             by_name[r["image"]] = r
     missing = [(n, i % count) for i, n in enumerate(names) if n not in by_name]
     if missing:
-        raise ResumeError(f"{csv_path}: {missing_units_line(missing, count, len(names))}",
-                          param="out")  # fmt: skip
+        raise ResumeError(
+            f"{csv_path}: {missing_units_line(missing, count, len(names))}", param="out"
+        )
     phases: dict[str, float] = {}
     for rec in found.values():
         for k, v in rec.get("phase_seconds", {}).items():
             phases[k] = phases.get(k, 0.0) + v
     result = result_of(
-        [by_name[n] for n in names], region=first["region"],
+        [by_name[n] for n in names],
+        region=first["region"],
         seconds=sum(r["seconds"] for r in found.values()),
-        trimap_quantize=first["trimap_quantize"], phases=phases,
-        allow_missing_preds=first["allow_missing_preds"], missing_preds=first["missing_preds"],
-    )  # fmt: skip
+        trimap_quantize=first["trimap_quantize"],
+        phases=phases,
+        allow_missing_preds=first["allow_missing_preds"],
+        missing_preds=first["missing_preds"],
+    )
     inputs = {k: v for k, v in first["inputs"].items() if k != "trimap_set"}
     json_path = write_scores(result, csv_path, inputs=inputs, overwrite=overwrite)
     for path in files.values():

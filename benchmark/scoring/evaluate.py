@@ -272,31 +272,49 @@ def evaluate_triplets(
             outcomes = run_units_dask(_score_one, units, scheduler=scheduler)
         else:
             outcomes = run_units(
-                _score_one, units, workers=min(workers, len(units)),
+                _score_one,
+                units,
+                workers=min(workers, len(units)),
                 preload=["benchmark.scoring.evaluate"],
-            )  # fmt: skip
+            )
         with contextlib.closing(outcomes):
             for out in outcomes:  # completion order
                 out.raise_if_failed()
                 collect(out.key, out.value)
     return result_of(
-        [by_index[i] for i in range(len(units))], region=region,
-        seconds=time.perf_counter() - start, trimap_quantize=trimap_quantize, phases=phases,
+        [by_index[i] for i in range(len(units))],
+        region=region,
+        seconds=time.perf_counter() - start,
+        trimap_quantize=trimap_quantize,
+        phases=phases,
         allow_missing_preds=bool(getattr(triplets, "allow_missing_preds", False)),
         missing_preds=list(getattr(triplets, "missing_preds", [])),
-    )  # fmt: skip
+    )
 
 
 def result_of(
-    records: list[dict[str, Any]], *, region: str, seconds: float, trimap_quantize: bool,
-    phases: dict[str, float], allow_missing_preds: bool, missing_preds: list[str],
-) -> EvalResult:  # fmt: skip
+    records: list[dict[str, Any]],
+    *,
+    region: str,
+    seconds: float,
+    trimap_quantize: bool,
+    phases: dict[str, float],
+    allow_missing_preds: bool,
+    missing_preds: list[str],
+) -> EvalResult:
     """The :class:`EvalResult` of per-image RECORDS (in order): means, counts, undefined MSE."""
     acc = MattingMetrics(region=region)
     for record in records:
         acc.add_record(record)
     return EvalResult(
-        records, acc.compute(), acc.counts(), region, seconds, acc.n_undefined_mse,
-        trimap_quantize, phases, allow_missing_preds=allow_missing_preds,
+        records,
+        acc.compute(),
+        acc.counts(),
+        region,
+        seconds,
+        acc.n_undefined_mse,
+        trimap_quantize,
+        phases,
+        allow_missing_preds=allow_missing_preds,
         missing_preds=list(missing_preds),
-    )  # fmt: skip
+    )

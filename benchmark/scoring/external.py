@@ -81,10 +81,16 @@ def record_external_run(
         note = ""
     preds_sha = _predictions_sha256(prediction_files)
     key = {
-        "model": name, "config": {}, "checkpoint_sha256": preds_sha, "dataset": dataset.name,
-        "split": dataset.split, "manifest_sha256": dataset.manifest_sha256,
-        "trimap_set": dataset.trimap_set, "region": result.region, "external": True,
-    }  # fmt: skip
+        "model": name,
+        "config": {},
+        "checkpoint_sha256": preds_sha,
+        "dataset": dataset.name,
+        "split": dataset.split,
+        "manifest_sha256": dataset.manifest_sha256,
+        "trimap_set": dataset.trimap_set,
+        "region": result.region,
+        "external": True,
+    }
     run_dir = Path(results_dir) / dataset.name / name / run_id_of(key)
     inputs = {
         "the dataset folder": dataset.root,
@@ -96,23 +102,44 @@ def record_external_run(
         journal.append([r["image"], *(r[m] for m in METRIC_NAMES), math.nan])
     journal.rewrite_sorted([s.name for s in dataset.samples])
     record = RunRecord(
-        protocol=Protocol(dataset=dataset.name, split=dataset.split,
-                          manifest_sha256=dataset.manifest_sha256, trimap_source=dataset.trimap_source,
-                          region=result.region, quantization=EXTERNAL_QUANTIZATION,
-                          metric_version=METRIC_VERSION, resolution=EXTERNAL_QUANTIZATION),
-        model=name, model_config={}, checkpoint_sha256=preds_sha, provenance=EXTERNAL_PROVENANCE,
-        training_data=training_data, seed=seed, device="external", wall_time_s=result.seconds,
+        protocol=Protocol(
+            dataset=dataset.name,
+            split=dataset.split,
+            manifest_sha256=dataset.manifest_sha256,
+            trimap_source=dataset.trimap_source,
+            region=result.region,
+            quantization=EXTERNAL_QUANTIZATION,
+            metric_version=METRIC_VERSION,
+            resolution=EXTERNAL_QUANTIZATION,
+        ),
+        model=name,
+        model_config={},
+        checkpoint_sha256=preds_sha,
+        provenance=EXTERNAL_PROVENANCE,
+        training_data=training_data,
+        seed=seed,
+        device="external",
+        wall_time_s=result.seconds,
         n_images=len(result.records),
-        n_failed=sum(1 for r in result.records if math.isnan(r["sad"])), means=dict(result.means),
+        n_failed=sum(1 for r in result.records if math.isnan(r["sad"])),
+        means=dict(result.means),
         extra={
-            "run_id": run_dir.name, "run_dir": str(run_dir), "run_key": key,
-            "dataset_dir": str(dataset.root.resolve()), "layout": dataset.layout,
-            "n_expected": len(dataset.samples), "checksums_sha256": checksums_sha256(dataset.root),
-            "complete": not note, "incomplete_reason": note, "predictions_sha256": preds_sha,
-            "trimap_quantize": result.trimap_quantize, "n_per_mean": dict(result.counts),
-            "versions": versions(deep=False), "command": " ".join(sys.argv),
+            "run_id": run_dir.name,
+            "run_dir": str(run_dir),
+            "run_key": key,
+            "dataset_dir": str(dataset.root.resolve()),
+            "layout": dataset.layout,
+            "n_expected": len(dataset.samples),
+            "checksums_sha256": checksums_sha256(dataset.root),
+            "complete": not note,
+            "incomplete_reason": note,
+            "predictions_sha256": preds_sha,
+            "trimap_quantize": result.trimap_quantize,
+            "n_per_mean": dict(result.counts),
+            "versions": versions(deep=False),
+            "command": " ".join(sys.argv),
             "seconds_note": "external predictions: the model's time is unknown (NaN)",
         },
-    )  # fmt: skip
+    )
     atomic_write_bytes(run_dir / RUN_JSON, record.to_json().encode())
     return record

@@ -80,8 +80,14 @@ def merge_shards(
         from human2k.composite_finish import merge_composite_shards
 
         m = merge_composite_shards(path, progress=progress)
-        return [Merged("composite", path, f"{m['run']['composites']} composites; manifest "
-                       f"content sha256 {m['content_sha256'][:12]}")]  # fmt: skip
+        return [
+            Merged(
+                "composite",
+                path,
+                f"{m['run']['composites']} composites; manifest "
+                f"content sha256 {m['content_sha256'][:12]}",
+            )
+        ]
     runs = _score_runs(path) if path.is_dir() else []
     if not runs and (path / MANIFEST_NAME).is_file() and (path / JOURNAL_NAME).is_file():
         return [Merged("composite", path, "already merged (manifest.json)")]
@@ -98,6 +104,11 @@ def merge_shards(
     merged = []
     for run_dir in runs:
         record = merge_score_shards(run_dir)
-        merged.append(Merged("score", run_dir, f"{record.model}: {record.n_images} images "
-                             f"({record.n_failed} failed)"))  # fmt: skip
+        merged.append(
+            Merged(
+                "score",
+                run_dir,
+                f"{record.model}: {record.n_images} images ({record.n_failed} failed)",
+            )
+        )
     return merged

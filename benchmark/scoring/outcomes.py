@@ -131,10 +131,15 @@ def classical_outcomes(
             yield s.name, (image, trimap)
 
     outcomes = run_units(
-        _solve, items(), workers=workers, budget_s=time_budget_s, initializer=_load_solver,
-        initargs=(model, threads), start_method=start_method,
+        _solve,
+        items(),
+        workers=workers,
+        budget_s=time_budget_s,
+        initializer=_load_solver,
+        initargs=(model, threads),
+        start_method=start_method,
         preload=[type(model).__module__, __name__],
-    )  # fmt: skip
+    )
     with contextlib.closing(outcomes):
         for out in outcomes:
             trimap, gt = loaded.pop(out.key)

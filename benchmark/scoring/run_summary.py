@@ -34,9 +34,16 @@ __all__ = ["means_of", "resolution_of", "retry_failure", "summarize", "EXECUTION
 #: ``run.json`` fields about the execution (top level, and under ``extra``).
 EXECUTION_FIELDS = {
     "top": ("wall_time_s",),
-    "extra": ("command", "sessions", "warmup_s", "mean_seconds", "workers", "start_method",
-              "execution"),
-}  # fmt: skip
+    "extra": (
+        "command",
+        "sessions",
+        "warmup_s",
+        "mean_seconds",
+        "workers",
+        "start_method",
+        "execution",
+    ),
+}
 
 
 def means_of(rows: Mapping[str, Mapping[str, float]]):
@@ -87,6 +94,9 @@ def summarize(
     record.n_failed = sum(1 for r in rows.values() if math.isnan(r["sad"]))
     record.means = means
     record.extra = {
-        **extra, "policies": dict(sorted(policies.items())), "n_per_mean": counts,
-        "mean_seconds": mean_s, "complete": complete and len(rows) >= n_expected,
-    }  # fmt: skip
+        **extra,
+        "policies": dict(sorted(policies.items())),
+        "n_per_mean": counts,
+        "mean_seconds": mean_s,
+        "complete": complete and len(rows) >= n_expected,
+    }

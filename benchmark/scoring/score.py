@@ -121,10 +121,20 @@ def score_model(
         UnsafePathError: the dataset's manifest labels it with a path, not a name.
     """
     options = ScoreOptions(
-        device=device, workers=workers, trimap_set=trimap_set, save_preds=save_preds,
-        region=region, limit=limit, resume=resume, time_budget_s=time_budget_s, policy=policy,
-        amp=amp, quantize=quantize, shard=shard, scheduler=scheduler,
-    )  # fmt: skip
+        device=device,
+        workers=workers,
+        trimap_set=trimap_set,
+        save_preds=save_preds,
+        region=region,
+        limit=limit,
+        resume=resume,
+        time_budget_s=time_budget_s,
+        policy=policy,
+        amp=amp,
+        quantize=quantize,
+        shard=shard,
+        scheduler=scheduler,
+    )
     options.check()
     info = model_info(model_name)
     if scheduler is not None and info.kind == "deep":

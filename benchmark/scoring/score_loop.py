@@ -43,11 +43,17 @@ def _outcomes(run: ScoreRun):
     if o.scheduler is not None and not run.deep:
         return dask_outcomes(model, run.todo, scheduler=o.scheduler)
     if run.deep:
-        return deep_outcomes(model, run.todo, device=o.device, amp=o.amp, policy=run.policy,
-                             policies=run.policies)  # fmt: skip
+        return deep_outcomes(
+            model, run.todo, device=o.device, amp=o.amp, policy=run.policy, policies=run.policies
+        )
     if model.isolate:
-        return classical_outcomes(model, run.todo, workers=o.workers, time_budget_s=o.time_budget_s,
-                                  start_method=run.extra["start_method"])  # fmt: skip
+        return classical_outcomes(
+            model,
+            run.todo,
+            workers=o.workers,
+            time_budget_s=o.time_budget_s,
+            start_method=run.extra["start_method"],
+        )
     return inprocess_outcomes(model, run.todo)
 
 
@@ -71,8 +77,9 @@ def score_images(run: ScoreRun, progress: ProgressFn | None = None) -> RunRecord
             if not run.deep:
                 run.extra["time_budget_s"] = None
         o = run.options
-        run.extra["warmup_s"] = warm_up(run.model, deep=run.deep, device=o.device, amp=o.amp,
-                                        policy=run.policy)  # fmt: skip
+        run.extra["warmup_s"] = warm_up(
+            run.model, deep=run.deep, device=o.device, amp=o.amp, policy=run.policy
+        )
         metrics = MattingMetrics(region=o.region)
         outcomes = _outcomes(run)
         try:
@@ -108,6 +115,8 @@ def _score_one(run: ScoreRun, metrics, out: Outcome) -> None:
         return
     run.journal.append(_row(out.name, None, out.seconds))
     run.failures[out.name] = {
-        "status": status, "reason": error, "budget_s": None if run.deep else run.options.time_budget_s,
-    }  # fmt: skip
+        "status": status,
+        "reason": error,
+        "budget_s": None if run.deep else run.options.time_budget_s,
+    }
     run.write_record(False)

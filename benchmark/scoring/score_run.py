@@ -144,11 +144,15 @@ class ScoreRun:
         rows written so far."""
         rows = self.journal.rows()
         summarize(
-            self.record, rows, self.extra, self.policies, deep=self.deep,
+            self.record,
+            rows,
+            self.extra,
+            self.policies,
+            deep=self.deep,
             n_expected=len(self.dataset.samples),
             complete=complete and self.options.shard is None,
             wall_time_s=self.wall_before + (time.perf_counter() - self.started),
-        )  # fmt: skip
+        )
         atomic_write_bytes(self.files.json, self.record.to_json().encode())
 
     def finish(self) -> RunRecord:
@@ -161,21 +165,37 @@ class ScoreRun:
 
 
 def _run_key(
-    model: MattingModel, info: ModelInfo, ds: Dataset, o: ScoreOptions, policy: str,
+    model: MattingModel,
+    info: ModelInfo,
+    ds: Dataset,
+    o: ScoreOptions,
+    policy: str,
     quantization: str,
-) -> dict:  # fmt: skip
+) -> dict:
     deep = info.kind == "deep"
     return {
-        "model": model.name, "config": json.loads(canonical_json(model.config)),
-        "checkpoint_sha256": model.weights.sha256, "dataset": ds.name, "split": ds.split,
-        "manifest_sha256": ds.manifest_sha256, "trimap_set": ds.trimap_set, "region": o.region,
+        "model": model.name,
+        "config": json.loads(canonical_json(model.config)),
+        "checkpoint_sha256": model.weights.sha256,
+        "dataset": ds.name,
+        "split": ds.split,
+        "manifest_sha256": ds.manifest_sha256,
+        "trimap_set": ds.trimap_set,
+        "region": o.region,
         "inference": {"policy": policy, "amp": bool(o.amp)} if deep else {},
         "quantization": quantization,
-    }  # fmt: skip
+    }
 
 
-def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: Path,
-             o: ScoreOptions, *, checkpoint=None) -> ScoreRun:  # fmt: skip
+def open_run(
+    model: MattingModel,
+    info: ModelInfo,
+    dataset_dir: Path,
+    out_dir: Path,
+    o: ScoreOptions,
+    *,
+    checkpoint=None,
+) -> ScoreRun:
     """Find or start the run folder of MODEL on DATASET_DIR and write its first ``run.json``.
 
     The run folder (``OUT_DIR/<dataset>/<model>/<run-id>``) must not overlap the dataset folder,
@@ -191,10 +211,13 @@ def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: P
     run_dir = resolve_inside(out_dir, f"{ds.name}/{model_dir}/{run_id}", what="run folder")
     check_not_overlapping(
         run_dir,
-        {"the dataset folder": ds.root, "the checkpoint": checkpoint,
-         "the folder of the dataset's manifest": ds.manifest_path and ds.manifest_path.parent},
+        {
+            "the dataset folder": ds.root,
+            "the checkpoint": checkpoint,
+            "the folder of the dataset's manifest": ds.manifest_path and ds.manifest_path.parent,
+        },
         param="out_dir",
-    )  # fmt: skip
+    )
     files = ShardFiles.of(run_dir, o.shard)
     prior: RunRecord | None = None
     if o.resume and files.json.exists():
@@ -231,42 +254,75 @@ def open_run(model: MattingModel, info: ModelInfo, dataset_dir: Path, out_dir: P
         journal.keep_only(done)
     weights = model.weights
     record = RunRecord(
-        protocol=Protocol(dataset=ds.name, split=ds.split, manifest_sha256=ds.manifest_sha256,
-                          trimap_source=ds.trimap_source, region=o.region, quantization=quantization,
-                          metric_version=METRIC_VERSION, resolution="native"),
-        model=model.name, model_config=key["config"], checkpoint_sha256=weights.sha256,
+        protocol=Protocol(
+            dataset=ds.name,
+            split=ds.split,
+            manifest_sha256=ds.manifest_sha256,
+            trimap_source=ds.trimap_source,
+            region=o.region,
+            quantization=quantization,
+            metric_version=METRIC_VERSION,
+            resolution="native",
+        ),
+        model=model.name,
+        model_config=key["config"],
+        checkpoint_sha256=weights.sha256,
         provenance="official-weights" if weights.training_data == "official" else info.provenance,
-        training_data=weights.training_data, seed=weights.seed, device=device_label(o.device, deep),
-    )  # fmt: skip
+        training_data=weights.training_data,
+        seed=weights.seed,
+        device=device_label(o.device, deep),
+    )
     extra: dict[str, Any] = {
-        "run_id": run_id, "run_dir": str(run_dir), "run_key": key,
-        "dataset_dir": str(dataset_dir.resolve()), "layout": ds.layout,
-        "n_expected": len(ds.samples), "checksums_sha256": checksums_sha256(ds.root),
-        "limit": o.limit, "failures": failures,
+        "run_id": run_id,
+        "run_dir": str(run_dir),
+        "run_key": key,
+        "dataset_dir": str(dataset_dir.resolve()),
+        "layout": ds.layout,
+        "n_expected": len(ds.samples),
+        "checksums_sha256": checksums_sha256(ds.root),
+        "limit": o.limit,
+        "failures": failures,
         "time_budget_s": None if deep or o.scheduler else o.time_budget_s,
-        "workers": 1 if deep else o.workers, "seconds_note": SECONDS_NOTE,
-        "versions": versions(deep), "command": " ".join(sys.argv),
+        "workers": 1 if deep else o.workers,
+        "seconds_note": SECONDS_NOTE,
+        "versions": versions(deep),
+        "command": " ".join(sys.argv),
         "sessions": (prior.extra.get("sessions", 0) if prior else 0) + 1,
-        "policy_requested": policy, "amp": bool(o.amp) if deep else False,
+        "policy_requested": policy,
+        "amp": bool(o.amp) if deep else False,
         "quantization_source": quantization_source,
         "known_regions": "forced by the official script (its trimap classes)"
-        if policy == "official" else "forced: trimap 0 -> 0, 255 -> 1",
+        if policy == "official"
+        else "forced: trimap 0 -> 0, 255 -> 1",
         "weights": weights.label(),
         "execution": {"shards": o.shard.count if o.shard else 1, "scheduler": o.scheduler},
-    }  # fmt: skip
+    }
     if messages:
         extra["model_messages"] = messages
     if o.shard is not None:
         names = [s.name for s in samples]
-        extra["shard"] = {**o.shard.record(), "units_sha256": units_sha256(names),
-                          "n_units": len(names)}  # fmt: skip
+        extra["shard"] = {
+            **o.shard.record(),
+            "units_sha256": units_sha256(names),
+            "n_units": len(names),
+        }
         samples = o.shard.select(samples)
     run = ScoreRun(
-        model=model, info=info, options=o, dataset=ds, run_dir=run_dir, journal=journal,
+        model=model,
+        info=info,
+        options=o,
+        dataset=ds,
+        run_dir=run_dir,
+        journal=journal,
         todo=[s for s in samples if s.name not in done and s.name not in earlier],
-        n_total=len(samples), record=record, extra=extra, failures=failures, policies=policies,
-        wall_before=wall, files=files,
-    )  # fmt: skip
+        n_total=len(samples),
+        record=record,
+        extra=extra,
+        failures=failures,
+        policies=policies,
+        wall_before=wall,
+        files=files,
+    )
     run.write_record(False)
     if taken is not None:
         taken.remove()  # their rows are in per_image.csv and run.json now

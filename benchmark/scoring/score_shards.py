@@ -128,8 +128,10 @@ class TakenShards:
 def take_shards_in(run_dir: Path, key: dict[str, Any], budget_s: float | None) -> TakenShards:
     """The shards' work in RUN_DIR, failed images to retry left out (as a resume does)."""
     taken = TakenShards()
-    taken.paths = [*shard_files(run_dir, RUN_JSON).values(),
-                   *shard_files(run_dir, PER_IMAGE_CSV).values()]  # fmt: skip
+    taken.paths = [
+        *shard_files(run_dir, RUN_JSON).values(),
+        *shard_files(run_dir, PER_IMAGE_CSV).values(),
+    ]
     for record, rows in _shards(run_dir, key).values():
         extra = record.extra if record is not None else {}
         failures = {k: v for k, v in extra.get("failures", {}).items() if k in rows}
@@ -187,12 +189,16 @@ def merge_score_shards(run_dir: str | Path) -> RunRecord:
         wall += main_record.wall_time_s
     for shard, (record, shard_rows) in shards.items():
         if record is None or record.extra["shard"]["units_sha256"] != info["units_sha256"]:
-            raise ResumeError(f"{run_dir}: shard {shard.label} has no record or another image "
-                              "list; run it again", param="out_dir")  # fmt: skip
+            raise ResumeError(
+                f"{run_dir}: shard {shard.label} has no record or another image list; run it again",
+                param="out_dir",
+            )
         for name, row in shard_rows.items():
             if name not in position or position[name] % count != shard.index:
-                raise ResumeError(f"{run_dir}: image {name} is not one of shard {shard.label}'s "
-                                  "images", param="out_dir")  # fmt: skip
+                raise ResumeError(
+                    f"{run_dir}: image {name} is not one of shard {shard.label}'s images",
+                    param="out_dir",
+                )
             rows[name] = row
         failures.update({k: v for k, v in record.extra.get("failures", {}).items() if k in rows})
         messages.update(record.extra.get("model_messages", {}))
@@ -200,17 +206,33 @@ def merge_score_shards(run_dir: str | Path) -> RunRecord:
         wall, sessions = wall + record.wall_time_s, max(sessions, record.extra.get("sessions", 1))
     missing = [(n, i % count) for i, n in enumerate(names) if n not in rows]
     if missing:
-        raise ResumeError(f"{run_dir}: {missing_units_line(missing, count, len(names))}",
-                          param="out_dir")  # fmt: skip
-    extra.update(failures=failures, sessions=sessions,
-                 execution={**extra.get("execution", {}), "shards": count})  # fmt: skip
+        raise ResumeError(
+            f"{run_dir}: {missing_units_line(missing, count, len(names))}", param="out_dir"
+        )
+    extra.update(
+        failures=failures,
+        sessions=sessions,
+        execution={**extra.get("execution", {}), "shards": count},
+    )
     if messages:
         extra["model_messages"] = messages
     ordered = {n: rows[n] for n in names}
-    summarize(first, ordered, extra, policies, deep=bool(key.get("inference")),
-              n_expected=int(extra["n_expected"]), complete=True, wall_time_s=wall)  # fmt: skip
+    summarize(
+        first,
+        ordered,
+        extra,
+        policies,
+        deep=bool(key.get("inference")),
+        n_expected=int(extra["n_expected"]),
+        complete=True,
+        wall_time_s=wall,
+    )
     PerImageJournal(run_dir / PER_IMAGE_CSV, fresh=True).keep_only(ordered)
     atomic_write_bytes(run_dir / RUN_JSON, first.to_json().encode())
-    TakenShards(paths=[*shard_files(run_dir, RUN_JSON).values(),
-                       *shard_files(run_dir, PER_IMAGE_CSV).values()]).remove()  # fmt: skip
+    TakenShards(
+        paths=[
+            *shard_files(run_dir, RUN_JSON).values(),
+            *shard_files(run_dir, PER_IMAGE_CSV).values(),
+        ]
+    ).remove()
     return first

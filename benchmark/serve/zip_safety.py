@@ -109,9 +109,10 @@ def check_archive(archive: zipfile.ZipFile, limits: ServeLimits, *, label: str) 
             continue
         if len(path.parts) > 2:
             raise InputError(
-                label, f"entry {info.filename!r} is in a nested folder; put the PNGs at the top "
-                "level or in one folder"
-            )  # fmt: skip
+                label,
+                f"entry {info.filename!r} is in a nested folder; put the PNGs at the top "
+                "level or in one folder",
+            )
         folders.add(path.parts[0] if len(path.parts) == 2 else "")
         if path.name in names:
             raise InputError(label, f"file name {path.name!r} appears twice; refused")

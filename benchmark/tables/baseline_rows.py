@@ -75,9 +75,17 @@ def load_baseline_reported() -> tuple[BaselineEntry, ...]:
         if row["mse_scale"] != "1":  # keep the printed digits, in the raw scale
             printed["mse"] = f"{value['mse']:.{len(row['mse'].split('.')[-1]) + 3}f}"
         out.append(
-            BaselineEntry(row["model"], row["variant"], printed, value, row["protocol"],
-                          row["source"], row["where"], row["verified"])
-        )  # fmt: skip
+            BaselineEntry(
+                row["model"],
+                row["variant"],
+                printed,
+                value,
+                row["protocol"],
+                row["source"],
+                row["where"],
+                row["verified"],
+            )
+        )
     return tuple(out)
 
 

@@ -120,8 +120,13 @@ def _is_contaminated(run: Run) -> bool:
 
 def _slug(protocol: Protocol, contaminated: bool) -> str:
     digest = hashlib.sha256("\x1f".join(protocol.key()).encode()).hexdigest()[:6]
-    parts = [protocol.dataset, protocol.split, protocol.region, protocol.resolution,
-             protocol.quantization]  # fmt: skip
+    parts = [
+        protocol.dataset,
+        protocol.split,
+        protocol.region,
+        protocol.resolution,
+        protocol.quantization,
+    ]
     stem = "-".join(re.sub(r"[^A-Za-z0-9.]+", "-", p).strip("-") for p in parts if p)
     return f"{stem}{'-contaminated' if contaminated else ''}-{digest}"
 
@@ -149,8 +154,11 @@ def _groups(runs: Sequence[Run]) -> dict[tuple, list[Run]]:
         groups.setdefault((run.record.protocol.key(), _is_contaminated(run)), []).append(run)
     for run in external:
         shared = _shared_key(run.record.protocol)
-        hosts = [k for k, members in groups.items() if not k[1]
-                 and _shared_key(members[0].record.protocol) == shared]  # fmt: skip
+        hosts = [
+            k
+            for k, members in groups.items()
+            if not k[1] and _shared_key(members[0].record.protocol) == shared
+        ]
         for k in hosts or [(run.record.protocol.key(), _is_contaminated(run))]:
             groups.setdefault(k, []).append(run)
     return groups

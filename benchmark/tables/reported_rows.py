@@ -63,8 +63,10 @@ def reported_rows(number: int) -> tuple[list[Row], list[str]]:
     conflicts = rt.label_conflicts.get("rows", {})
     if conflicts:
         readings = "; ".join(f"'{m}' reads as {c['text_reading']}" for m, c in conflicts.items())
-        notes.append(f"{CONFLICT_MARK} Paper Table {number}: the text contradicts the printed "
-                     f"labels ({readings}). {rt.label_conflicts.get('note', '')}")  # fmt: skip
+        notes.append(
+            f"{CONFLICT_MARK} Paper Table {number}: the text contradicts the printed "
+            f"labels ({readings}). {rt.label_conflicts.get('note', '')}"
+        )
     if rt.training_by_row:
         tags = "; ".join(f"{m}: {t}" for m, t in rt.training_by_row.items())
         notes.append(f"Paper Table {number}: training data per row where it differs ({tags}).")

@@ -112,10 +112,16 @@ class EncoderInit:
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
-        d.update(loaded=list(self.loaded), widened=list(self.widened),
-                 recomputed=list(self.recomputed), kept_init=list(self.kept_init),
-                 n_loaded=len(self.loaded), n_recomputed=len(self.recomputed),
-                 n_skipped=len(self.skipped), n_kept_init=len(self.kept_init))  # fmt: skip
+        d.update(
+            loaded=list(self.loaded),
+            widened=list(self.widened),
+            recomputed=list(self.recomputed),
+            kept_init=list(self.kept_init),
+            n_loaded=len(self.loaded),
+            n_recomputed=len(self.recomputed),
+            n_skipped=len(self.skipped),
+            n_kept_init=len(self.kept_init),
+        )
         return d
 
 
@@ -289,8 +295,13 @@ def load_encoder_init(
     recomputed = _refresh_sn_vectors(loaded, target) if layout == "torchvision" else {}
     encoder.load_state_dict({**loaded, **recomputed}, strict=False)
     return EncoderInit(
-        path=path, sha256=sha256_file(path), layout=layout, module=module,
-        loaded=tuple(sorted(loaded)), widened=tuple(sorted(widened)),
-        recomputed=tuple(sorted(recomputed)), skipped=dict(sorted(skipped.items())),
+        path=path,
+        sha256=sha256_file(path),
+        layout=layout,
+        module=module,
+        loaded=tuple(sorted(loaded)),
+        widened=tuple(sorted(widened)),
+        recomputed=tuple(sorted(recomputed)),
+        skipped=dict(sorted(skipped.items())),
         kept_init=tuple(k for k in target if k not in loaded and k not in recomputed),
-    )  # fmt: skip
+    )

@@ -152,13 +152,33 @@ def train(
     was_deterministic = torch.are_deterministic_algorithms_enabled()
     try:
         run = prepare_run(
-            model_name, data_dir, Path(out_dir), dist_, recipe=recipe, epochs=epochs,
-            batch_size=batch_size, device=device, amp=amp, seed=seed, resume=resume, crop=crop,
-            bg_dir=bg_dir, limit_samples=limit_samples, bg_per_fg=bg_per_fg, workers=workers,
-            lr=lr, warmup_epochs=warmup_epochs, milestones=milestones, comp_loss=comp_loss,
-            clip_grad=clip_grad, deterministic=deterministic, model_kwargs=model_kwargs,
-            accumulate=accumulate, checkpoint_every=checkpoint_every, encoder_init=encoder_init,
-        )  # fmt: skip
+            model_name,
+            data_dir,
+            Path(out_dir),
+            dist_,
+            recipe=recipe,
+            epochs=epochs,
+            batch_size=batch_size,
+            device=device,
+            amp=amp,
+            seed=seed,
+            resume=resume,
+            crop=crop,
+            bg_dir=bg_dir,
+            limit_samples=limit_samples,
+            bg_per_fg=bg_per_fg,
+            workers=workers,
+            lr=lr,
+            warmup_epochs=warmup_epochs,
+            milestones=milestones,
+            comp_loss=comp_loss,
+            clip_grad=clip_grad,
+            deterministic=deterministic,
+            model_kwargs=model_kwargs,
+            accumulate=accumulate,
+            checkpoint_every=checkpoint_every,
+            encoder_init=encoder_init,
+        )
         with StopRequest(enabled=handle_signals) as stop:
             session = TrainingSession(run, stop, progress, on_step)
             return session.run_epochs(val_data, val_every, val_trimap_set, device)

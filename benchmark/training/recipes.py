@@ -83,8 +83,13 @@ class Recipe:
 
 RECIPES: dict[str, Recipe] = {
     "gca": Recipe(
-        "gca", lr=4e-4, betas=(0.5, 0.999), schedule="cosine", warmup_fraction=0.025,
-        augment="gca", batch_size=10,
+        "gca",
+        lr=4e-4,
+        betas=(0.5, 0.999),
+        schedule="cosine",
+        warmup_fraction=0.025,
+        augment="gca",
+        batch_size=10,
         departures=(
             "length in samples: GCA's 200,000 iterations x 40 = 8 M samples; give --epochs "
             "(186 epochs of 43,100 Comp-1K composites)",
@@ -97,8 +102,14 @@ RECIPES: dict[str, Recipe] = {
         ),
     ),
     "paper": Recipe(
-        "paper", lr=0.01, betas=(0.9, 0.999), schedule="step", milestones=None,
-        clip_grad=False, augment="paper", batch_size=16,
+        "paper",
+        lr=0.01,
+        betas=(0.9, 0.999),
+        schedule="step",
+        milestones=None,
+        clip_grad=False,
+        augment="paper",
+        batch_size=16,
         departures=(
             "Adam betas: torch defaults (the paper gives none)",
             "trimaps by GCA's random erosion (the paper names no generator)",
@@ -111,8 +122,15 @@ RECIPES: dict[str, Recipe] = {
         ),
     ),
     "indexnet": Recipe(
-        "indexnet", lr=0.01, betas=(0.9, 0.999), schedule="step", milestones="indexnet",
-        clip_grad=False, augment="dim", encoder_init="scratch", batch_size=16,
+        "indexnet",
+        lr=0.01,
+        betas=(0.9, 0.999),
+        schedule="step",
+        milestones="indexnet",
+        clip_grad=False,
+        augment="dim",
+        encoder_init="scratch",
+        batch_size=16,
         departures=(
             "the ImageNet MobileNetV2 backbone is not loaded: trains from scratch",
             "loss normalised over the global batch's unknown pixels (IndexNet: per image, averaged)",
@@ -120,8 +138,15 @@ RECIPES: dict[str, Recipe] = {
         ),
     ),
     "dim": Recipe(
-        "dim", lr=1e-5, betas=(0.9, 0.999), schedule="step", milestones="constant",
-        clip_grad=False, augment="dim", encoder_init="scratch", batch_size=1,
+        "dim",
+        lr=1e-5,
+        betas=(0.9, 0.999),
+        schedule="step",
+        milestones="constant",
+        clip_grad=False,
+        augment="dim",
+        encoder_init="scratch",
+        batch_size=1,
         departures=(
             "the VGG-16 ImageNet backbone is not loaded: trains from scratch (init_from= takes "
             "a released DIM file)",
@@ -129,9 +154,18 @@ RECIPES: dict[str, Recipe] = {
         ),
     ),
     "vitmatte": Recipe(
-        "vitmatte", lr=5e-4, betas=(0.9, 0.999), schedule="step", milestones="vitmatte",
-        clip_grad=False, augment="gca", optimizer="adamw", weight_decay=0.1,
-        lr_values=(0.1, 0.05), warmup_fraction=250 / 134_687, encoder_init="scratch",
+        "vitmatte",
+        lr=5e-4,
+        betas=(0.9, 0.999),
+        schedule="step",
+        milestones="vitmatte",
+        clip_grad=False,
+        augment="gca",
+        optimizer="adamw",
+        weight_decay=0.1,
+        lr_values=(0.1, 0.05),
+        warmup_fraction=250 / 134_687,
+        encoder_init="scratch",
         batch_size=10,
         departures=(
             "the ViT backbone's self-supervised weights are not loaded: trains from scratch",
@@ -140,4 +174,4 @@ RECIPES: dict[str, Recipe] = {
             "losses normalised over the global batch (ViTMatte: per image, averaged)",
         ),
     ),
-}  # fmt: skip
+}

@@ -87,20 +87,34 @@ class RunSetup:
     def write_start_record(self, log: TrainLog) -> None:
         """The log's ``start`` record (new run) or ``resume`` record (what changed)."""
         if self.resumed is None:
-            log.write({
-                "event": "start", "config": self.cfg.to_dict(), "schedule": self.schedule.to_dict(),
-                "data": self.sources.describe(), "samples": self.dataset.describe(),
-                "recipe_departures": list(RECIPES[self.cfg.recipe].departures),
-                "encoder_init": self.encoder_init.to_dict() if self.encoder_init else None,
-                "sample_seed_rule": "default_rng([seed, 1, epoch, index])",
-                "order_seed_rule": "default_rng([seed, 2, epoch]).permutation(samples_per_epoch)",
-                "torch": torch.__version__, "time": time.time(),
-            })  # fmt: skip
+            log.write(
+                {
+                    "event": "start",
+                    "config": self.cfg.to_dict(),
+                    "schedule": self.schedule.to_dict(),
+                    "data": self.sources.describe(),
+                    "samples": self.dataset.describe(),
+                    "recipe_departures": list(RECIPES[self.cfg.recipe].departures),
+                    "encoder_init": self.encoder_init.to_dict() if self.encoder_init else None,
+                    "sample_seed_rule": "default_rng([seed, 1, epoch, index])",
+                    "order_seed_rule": "default_rng([seed, 2, epoch]).permutation(samples_per_epoch)",
+                    "torch": torch.__version__,
+                    "time": time.time(),
+                }
+            )
             return
         saved = self.resumed["train_config"]
         changed = {k: [saved.get(k), v] for k, v in self.cfg.to_dict().items() if saved.get(k) != v}
-        log.write({"event": "resume", "epoch": self.epoch0, "step": self.step,
-                   "samples_seen": self.samples_seen, "changed": changed, "time": time.time()})  # fmt: skip
+        log.write(
+            {
+                "event": "resume",
+                "epoch": self.epoch0,
+                "step": self.step,
+                "samples_seen": self.samples_seen,
+                "changed": changed,
+                "time": time.time(),
+            }
+        )
 
 
 def _loss_weights(model: DeepMattingModel, comp_loss: float) -> dict[str, float]:
@@ -121,8 +135,9 @@ def _encoder_init(model: DeepMattingModel, model_name: str, requested, recipe) -
     if not module:
         if requested is None:  # the recipe's default, for a model without an ImageNet backbone
             return EncoderInit.scratch()
-        raise ModelError(f"{model_name} has no encoder that takes ImageNet weights",
-                         param="encoder_init")  # fmt: skip
+        raise ModelError(
+            f"{model_name} has no encoder that takes ImageNet weights", param="encoder_init"
+        )
     if requested is None and not Path(path).is_file():
         from benchmark.training.encoder_init import GCA_IMAGENET_SOURCE
 
@@ -222,11 +237,35 @@ def _resumed_epoch_step(cfg: TrainConfig, state: dict[str, Any] | None) -> int:
     return int(state["epoch_step"])
 
 
-def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *, recipe, epochs,
-                batch_size, device, amp, seed, resume, crop, bg_dir, limit_samples, bg_per_fg,
-                workers, lr, warmup_epochs, milestones, comp_loss, clip_grad, deterministic,
-                model_kwargs, accumulate=1, checkpoint_every=None,
-                encoder_init=None) -> RunSetup:  # fmt: skip
+def prepare_run(
+    model_name: str,
+    data_dir,
+    out_dir: Path,
+    dist_: DistContext,
+    *,
+    recipe,
+    epochs,
+    batch_size,
+    device,
+    amp,
+    seed,
+    resume,
+    crop,
+    bg_dir,
+    limit_samples,
+    bg_per_fg,
+    workers,
+    lr,
+    warmup_epochs,
+    milestones,
+    comp_loss,
+    clip_grad,
+    deterministic,
+    model_kwargs,
+    accumulate=1,
+    checkpoint_every=None,
+    encoder_init=None,
+) -> RunSetup:
     """Build the run (arguments as :func:`benchmark.training.loop.train`)."""
     dev = resolve_device(device, dist_)
     dtype = amp_dtype(amp, dev)
@@ -256,31 +295,62 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
     batch_size = rec.batch_size if batch_size is None else int(batch_size)
     sync_bn = dist_.world > 1 and dev.type == "cuda"
     if batch_size < spec.min_batch_size and not sync_bn:
-        raise InputError(None, f"{model_name}: {spec.min_batch_reason}; training needs a batch size "
-                               f">= {spec.min_batch_size} per device (got {batch_size})",
-                         param="batch_size")  # fmt: skip
+        raise InputError(
+            None,
+            f"{model_name}: {spec.min_batch_reason}; training needs a batch size "
+            f">= {spec.min_batch_size} per device (got {batch_size})",
+            param="batch_size",
+        )
     sources = find_training_data(data_dir, bg_dir=bg_dir)
-    dataset = MattingTrainSet(sources, recipe=rec.augment, crop=crop, seed=seed,
-                              samples_per_epoch=limit_samples, bg_per_fg=bg_per_fg)  # fmt: skip
+    dataset = MattingTrainSet(
+        sources,
+        recipe=rec.augment,
+        crop=crop,
+        seed=seed,
+        samples_per_epoch=limit_samples,
+        bg_per_fg=bg_per_fg,
+    )
     milestones, milestones_source = resolve_milestones(rec, milestones, sources.dataset)
-    schedule = make_schedule(rec, epochs=epochs, samples_per_epoch=len(dataset), lr=lr,
-                             warmup_epochs=warmup_epochs, milestones=milestones)  # fmt: skip
+    schedule = make_schedule(
+        rec,
+        epochs=epochs,
+        samples_per_epoch=len(dataset),
+        lr=lr,
+        warmup_epochs=warmup_epochs,
+        milestones=milestones,
+    )
     cfg = TrainConfig(
-        model_name=model_name, data_dir=str(data_dir), recipe=recipe, epochs=int(epochs),
-        batch_size=int(batch_size), world_size=dist_.world,
+        model_name=model_name,
+        data_dir=str(data_dir),
+        recipe=recipe,
+        epochs=int(epochs),
+        batch_size=int(batch_size),
+        world_size=dist_.world,
         global_batch=int(batch_size) * dist_.world * int(accumulate),
-        crop=int(crop), seed=int(seed), lr=schedule.base_lr, betas=rec.betas,
+        crop=int(crop),
+        seed=int(seed),
+        lr=schedule.base_lr,
+        betas=rec.betas,
         warmup_epochs=warmup_epochs,
         milestones=milestones if not isinstance(milestones, list) else tuple(milestones),
-        comp_loss=float(comp_loss), clip_grad=rec.clip_grad if clip_grad is None else bool(clip_grad),
-        samples_per_epoch=len(dataset), n_fg=len(sources.fg), bg_source=sources.bg_source,
-        device=str(dev), amp=None if dtype is None else str(dtype).replace("torch.", ""),
-        workers=int(workers), model_kwargs=model_kwargs, deterministic=bool(deterministic),
-        sync_bn=sync_bn, loss_weights=_loss_weights(model, comp_loss), accumulate=int(accumulate),
+        comp_loss=float(comp_loss),
+        clip_grad=rec.clip_grad if clip_grad is None else bool(clip_grad),
+        samples_per_epoch=len(dataset),
+        n_fg=len(sources.fg),
+        bg_source=sources.bg_source,
+        device=str(dev),
+        amp=None if dtype is None else str(dtype).replace("torch.", ""),
+        workers=int(workers),
+        model_kwargs=model_kwargs,
+        deterministic=bool(deterministic),
+        sync_bn=sync_bn,
+        loss_weights=_loss_weights(model, comp_loss),
+        accumulate=int(accumulate),
         checkpoint_every=None if checkpoint_every is None else int(checkpoint_every),
-        milestones_source=milestones_source, pairing=dataset.pairing,
+        milestones_source=milestones_source,
+        pairing=dataset.pairing,
         bg_per_fg=dataset.bg_per_fg if dataset.pairing == "random" else None,
-    )  # fmt: skip
+    )
     state = _saved_state(cfg, out_dir, resume)
     epoch_step = _resumed_epoch_step(cfg, state)
     init: EncoderInit | None = None
@@ -306,10 +376,23 @@ def prepare_run(model_name: str, data_dir, out_dir: Path, dist_: DistContext, *,
     model.to(dev)
     optimizer = build_optimizer(model, rec, schedule(0))
     scaler = torch.amp.GradScaler(dev.type, enabled=dtype == torch.float16)
-    run = RunSetup(cfg=cfg, dist=dist_, device=dev, amp_dtype=dtype, model=model, net=model,
-                   optimizer=optimizer, scaler=scaler, clipper=GradClipper(), schedule=schedule,
-                   sources=sources, dataset=dataset, out_dir=out_dir, resumed=state,
-                   encoder_init=init)  # fmt: skip
+    run = RunSetup(
+        cfg=cfg,
+        dist=dist_,
+        device=dev,
+        amp_dtype=dtype,
+        model=model,
+        net=model,
+        optimizer=optimizer,
+        scaler=scaler,
+        clipper=GradClipper(),
+        schedule=schedule,
+        sources=sources,
+        dataset=dataset,
+        out_dir=out_dir,
+        resumed=state,
+        encoder_init=init,
+    )
     if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])

@@ -82,9 +82,15 @@ class TrainingSession:
         first = run.epoch0 + 1
         dataset: MattingTrainSet = run.dataset
         sampler = ShardedBatchSampler(
-            len(dataset), batch_size=cfg.batch_size, world_size=dist_.world, rank=dist_.rank,
-            seed=cfg.seed, epoch=first, start_step=run.epoch_step, accumulate=cfg.accumulate,
-        )  # fmt: skip
+            len(dataset),
+            batch_size=cfg.batch_size,
+            world_size=dist_.world,
+            rank=dist_.rank,
+            seed=cfg.seed,
+            epoch=first,
+            start_step=run.epoch_step,
+            accumulate=cfg.accumulate,
+        )
         loader = _loader(run, sampler, first)
         for epoch in range(first, cfg.epochs + 1):
             start = run.epoch_step if epoch == first else 0
@@ -94,8 +100,14 @@ class TrainingSession:
             counters = self._counters(epoch, sampler.steps)
             if dist_.main:
                 save_run_state(run, counters, losses)
-                self.log.write({"event": "epoch", **counters, "loss_mean": float(np.mean(losses)),
-                                "checkpoint": str(run.state_path)})  # fmt: skip
+                self.log.write(
+                    {
+                        "event": "epoch",
+                        **counters,
+                        "loss_mean": float(np.mean(losses)),
+                        "checkpoint": str(run.state_path),
+                    }
+                )
                 due = epoch % val_every == 0 or epoch == cfg.epochs
                 if val_data is not None and due and not stopping:
                     scores = validate(
@@ -108,9 +120,16 @@ class TrainingSession:
             if stopping:
                 self._preempt(epoch, sampler.steps, losses, saved=True)
         del loader  # its persistent workers end with it
-        self.log.write({"event": "end", "epoch": cfg.epochs, "step": self.step,
-                        "samples_seen": self.samples_seen, "images_per_s": self._speed(),
-                        **peak_memory(run.device)})  # fmt: skip
+        self.log.write(
+            {
+                "event": "end",
+                "epoch": cfg.epochs,
+                "step": self.step,
+                "samples_seen": self.samples_seen,
+                "images_per_s": self._speed(),
+                **peak_memory(run.device),
+            }
+        )
         return self._result()
 
     def _epoch(self, loader, sampler, epoch: int, start: int) -> tuple[list[float], bool]:
@@ -118,11 +137,16 @@ class TrainingSession:
         run, cfg, dist_ = self.run, self.run.cfg, self.run.dist
         if start == 0:
             torch.manual_seed(epoch_torch_seed(cfg.seed, epoch))
-            self.log.write({
-                "event": "epoch_start", "epoch": epoch, "step": self.step, "steps": sampler.steps,
-                "torch_seed": epoch_torch_seed(cfg.seed, epoch),
-                "worker_seeds": [worker_seed(cfg.seed, epoch, w) for w in range(cfg.workers)],
-            })  # fmt: skip
+            self.log.write(
+                {
+                    "event": "epoch_start",
+                    "epoch": epoch,
+                    "step": self.step,
+                    "steps": sampler.steps,
+                    "torch_seed": epoch_torch_seed(cfg.seed, epoch),
+                    "worker_seeds": [worker_seed(cfg.seed, epoch, w) for w in range(cfg.workers)],
+                }
+            )
         run.net.train()
         losses = list(run.epoch_losses) if start else []
         batches = iter(loader)
@@ -139,11 +163,17 @@ class TrainingSession:
             for group in run.optimizer.param_groups:
                 group["lr"] = lr_now * group.get("lr_scale", 1.0)  # a model's group scales
             out = train_step(
-                model=run.model, net=run.net, batches=micro, device=run.device,
-                optimizer=run.optimizer, scaler=run.scaler,
-                clipper=run.clipper if cfg.clip_grad else None, amp_dtype=run.amp_dtype,
-                loss_weights=cfg.loss_weights, dist_=dist_,
-            )  # fmt: skip
+                model=run.model,
+                net=run.net,
+                batches=micro,
+                device=run.device,
+                optimizer=run.optimizer,
+                scaler=run.scaler,
+                clipper=run.clipper if cfg.clip_grad else None,
+                amp_dtype=run.amp_dtype,
+                loss_weights=cfg.loss_weights,
+                dist_=dist_,
+            )
             self.step += 1
             self.samples_seen += cfg.global_batch
             t_now = time.perf_counter()
@@ -152,18 +182,32 @@ class TrainingSession:
             self.session_time += dt
             losses.append(out.loss)
             record = {
-                "event": "step", "epoch": epoch, "step": self.step, "global_batch": cfg.global_batch,
-                "samples_seen": self.samples_seen, "lr": lr_now, "loss": out.loss,
+                "event": "step",
+                "epoch": epoch,
+                "step": self.step,
+                "global_batch": cfg.global_batch,
+                "samples_seen": self.samples_seen,
+                "lr": lr_now,
+                "loss": out.loss,
                 "loss_alpha": out.terms.get("alpha_l1", 0.0),
-                "loss_comp": out.terms.get("composition_l1", 0.0), "loss_terms": out.terms,
-                "unknown_px": out.unknown_px, "grad_norm": out.grad_norm,
-                "images_per_s": cfg.global_batch / dt, "data_s": t_data, "seed": cfg.seed,
+                "loss_comp": out.terms.get("composition_l1", 0.0),
+                "loss_terms": out.terms,
+                "unknown_px": out.unknown_px,
+                "grad_norm": out.grad_norm,
+                "images_per_s": cfg.global_batch / dt,
+                "data_s": t_data,
+                "seed": cfg.seed,
                 "indices": sampler.global_batch(k),
-            }  # fmt: skip
+            }
             self.log.write(record)
             if self.report is not None:
-                self.report(self.task, self.step, self.total_steps, f"epoch {epoch}/{cfg.epochs} · global batch "
-                            f"{cfg.global_batch} · {record['images_per_s']:.1f} img/s · loss {out.loss:.4f}")  # fmt: skip
+                self.report(
+                    self.task,
+                    self.step,
+                    self.total_steps,
+                    f"epoch {epoch}/{cfg.epochs} · global batch "
+                    f"{cfg.global_batch} · {record['images_per_s']:.1f} img/s · loss {out.loss:.4f}",
+                )
             stopping = stop_agreed(self.stop, dist_, run.device)
             every = cfg.checkpoint_every
             mid_epoch = k + 1 < sampler.steps  # the last step is saved by the epoch's checkpoint
@@ -179,8 +223,12 @@ class TrainingSession:
         return losses, False
 
     def _counters(self, epoch: int, epoch_step: int) -> dict[str, int]:
-        return {"epoch": epoch, "step": self.step, "samples_seen": self.samples_seen,
-                "epoch_step": epoch_step}  # fmt: skip
+        return {
+            "epoch": epoch,
+            "step": self.step,
+            "samples_seen": self.samples_seen,
+            "epoch_step": epoch_step,
+        }
 
     def _checkpoint(self, epoch: int, epoch_step: int, losses: list[float]) -> None:
         """A mid-epoch checkpoint (main rank writes, the others wait)."""
@@ -188,16 +236,29 @@ class TrainingSession:
         if self.run.dist.main:
             start = time.perf_counter()
             save_run_state(self.run, counters, losses)
-            self.log.write({"event": "checkpoint", **counters, "checkpoint": str(self.run.state_path),
-                            "seconds": time.perf_counter() - start})  # fmt: skip
+            self.log.write(
+                {
+                    "event": "checkpoint",
+                    **counters,
+                    "checkpoint": str(self.run.state_path),
+                    "seconds": time.perf_counter() - start,
+                }
+            )
         wait_for_main(self.run.dist)
 
     def _preempt(self, epoch: int, epoch_step: int, losses: list[float], *, saved: bool) -> None:
         if not saved:
             self._checkpoint(epoch, epoch_step, losses)
         name = self.stop.signal_name or "a signal on another rank"
-        self.log.write({"event": "preempted", "signal": name, **self._counters(epoch, epoch_step),
-                        "checkpoint": str(self.run.state_path), "time": time.time()})  # fmt: skip
+        self.log.write(
+            {
+                "event": "preempted",
+                "signal": name,
+                **self._counters(epoch, epoch_step),
+                "checkpoint": str(self.run.state_path),
+                "time": time.time(),
+            }
+        )
         raise TrainingPreempted(name, self._result())
 
     def _speed(self) -> float | None:
@@ -206,13 +267,19 @@ class TrainingSession:
     def _result(self) -> TrainResult:
         run = self.run
         return TrainResult(
-            checkpoint=run.model_path, state=run.state_path, log=run.log_path,
-            losses=losses_from_log(run.log_path) if run.dist.main else [], epochs=run.cfg.epochs,
-            steps=self.step, samples_seen=self.samples_seen, images_per_s=self._speed() or 0.0,
+            checkpoint=run.model_path,
+            state=run.state_path,
+            log=run.log_path,
+            losses=losses_from_log(run.log_path) if run.dist.main else [],
+            epochs=run.cfg.epochs,
+            steps=self.step,
+            samples_seen=self.samples_seen,
+            images_per_s=self._speed() or 0.0,
             val=self.val_records,
-            encoder_init=run.encoder_init.summary() if run.encoder_init else
-            f"resumed; the run started from {run.cfg.encoder_init}",
-        )  # fmt: skip
+            encoder_init=run.encoder_init.summary()
+            if run.encoder_init
+            else f"resumed; the run started from {run.cfg.encoder_init}",
+        )
 
 
 def peak_memory(device: torch.device) -> dict[str, int]:

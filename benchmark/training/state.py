@@ -125,10 +125,17 @@ def save_run_state(run: Any, counters: dict[str, Any], epoch_losses: list[float]
     """Write ``model.pt`` then ``last.pt`` of RUN (a ``RunSetup``), each replaced atomically."""
     payload = model_payload(run.model, run.cfg, counters)
     atomic_torch_save(payload, run.model_path)
-    atomic_torch_save({
-        **payload, "format": STATE_FORMAT, "optimizer": run.optimizer.state_dict(),
-        "scaler": run.scaler.state_dict() if run.scaler.is_enabled() else None,
-        "clip": run.clipper.state_dict(), "schedule": run.schedule.to_dict(),
-        "rng": rng_state(), "data": run.sources.describe(),
-        "epoch_losses": [float(x) for x in epoch_losses],
-    }, run.state_path)  # fmt: skip
+    atomic_torch_save(
+        {
+            **payload,
+            "format": STATE_FORMAT,
+            "optimizer": run.optimizer.state_dict(),
+            "scaler": run.scaler.state_dict() if run.scaler.is_enabled() else None,
+            "clip": run.clipper.state_dict(),
+            "schedule": run.schedule.to_dict(),
+            "rng": rng_state(),
+            "data": run.sources.describe(),
+            "epoch_losses": [float(x) for x in epoch_losses],
+        },
+        run.state_path,
+    )

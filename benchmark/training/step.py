@@ -58,14 +58,18 @@ def train_step(
 ) -> StepOutcome:
     """Run one step on BATCHES, its micro-batches (uint8/float CPU tensors from the DataLoader;
     one for a plain step, K with gradient accumulation); NET may be DDP."""
-    micro = [{k: v.to(device, non_blocking=True) for k, v in b.items() if k in _TENSORS}
-             for b in batches]  # fmt: skip
+    micro = [
+        {k: v.to(device, non_blocking=True) for k, v in b.items() if k in _TENSORS} for b in batches
+    ]
     local_px = torch.stack([(b["trimap"] == 128).sum() for b in micro]).sum()  # int64, exact
     local_all = sum(b["trimap"].numel() for b in micro)
     count = all_sum(torch.stack([local_px, local_all - local_px]).to(torch.float64), dist_)
     denom = float(count[0]) + 1e-8  # the global unknown-pixel count of the whole step
-    denoms = {"unknown": denom, "known": float(count[1]) + 1e-8,
-              "mean": float(dist_.world * len(micro))}  # fmt: skip
+    denoms = {
+        "unknown": denom,
+        "known": float(count[1]) + 1e-8,
+        "mean": float(dist_.world * len(micro)),
+    }
     optimizer.zero_grad(set_to_none=True)
     autocast = (
         torch.autocast(device.type, dtype=amp_dtype) if amp_dtype else contextlib.nullcontext()

@@ -49,7 +49,9 @@ def main() -> None:
             for k in METRICS:
                 r = float(np.mean([m[k] for m in per["round"]]))
                 t = float(np.mean([m[k] for m in per["truncate"]]))
-                print(f"| {trimap_set} | {name} | {k} | {r:.6g} | {t:.6g} | {100 * (t - r) / r:+.2f} % |")
+                print(
+                    f"| {trimap_set} | {name} | {k} | {r:.6g} | {t:.6g} | {100 * (t - r) / r:+.2f} % |"
+                )
             sys.stdout.flush()
     with out.open("w", newline="") as f:
         w = csv.writer(f)

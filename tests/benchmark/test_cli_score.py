@@ -109,9 +109,19 @@ def test_score_quantize_option_reaches_run_json(tmp_path):
     data = tiny_dataset(tmp_path / "mini" / "test")
     out = tmp_path / "results"
     res = CliRunner().invoke(
-        cli, ["score", "--model", "trimap_only", "--dataset", str(data), "--out", str(out),
-              "--quantize", "round"],
-    )  # fmt: skip
+        cli,
+        [
+            "score",
+            "--model",
+            "trimap_only",
+            "--dataset",
+            str(data),
+            "--out",
+            str(out),
+            "--quantize",
+            "round",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert "quantisation: round" in " ".join(res.output.split())
     (run_dir,) = (out / "mini" / "trimap_only").iterdir()
@@ -121,7 +131,17 @@ def test_score_quantize_option_reaches_run_json(tmp_path):
     # SAD of 0.5 (rounded to 128) vs 90/255 over 20×48 px
     assert abs(read_run(run_dir).means["sad"] - 20 * 48 * abs(128 - 90) / 255 / 1000) < 1e-12
     bad = CliRunner().invoke(
-        cli, ["score", "--model", "trimap_only", "--dataset", str(data), "--out", str(out),
-              "--quantize", "floor"],
-    )  # fmt: skip
+        cli,
+        [
+            "score",
+            "--model",
+            "trimap_only",
+            "--dataset",
+            str(data),
+            "--out",
+            str(out),
+            "--quantize",
+            "floor",
+        ],
+    )
     assert bad.exit_code == 2 and "floor" in bad.output

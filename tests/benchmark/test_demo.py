@@ -12,10 +12,18 @@ from benchmark.scoring.protocol import read_run
 def test_demo_pipeline_end_to_end(tmp_path):
     steps, ticks = [], []
     config = DemoConfig(
-        n_train_fg=2, n_test_fg=1, bg_per_fg=1, size=(96, 64), train_epochs=1, train_samples=2,
-        crop=64, batch_size=2, workers=1, classical_models=("trimap_only", "closed_form"),
+        n_train_fg=2,
+        n_test_fg=1,
+        bg_per_fg=1,
+        size=(96, 64),
+        train_epochs=1,
+        train_samples=2,
+        crop=64,
+        batch_size=2,
+        workers=1,
+        classical_models=("trimap_only", "closed_form"),
         deep_models=("timinet_basic",),
-    )  # fmt: skip
+    )
     result = run_demo(
         tmp_path,
         config,
@@ -23,9 +31,15 @@ def test_demo_pipeline_end_to_end(tmp_path):
         progress=lambda *a: ticks.append(a),
     )
     assert steps == [
-        "synthesise", "composite", "train timinet_basic", "score trimap_only", "score closed_form",
-        "score timinet_basic", "leaderboards", "report",
-    ]  # fmt: skip
+        "synthesise",
+        "composite",
+        "train timinet_basic",
+        "score trimap_only",
+        "score closed_form",
+        "score timinet_basic",
+        "leaderboards",
+        "report",
+    ]
     assert result.checkpoints["timinet_basic"].is_file()
     runs = sorted(result.results.glob("*/*/*/run.json"))
     assert [p.parent.parent.name for p in runs] == ["closed_form", "timinet_basic", "trimap_only"]

@@ -21,8 +21,19 @@ def test_external_predictions_score_like_score_and_share_its_table(comp_dataset,
     preds = tmp_path / "their_preds"
     shutil.copytree(scored.extra["run_dir"] + "/preds", preds)
 
-    args = ["eval", "--pred", str(preds), "--dataset", str(comp_dataset), "--name", "their_method",
-            "--results", str(results), "--training-data", "train:comp1k"]  # fmt: skip
+    args = [
+        "eval",
+        "--pred",
+        str(preds),
+        "--dataset",
+        str(comp_dataset),
+        "--name",
+        "their_method",
+        "--results",
+        str(results),
+        "--training-data",
+        "train:comp1k",
+    ]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
     (run_json,) = (results / "synthetic" / "their_method").rglob("run.json")
@@ -43,11 +54,37 @@ def test_external_predictions_score_like_score_and_share_its_table(comp_dataset,
 
 
 def test_eval_name_needs_a_dataset_and_a_plain_name(comp_dataset, tmp_path):  # noqa: F811
-    res = CliRunner().invoke(cli, ["eval", "--pred", str(tmp_path), "--gt", str(tmp_path),
-                                   "--trimap", str(tmp_path), "--name", "x", "--results", str(tmp_path)])  # fmt: skip
+    res = CliRunner().invoke(
+        cli,
+        [
+            "eval",
+            "--pred",
+            str(tmp_path),
+            "--gt",
+            str(tmp_path),
+            "--trimap",
+            str(tmp_path),
+            "--name",
+            "x",
+            "--results",
+            str(tmp_path),
+        ],
+    )
     assert res.exit_code == 2 and "--name and --trimap-set need --dataset" in res.output
     scored = score_model("trimap_only", comp_dataset, tmp_path / "r", save_preds=True)
-    res = CliRunner().invoke(cli, ["eval", "--pred", scored.extra["run_dir"] + "/preds", "--dataset",
-                                   str(comp_dataset), "--name", "../evil", "--results", str(tmp_path / "r")])  # fmt: skip
+    res = CliRunner().invoke(
+        cli,
+        [
+            "eval",
+            "--pred",
+            scored.extra["run_dir"] + "/preds",
+            "--dataset",
+            str(comp_dataset),
+            "--name",
+            "../evil",
+            "--results",
+            str(tmp_path / "r"),
+        ],
+    )
     assert res.exit_code == 1 and "must be a plain name" in res.output
     assert not (tmp_path / "evil").exists()

@@ -166,8 +166,11 @@ def test_quantization_and_official_policy_never_share_a_table(tmp_path):
         (t.protocol.quantization, t.protocol.resolution): sorted(r.model for r in t.rows)
         for t in tables
     }
-    assert got == {("truncate", "native"): ["a"], ("round", "native"): ["a"],
-                   ("truncate", "official"): ["a", "b"]}  # fmt: skip
+    assert got == {
+        ("truncate", "native"): ["a"],
+        ("round", "native"): ["a"],
+        ("truncate", "official"): ["a", "b"],
+    }
     assert len({t.slug for t in tables}) == 3
     assert any("round" in t.slug for t in tables)
     official = next(t for t in tables if t.protocol.resolution == "official")
@@ -334,8 +337,15 @@ def test_rank_table_follows_the_layout_not_the_folder_name(tmp_path):
     import json
 
     for model, sad in (("a", (1.0, 2.0)), ("b", (2.0, 1.0))):
-        run_dir = make_run(tmp_path, model=model, dataset="gt21_27", split="trimap1", trimap_source="trimap1",
-                           sad=sad, images=["GT21", "GT22"])  # fmt: skip
+        run_dir = make_run(
+            tmp_path,
+            model=model,
+            dataset="gt21_27",
+            split="trimap1",
+            trimap_source="trimap1",
+            sad=sad,
+            images=["GT21", "GT22"],
+        )
         record = json.loads((run_dir / "run.json").read_text())
         record["extra"]["layout"] = "alphamatting"  # what score writes for this layout
         (run_dir / "run.json").write_text(json.dumps(record))
@@ -345,8 +355,15 @@ def test_rank_table_follows_the_layout_not_the_folder_name(tmp_path):
 
 def test_rank_bold_follows_exact_ranks_not_rounded_values(tmp_path):
     for model, sad in (("close", (1.92062,)), ("best", (1.91920,))):
-        make_run(tmp_path, model=model, dataset="alphamatting", split="trimap1", trimap_source="trimap1",
-                 sad=sad, images=["GT22"])  # fmt: skip
+        make_run(
+            tmp_path,
+            model=model,
+            dataset="alphamatting",
+            split="trimap1",
+            trimap_source="trimap1",
+            sad=sad,
+            images=["GT22"],
+        )
     (table,) = build_rank_tables(collect_runs(tmp_path))
     cells = {row[0].text: row[-1] for row in table.display().blocks[0]}
     assert cells["best"].bold and not cells["close"].bold

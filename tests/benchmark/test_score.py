@@ -337,8 +337,15 @@ def test_official_policy_run_skips_our_forcing_and_uses_the_models_quantization(
     torch.manual_seed(0)
     path = tmp_path / "w.pt"
     torch.save(create_model("timinet_basic").state_dict(), path)
-    rec = score_model("timinet_basic", comp_dataset, tmp_path / "r", checkpoint=path,
-                      policy="official", limit=1, save_preds=True)  # fmt: skip
+    rec = score_model(
+        "timinet_basic",
+        comp_dataset,
+        tmp_path / "r",
+        checkpoint=path,
+        policy="official",
+        limit=1,
+        save_preds=True,
+    )
     assert rec.n_failed == 0, rec.extra["failures"]
     p = rec.protocol
     assert (p.resolution, p.quantization) == ("official", "truncate")
@@ -351,8 +358,9 @@ def test_official_policy_run_skips_our_forcing_and_uses_the_models_quantization(
     np.testing.assert_array_equal(
         read_alpha(Path(rec.extra["run_dir"]) / "preds" / f"{s.name}.png"), expected
     )
-    native = score_model("timinet_basic", comp_dataset, tmp_path / "r", checkpoint=path,
-                         policy="native", limit=1)  # fmt: skip
+    native = score_model(
+        "timinet_basic", comp_dataset, tmp_path / "r", checkpoint=path, policy="native", limit=1
+    )
     assert native.extra["run_id"] != rec.extra["run_id"]
     assert native.protocol.resolution == "native"
 

@@ -9,9 +9,14 @@ from human2k.synthetic import write_comp1k_tree
 
 def _composite(tree, out):
     return composite_dataset(
-        "comp1k", out=out, root=tree.adobe_root, coco_root=tree.coco_root, voc_root=tree.voc_root,
-        split="test", bg_per_fg=2,
-    )  # fmt: skip
+        "comp1k",
+        out=out,
+        root=tree.adobe_root,
+        coco_root=tree.coco_root,
+        voc_root=tree.voc_root,
+        split="test",
+        bg_per_fg=2,
+    )
 
 
 def test_synthetic_tree_is_labelled_and_real_layout_is_not(tmp_path):
@@ -41,8 +46,15 @@ def test_rebuilding_the_same_pixels_keeps_the_dataset_identity(tmp_path):
         for k in ("adobe_root", "coco_root", "voc_root")
     }
     copy = dataclasses.replace(tree, **moved)
-    composite_dataset("comp1k", out=tmp_path / "b", root=copy.adobe_root, coco_root=copy.coco_root,
-                      voc_root=copy.voc_root, split="all", bg_per_fg=2)  # fmt: skip
+    composite_dataset(
+        "comp1k",
+        out=tmp_path / "b",
+        root=copy.adobe_root,
+        coco_root=copy.coco_root,
+        voc_root=copy.voc_root,
+        split="all",
+        bg_per_fg=2,
+    )
     a = discover_dataset(tmp_path / "a" / "test")
     b = discover_dataset(tmp_path / "b" / "test")
     assert a.manifest_sha256 == b.manifest_sha256 and len(a.manifest_sha256) == 64
@@ -50,8 +62,15 @@ def test_rebuilding_the_same_pixels_keeps_the_dataset_identity(tmp_path):
         tmp_path / "b" / "manifest.json"
     ).read_bytes()
     # the content hash ignores where the sources were read from, too
-    c = composite_dataset("comp1k", out=tmp_path / "c", root=copy.adobe_root, coco_root=copy.coco_root,
-                          voc_root=copy.voc_root, split="test", bg_per_fg=2)  # fmt: skip
+    c = composite_dataset(
+        "comp1k",
+        out=tmp_path / "c",
+        root=copy.adobe_root,
+        coco_root=copy.coco_root,
+        voc_root=copy.voc_root,
+        split="test",
+        bg_per_fg=2,
+    )
     assert (
         c["content_sha256"]
         == json.loads((tmp_path / "a" / "manifest.json").read_text())["content_sha256"]

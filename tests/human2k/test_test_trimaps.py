@@ -52,8 +52,15 @@ def _drawn(out):
 def d646_out(tmp_path_factory):
     d = tmp_path_factory.mktemp("d646")
     t = write_d646_tree(d / "src", n_train_fg=1, n_test_fg=2, bg_train=1, bg_test=3, size=(96, 72))
-    composite_dataset("d646", root=t.d646_root, coco_root=t.coco_root, voc_root=t.voc_root,
-                      split="test", bg_per_fg=3, out=d / "out")  # fmt: skip
+    composite_dataset(
+        "d646",
+        root=t.d646_root,
+        coco_root=t.coco_root,
+        voc_root=t.voc_root,
+        split="test",
+        bg_per_fg=3,
+        out=d / "out",
+    )
     return d / "out"
 
 
@@ -62,10 +69,18 @@ def human2k_out(tmp_path_factory):
     d = tmp_path_factory.mktemp("h2k")
     raw = write_human2k_raw(d / "raw", 4, 0, size=(320, 240))
     build_human2k(raw.images, raw.alphas, d / "h2k", seed=0, n_test=2)
-    bgs = write_comp1k_tree(d / "bg", n_train_fg=1, n_test_fg=2, bg_train=1, bg_test=3,
-                            size=(60, 40))  # fmt: skip
-    composite_dataset("human2k", root=d / "h2k", coco_root=bgs.coco_root, voc_root=bgs.voc_root,
-                      split="test", bg_per_fg=3, out=d / "out")  # fmt: skip
+    bgs = write_comp1k_tree(
+        d / "bg", n_train_fg=1, n_test_fg=2, bg_train=1, bg_test=3, size=(60, 40)
+    )
+    composite_dataset(
+        "human2k",
+        root=d / "h2k",
+        coco_root=bgs.coco_root,
+        voc_root=bgs.voc_root,
+        split="test",
+        bg_per_fg=3,
+        out=d / "out",
+    )
     return d / "out"
 
 

@@ -14,8 +14,9 @@ from human2k.synthetic import write_comp1k_tree
 
 
 def _comp(tree, out, **kw):
-    return composite_dataset("comp1k", root=tree.adobe_root, voc_root=tree.voc_root,
-                             bg_per_fg=2, out=out, **kw)  # fmt: skip
+    return composite_dataset(
+        "comp1k", root=tree.adobe_root, voc_root=tree.voc_root, bg_per_fg=2, out=out, **kw
+    )
 
 
 def test_journal_and_progress_move_with_the_work(tmp_path):
@@ -39,8 +40,10 @@ def test_journal_and_progress_move_with_the_work(tmp_path):
 
 def test_outcomes_arrive_as_units_finish():
     t0 = time.monotonic()
-    order = [(o.key, round(time.monotonic() - t0, 1)) for o in
-             run_units(time.sleep, [("slow", (3,)), ("fast", (0,))], workers=2)]  # fmt: skip
+    order = [
+        (o.key, round(time.monotonic() - t0, 1))
+        for o in run_units(time.sleep, [("slow", (3,)), ("fast", (0,))], workers=2)
+    ]
     assert [k for k, _ in order] == ["fast", "slow"] and order[0][1] < order[1][1]
 
 

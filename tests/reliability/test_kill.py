@@ -51,8 +51,9 @@ def _workers_up(pid: int, n: int = 2) -> bool:
 def run_then_signal(cmd, sig, *, ready=None, timeout=180):
     """Start CMD, wait for its workers (and READY()), send SIG; return (proc, stderr, leftovers)."""
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and proc.poll() is None:
@@ -89,16 +90,36 @@ def score_set(tmp_path_factory):
 
 
 def test_score_kill_9_leaves_no_process(score_set, tmp_path):
-    cmd = [*CLI, "score", "--model", "knn", "--dataset", str(score_set), "--out",
-           str(tmp_path / "r"), "--workers", "2"]  # fmt: skip
+    cmd = [
+        *CLI,
+        "score",
+        "--model",
+        "knn",
+        "--dataset",
+        str(score_set),
+        "--out",
+        str(tmp_path / "r"),
+        "--workers",
+        "2",
+    ]
     proc, _, left = run_then_signal(cmd, signal.SIGKILL)
     assert proc.returncode == -signal.SIGKILL and not left
 
 
 def test_score_sigterm_stops_workers_and_resumes(score_set, tmp_path):
     out = tmp_path / "r"
-    cmd = [*CLI, "score", "--model", "knn", "--dataset", str(score_set), "--out", str(out),
-           "--workers", "2"]  # fmt: skip
+    cmd = [
+        *CLI,
+        "score",
+        "--model",
+        "knn",
+        "--dataset",
+        str(score_set),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+    ]
 
     def one_image_done():
         rows = list(out.rglob("per_image.csv"))
@@ -117,9 +138,25 @@ def test_score_sigterm_stops_workers_and_resumes(score_set, tmp_path):
 
 def test_train_kill_9_leaves_no_process(tmp_path):
     tree = make_training_tree(tmp_path / "data")
-    cmd = [*TINY_CLI, "train", "tiny_matting_test", "--data", str(tree), "--out",
-           str(tmp_path / "run"), "--epochs", "50", "--crop", "64", "--batch-size", "2",
-           "--workers", "2", "--limit-samples", "400"]  # fmt: skip
+    cmd = [
+        *TINY_CLI,
+        "train",
+        "tiny_matting_test",
+        "--data",
+        str(tree),
+        "--out",
+        str(tmp_path / "run"),
+        "--epochs",
+        "50",
+        "--crop",
+        "64",
+        "--batch-size",
+        "2",
+        "--workers",
+        "2",
+        "--limit-samples",
+        "400",
+    ]
     proc, _, left = run_then_signal(cmd, signal.SIGKILL)
     assert proc.returncode == -signal.SIGKILL and not left
 
@@ -130,8 +167,21 @@ def test_composite_signal_leaves_no_process_and_resumes(tmp_path, sig):
         tmp_path / "src", n_train_fg=1, n_test_fg=6, bg_train=1, bg_test=3, size=(150, 100)
     )
     out = tmp_path / "out"
-    cmd = [*CLI, "composite", "comp1k", "--adobe-root", str(tree.adobe_root), "--voc-root",
-           str(tree.voc_root), "--bg-per-fg", "3", "--out", str(out), "--workers", "2"]  # fmt: skip
+    cmd = [
+        *CLI,
+        "composite",
+        "comp1k",
+        "--adobe-root",
+        str(tree.adobe_root),
+        "--voc-root",
+        str(tree.voc_root),
+        "--bg-per-fg",
+        "3",
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+    ]
     proc, err, left = run_then_signal(cmd, sig)
     assert not left
     if sig == signal.SIGTERM:
@@ -149,7 +199,17 @@ def test_eval_kill_9_leaves_no_process(tmp_path):
         write_png(tmp_path / "pred" / f"a{i}.png", rng.integers(0, 256, (300, 300), np.uint8))
         write_png(tmp_path / "gt" / f"a{i}.png", rng.integers(0, 256, (300, 300), np.uint8))
         write_png(tmp_path / "tri" / f"a{i}.png", tri)
-    cmd = [*CLI, "eval", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt"),
-           "--trimap", str(tmp_path / "tri"), "--workers", "2"]  # fmt: skip
+    cmd = [
+        *CLI,
+        "eval",
+        "--pred",
+        str(tmp_path / "pred"),
+        "--gt",
+        str(tmp_path / "gt"),
+        "--trimap",
+        str(tmp_path / "tri"),
+        "--workers",
+        "2",
+    ]
     proc, _, left = run_then_signal(cmd, signal.SIGKILL)
     assert proc.returncode == -signal.SIGKILL and not left

@@ -73,8 +73,16 @@ def test_human2k_build_again_never_leaves_an_image_in_both_splits(tmp_path):
 
 def test_human2k_build_out_must_not_hold_the_inputs(tmp_path):
     raw = write_human2k_raw(tmp_path / "raw", 3, 0, size=(48, 36))
-    res = invoke("human2k", "build", "--images", raw.images, "--alphas", raw.alphas, "--out",
-                 raw.images.parent)  # fmt: skip
+    res = invoke(
+        "human2k",
+        "build",
+        "--images",
+        raw.images,
+        "--alphas",
+        raw.alphas,
+        "--out",
+        raw.images.parent,
+    )
     error_line(res, "contains the images folder")
 
 
@@ -103,8 +111,18 @@ def test_composite_out_rules(tmp_path):
     tree = write_comp1k_tree(
         tmp_path / "src", n_train_fg=1, n_test_fg=2, bg_train=1, bg_test=2, size=(40, 30)
     )
-    base = ["composite", "comp1k", "--adobe-root", tree.adobe_root, "--voc-root", tree.voc_root,
-            "--workers", 1, "--bg-per-fg", 2]  # fmt: skip
+    base = [
+        "composite",
+        "comp1k",
+        "--adobe-root",
+        tree.adobe_root,
+        "--voc-root",
+        tree.voc_root,
+        "--workers",
+        1,
+        "--bg-per-fg",
+        2,
+    ]
     before = snapshot(tmp_path)
     error_line(invoke(*base, "--out", tree.adobe_root), "is the dataset root")
     error_line(invoke(*base, "--out", tree.voc_root / "x"), "lies inside the VOC folder")
@@ -181,8 +199,20 @@ def test_read_only_output_folder_is_one_line_before_any_work(tmp_path, monkeypat
     )
     monkeypatch.setattr(tempfile, "mkstemp", _fail(errno.EROFS))
     error_line(invoke(*eval_args(root, "--out", tmp_path / "o" / "s.csv")), "Read-only file system")
-    res = invoke("composite", "comp1k", "--adobe-root", tree.adobe_root, "--voc-root",
-                 tree.voc_root, "--bg-per-fg", 1, "--out", tmp_path / "c", "--workers", 1)  # fmt: skip
+    res = invoke(
+        "composite",
+        "comp1k",
+        "--adobe-root",
+        tree.adobe_root,
+        "--voc-root",
+        tree.voc_root,
+        "--bg-per-fg",
+        1,
+        "--out",
+        tmp_path / "c",
+        "--workers",
+        1,
+    )
     error_line(res, "cannot write: Read-only file system")
 
 

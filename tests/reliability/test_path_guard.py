@@ -63,9 +63,13 @@ def test_single_component_and_overlap_rules(tmp_path):
 def escaping_tree(tmp_path):
     """Defect 1: a training list line climbs out of the dataset to a victim image."""
     tree = write_comp1k_tree(
-        tmp_path / "a" / "b" / "c" / "src", n_train_fg=1, n_test_fg=1, bg_train=1, bg_test=1,
+        tmp_path / "a" / "b" / "c" / "src",
+        n_train_fg=1,
+        n_test_fg=1,
+        bg_train=1,
+        bg_test=1,
         size=(40, 30),
-    )  # fmt: skip
+    )
     victim = tmp_path / "victim"
     victim.mkdir()
     write_png(victim / "important.png", np.full((30, 40, 3), 7, np.uint8))
@@ -80,9 +84,21 @@ def test_composite_refuses_a_listed_name_that_leaves_the_dataset(tmp_path, escap
     out = tmp_path / "out"
     before = snapshot(tmp_path)
     res = invoke(
-        "composite", "comp1k", "--adobe-root", tree.adobe_root, "--coco-root", tree.coco_root,
-        "--voc-root", tree.voc_root, "--split", "train", "--bg-per-fg", 1, "--out", out,
-    )  # fmt: skip
+        "composite",
+        "comp1k",
+        "--adobe-root",
+        tree.adobe_root,
+        "--coco-root",
+        tree.coco_root,
+        "--voc-root",
+        tree.voc_root,
+        "--split",
+        "train",
+        "--bg-per-fg",
+        1,
+        "--out",
+        out,
+    )
     error_line(res, f"{names}: line 2: name '../", "has a '..' component")
     assert snapshot(tmp_path) == before and not out.exists()
 
@@ -90,14 +106,29 @@ def test_composite_refuses_a_listed_name_that_leaves_the_dataset(tmp_path, escap
 def test_datasets_check_rejects_the_list(escaping_tree):
     tree, names = escaping_tree
     report = check_dataset(
-        "comp1k", root=tree.adobe_root, coco_root=tree.coco_root, voc_root=tree.voc_root,
-        split="train", bg_per_fg=1,
-    )  # fmt: skip
+        "comp1k",
+        root=tree.adobe_root,
+        coco_root=tree.coco_root,
+        voc_root=tree.voc_root,
+        split="train",
+        bg_per_fg=1,
+    )
     assert not report.ok and f"{names}: line 2" in report.missing[0]
     res = invoke(
-        "datasets", "check", "comp1k", "--root", tree.adobe_root, "--coco-root", tree.coco_root,
-        "--voc-root", tree.voc_root, "--split", "train", "--bg-per-fg", 1,
-    )  # fmt: skip
+        "datasets",
+        "check",
+        "comp1k",
+        "--root",
+        tree.adobe_root,
+        "--coco-root",
+        tree.coco_root,
+        "--voc-root",
+        tree.voc_root,
+        "--split",
+        "train",
+        "--bg-per-fg",
+        1,
+    )
     assert res.exit_code == 1 and "line 2" in res.output
 
 
@@ -132,10 +163,23 @@ def test_verify_names_stray_files(tmp_path):
         tmp_path / "src", n_train_fg=1, n_test_fg=1, bg_train=1, bg_test=2, size=(40, 30)
     )
     out = tmp_path / "out"
-    assert invoke(
-        "composite", "comp1k", "--adobe-root", tree.adobe_root, "--voc-root", tree.voc_root,
-        "--bg-per-fg", 2, "--out", out, "--workers", 1,
-    ).exit_code == 0  # fmt: skip
+    assert (
+        invoke(
+            "composite",
+            "comp1k",
+            "--adobe-root",
+            tree.adobe_root,
+            "--voc-root",
+            tree.voc_root,
+            "--bg-per-fg",
+            2,
+            "--out",
+            out,
+            "--workers",
+            1,
+        ).exit_code
+        == 0
+    )
     assert verify(out).ok
     write_png(out / "test" / "merged" / "intruder_0.png", np.zeros((3, 3, 3), np.uint8))
     report = verify(out)

@@ -33,9 +33,13 @@ def _fails_to_start():
 def test_errors_come_back_as_records_of_the_same_class():
     (out,) = run_units(_bad_file, [("a", ("x/a.png",))], workers=2)
     assert out.status == "error" and out.failure == Failure(
-        "InputError", "x/a.png: truncated PNG", "x/a.png", "truncated PNG", "pred_dir",
+        "InputError",
+        "x/a.png: truncated PNG",
+        "x/a.png",
+        "truncated PNG",
+        "pred_dir",
         out.failure.where,
-    )  # fmt: skip
+    )
     with pytest.raises(InputError, match="^x/a.png: truncated PNG$") as info:
         out.raise_if_failed()
     assert info.value.param == "pred_dir"

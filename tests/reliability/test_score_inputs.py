@@ -32,8 +32,17 @@ def test_checkpoint_for_a_model_without_weights_is_refused(tmp_path, model):
     data = tiny_dataset(tmp_path / "mini" / "test")
     garbage = tmp_path / "garbage.pt"
     garbage.write_bytes(b"not weights")
-    res = invoke("score", "--model", model, "--dataset", data, "--out", tmp_path / "r",
-                 "--checkpoint", garbage)  # fmt: skip
+    res = invoke(
+        "score",
+        "--model",
+        model,
+        "--dataset",
+        data,
+        "--out",
+        tmp_path / "r",
+        "--checkpoint",
+        garbage,
+    )
     error_line(res, f"{model} is a classical model: it has no weights", "(option --checkpoint)")
     assert not (tmp_path / "r").exists()
 

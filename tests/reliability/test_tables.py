@@ -34,10 +34,24 @@ def test_a_killed_run_is_left_out_and_named(tmp_path):
 def test_partial_alphamatting_runs_are_not_ranked(tmp_path):
     names = [f"GT{i:02d}" for i in range(1, 9)]
     for trimap in ("trimap1", "trimap2"):
-        make_run(tmp_path, model="full", dataset="alphamatting", split=trimap,
-                 trimap_source=trimap, sad=(5.0,) * 8, images=names)  # fmt: skip
-        part = make_run(tmp_path, model="cut", dataset="alphamatting", split=trimap,
-                        trimap_source=trimap, sad=(0.1,) * 5, images=names[:5])  # fmt: skip
+        make_run(
+            tmp_path,
+            model="full",
+            dataset="alphamatting",
+            split=trimap,
+            trimap_source=trimap,
+            sad=(5.0,) * 8,
+            images=names,
+        )
+        part = make_run(
+            tmp_path,
+            model="cut",
+            dataset="alphamatting",
+            split=trimap,
+            trimap_source=trimap,
+            sad=(0.1,) * 5,
+            images=names[:5],
+        )
         _mark_partial(part, 8)
     tables = build_leaderboards(tmp_path)
     text = "\n".join(to_markdown(t) for t in tables)

@@ -30,9 +30,17 @@ def test_truncated_last_pt_is_one_line(tree, tmp_path, tiny, one_thread):
     (out / "last.pt").write_bytes(data[: len(data) // 2])
     before = snapshot(out)
     args = [
-        "train", tiny, "--data", tree, "--out", out, "--resume", "--workers", 0,
+        "train",
+        tiny,
+        "--data",
+        tree,
+        "--out",
+        out,
+        "--resume",
+        "--workers",
+        0,
         *sum(([f"--{k.replace('_', '-')}", v] for k, v in KW.items()), []),
-    ]  # fmt: skip
+    ]
     error_line(invoke(*args), "last.pt: unreadable checkpoint", "restore it")
     assert snapshot(out) == before
 
@@ -61,8 +69,22 @@ def test_failed_start_does_not_block_the_corrected_command(tree, tmp_path, tiny,
 
 
 def test_nan_learning_rate_is_one_line(tree, tmp_path, tiny, one_thread):
-    res = invoke("train", tiny, "--data", tree, "--out", tmp_path / "r", "--epochs", 1,
-                 "--lr", "nan", "--workers", 0, "--crop", 64)  # fmt: skip
+    res = invoke(
+        "train",
+        tiny,
+        "--data",
+        tree,
+        "--out",
+        tmp_path / "r",
+        "--epochs",
+        1,
+        "--lr",
+        "nan",
+        "--workers",
+        0,
+        "--crop",
+        64,
+    )
     assert res.exit_code == 2 and "Invalid value for '--lr'" in res.output  # click refuses it
     assert "Traceback" not in res.output and not (tmp_path / "r").exists()
     with pytest.raises(InputError, match="learning rate must be a finite number > 0, got nan"):

@@ -24,14 +24,36 @@ def tree(tmp_path_factory):
 
 
 def _args(tree):
-    return dict(root=tree.adobe_root, coco_root=tree.coco_root, voc_root=tree.voc_root,
-                split="all", bg_per_fg=2)  # fmt: skip
+    return dict(
+        root=tree.adobe_root,
+        coco_root=tree.coco_root,
+        voc_root=tree.voc_root,
+        split="all",
+        bg_per_fg=2,
+    )
 
 
 def _cli(tree, out, *extra):
-    return [*CLI, "composite", "comp1k", "--adobe-root", str(tree.adobe_root), "--coco-root",
-            str(tree.coco_root), "--voc-root", str(tree.voc_root), "--split", "all",
-            "--bg-per-fg", "2", "--out", str(out), "--workers", "1", *extra]  # fmt: skip
+    return [
+        *CLI,
+        "composite",
+        "comp1k",
+        "--adobe-root",
+        str(tree.adobe_root),
+        "--coco-root",
+        str(tree.coco_root),
+        "--voc-root",
+        str(tree.voc_root),
+        "--split",
+        "all",
+        "--bg-per-fg",
+        "2",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        *extra,
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +65,16 @@ def reference(tree, tmp_path_factory):
 
 def test_three_concurrent_shards_merge_into_the_unsharded_output(tree, reference, tmp_path):
     out = tmp_path / "out"
-    procs = [subprocess.Popen(_cli(tree, out, "--shard", f"{i}/3"), cwd=REPO,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-             for i in range(3)]  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            _cli(tree, out, "--shard", f"{i}/3"),
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for i in range(3)
+    ]
     logs = [p.communicate(timeout=300)[0] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], logs
     assert not (out / "manifest.json").exists() and len(shard_journals(out)) == 3
@@ -61,8 +90,12 @@ def test_a_missing_shard_is_named_and_the_unsharded_run_completes(tree, referenc
     out = tmp_path / "out"
     for i in (0, 2):
         run_composite(plan_composite("comp1k", **_args(tree)), out, shard=Shard(i, 3))
-    line = error_line(invoke("merge-shards", out), "2 of 7 units not done",
-                      "(shard 1/3)", "run shard(s) 1/3 again")  # fmt: skip
+    line = error_line(
+        invoke("merge-shards", out),
+        "2 of 7 units not done",
+        "(shard 1/3)",
+        "run shard(s) 1/3 again",
+    )
     assert "test/000000/" in line or "train/000001/" in line
     with pytest.raises(ResumeError, match="holds shards of 3 and 4 shards"):
         run_composite(plan_composite("comp1k", **_args(tree)), out, shard=Shard(1, 4))

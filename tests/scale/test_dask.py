@@ -28,8 +28,9 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def scheduler():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:  # fmt: skip
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         yield cluster.scheduler_address
 
 
@@ -42,14 +43,16 @@ def _killed_after(n_units: int, call: str) -> None:
                 os.kill(os.getpid(), signal.SIGKILL)
         {call}
     """)
-    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                          timeout=300)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == -9, proc.stderr[-2000:]
 
 
 def test_composite_on_dask_equals_local_and_resumes_a_killed_client(scheduler, tmp_path):
-    tree = write_comp1k_tree(tmp_path / "src", n_train_fg=1, n_test_fg=5, bg_train=1, bg_test=2,
-                             size=(48, 36))  # fmt: skip
+    tree = write_comp1k_tree(
+        tmp_path / "src", n_train_fg=1, n_test_fg=5, bg_train=1, bg_test=2, size=(48, 36)
+    )
     args = dict(root=tree.adobe_root, voc_root=tree.voc_root, split="test", bg_per_fg=2)
     ref = composite_dataset("comp1k", out=tmp_path / "ref", **args, workers=2)
     out = tmp_path / "dask"
@@ -84,8 +87,13 @@ def test_score_on_dask_equals_local_and_resumes_a_killed_client(scheduler, datas
     run_dir = out / "synthetic" / "knn" / ref.extra["run_id"]
     assert 3 <= (run_dir / "per_image.csv").read_text().count("\n") - 1 < 7
     progress = []
-    rec = score_model("knn", dataset, out, scheduler=scheduler,
-                      progress=lambda task, done, total, detail="": progress.append(done))  # fmt: skip
+    rec = score_model(
+        "knn",
+        dataset,
+        out,
+        scheduler=scheduler,
+        progress=lambda task, done, total, detail="": progress.append(done),
+    )
     assert 3 <= progress[0] < 7 and rec.extra["complete"]
     assert rec.extra["start_method"] == "dask" and rec.extra["time_budget_s"] is None
     assert score_core(run_dir, out) == score_core(Path(ref.extra["run_dir"]), tmp_path / "ref")

@@ -41,8 +41,9 @@ def test_score_shards_merge_into_the_unsharded_run(dataset, reference, tmp_path)
     ref_root, ref = reference
     out = tmp_path / "results"
     for i in range(3):
-        res = invoke("score", "--model", "knn", "--dataset", dataset, "--out", out,
-                     "--shard", f"{i}/3")  # fmt: skip
+        res = invoke(
+            "score", "--model", "knn", "--dataset", dataset, "--out", out, "--shard", f"{i}/3"
+        )
         assert res.exit_code == 0 and f"shard {i}/3 of knn" in res.output, res.output
     run_dir = out / "synthetic" / "knn" / ref.extra["run_id"]
     assert sorted(p.name for p in run_dir.iterdir()) == [
@@ -63,13 +64,23 @@ def test_missing_score_shard_is_named_and_an_unsharded_run_completes(dataset, re
     for i in (0, 1):
         score_model("knn", dataset, out, shard=Shard(i, 3))
     run_dir = out / "synthetic" / "knn" / ref.extra["run_id"]
-    error_line(invoke("merge-shards", run_dir), "2 of 7 units not done", "f2_0 (shard 2/3)",
-               "f5_0 (shard 2/3)", "run shard(s) 2/3 again")  # fmt: skip
+    error_line(
+        invoke("merge-shards", run_dir),
+        "2 of 7 units not done",
+        "f2_0 (shard 2/3)",
+        "f5_0 (shard 2/3)",
+        "run shard(s) 2/3 again",
+    )
     with pytest.raises(ResumeError, match="holds shards of 2 and 3 shards"):
         score_model("knn", dataset, out, shard=Shard(0, 2))
     progress = []
-    score_model("knn", dataset, out, workers=2,
-                progress=lambda task, done, total, detail="": progress.append(done))  # fmt: skip
+    score_model(
+        "knn",
+        dataset,
+        out,
+        workers=2,
+        progress=lambda task, done, total, detail="": progress.append(done),
+    )
     assert progress[0] == 5  # the shards' five images were taken in
     assert sorted(p.name for p in run_dir.iterdir()) == ["per_image.csv", "run.json"]
     assert score_core(run_dir, out) == score_core(Path(ref.extra["run_dir"]), ref_root)

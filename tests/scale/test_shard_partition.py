@@ -46,6 +46,17 @@ def test_shard_file_names_round_trip():
 
 def test_cli_usage_error_is_one_line(tmp_path):
     assert SHARD.convert("0/1", None, None) == Shard(0, 1)
-    res = invoke("eval", "--pred", tmp_path, "--gt", tmp_path, "--trimap", tmp_path, "--out",
-                 tmp_path / "s.csv", "--shard", "4/4")  # fmt: skip
+    res = invoke(
+        "eval",
+        "--pred",
+        tmp_path,
+        "--gt",
+        tmp_path,
+        "--trimap",
+        tmp_path,
+        "--out",
+        tmp_path / "s.csv",
+        "--shard",
+        "4/4",
+    )
     error_line(res, "--shard", "shard index must be in 0..3", code=2)

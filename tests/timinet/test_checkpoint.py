@@ -101,9 +101,21 @@ def test_training_save_rebuilds_with_its_model_kwargs(tmp_path):
     torch.manual_seed(0)
     trained = create_model("timinet", keep_unused_projections=False, trimap_projections="separate")
     path = tmp_path / "model.pt"
-    torch.save({"format": 1, "model_name": "timinet", "model": trained.state_dict(),
-                "config": trained.config, "model_kwargs": {"trimap_projections": "separate",
-                "keep_unused_projections": False, "attention": "naive"}, "seed": 0}, path)  # fmt: skip
+    torch.save(
+        {
+            "format": 1,
+            "model_name": "timinet",
+            "model": trained.state_dict(),
+            "config": trained.config,
+            "model_kwargs": {
+                "trimap_projections": "separate",
+                "keep_unused_projections": False,
+                "attention": "naive",
+            },
+            "seed": 0,
+        },
+        path,
+    )
     loaded = create_model("timinet", checkpoint=str(path))
     assert loaded.config["trimap_projections"] == "separate"
     assert loaded.config["attention"] == "auto"  # runtime option not taken from the save
@@ -119,8 +131,17 @@ def test_weights_provenance_is_exposed_for_run_records(tmp_path):
         and not untrained.weights.loaded
     )
     path = tmp_path / "model.pt"
-    torch.save({"format": "mattebench.model/1", "model_name": "timinet_basic", "model": untrained.state_dict(),
-                "model_kwargs": {}, "training_data": "train:comp1k", "seed": 7}, path)  # fmt: skip
+    torch.save(
+        {
+            "format": "mattebench.model/1",
+            "model_name": "timinet_basic",
+            "model": untrained.state_dict(),
+            "model_kwargs": {},
+            "training_data": "train:comp1k",
+            "seed": 7,
+        },
+        path,
+    )
     loaded = create_model("timinet_basic", checkpoint=str(path))
     assert (loaded.weights.training_data, loaded.weights.seed) == ("train:comp1k", 7)
     assert len(loaded.weights.sha256) == 64
@@ -131,7 +152,14 @@ def test_weights_provenance_is_exposed_for_run_records(tmp_path):
 
 def test_checkpoint_of_another_variant_names_its_model(tmp_path):
     path = tmp_path / "basic.pt"
-    torch.save({"format": "mattebench.model/1", "model_name": "timinet_basic",
-                "model": create_model("timinet_basic").state_dict(), "model_kwargs": {}}, path)  # fmt: skip
+    torch.save(
+        {
+            "format": "mattebench.model/1",
+            "model_name": "timinet_basic",
+            "model": create_model("timinet_basic").state_dict(),
+            "model_kwargs": {},
+        },
+        path,
+    )
     with pytest.raises(ModelError, match=r"saved from timinet_basic"):
         create_model("timinet_ti2", checkpoint=str(path))

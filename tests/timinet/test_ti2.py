@@ -43,8 +43,11 @@ def test_sdpa_with_channels_not_a_multiple_of_key_width(c):
 
 def _module_inputs(seed=0, guide=64):
     g = torch.Generator().manual_seed(seed)
-    return (torch.randn(2, 128, 8, 6, generator=g), torch.randn(2, guide, 8, 6, generator=g),
-            torch.randn(2, guide, 8, 6, generator=g))  # fmt: skip
+    return (
+        torch.randn(2, 128, 8, 6, generator=g),
+        torch.randn(2, guide, 8, 6, generator=g),
+        torch.randn(2, guide, 8, 6, generator=g),
+    )
 
 
 def test_module_is_identity_at_init_and_follows_equation_4():

@@ -80,9 +80,11 @@ def test_forward_backward_64(name):
 def test_paper_intent_flags_build_and_run():
     torch.manual_seed(0)
     model = create_model(
-        "timinet", rgb_unit_channels=(16, 64, 128), trimap_unit_style="resnet18",
+        "timinet",
+        rgb_unit_channels=(16, 64, 128),
+        trimap_unit_style="resnet18",
         trimap_projections="separate",
-    ).eval()  # fmt: skip
+    ).eval()
     assert model.encoder.guidance_head3[1].module.out_channels == 128
     assert model.encoder.res_module.out_channels == 128
     img, tri = _inputs(1)

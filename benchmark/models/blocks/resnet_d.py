@@ -125,9 +125,13 @@ def encoder_stage(c_in: int, c_out: int, blocks: int, stride: int, *, eps: float
 def shortcut_head(c_in: int, c_out: int, *, eps: float) -> nn.Sequential:
     """A U-Net skip: [SN-conv3×3 → ReLU → BN] × 2 (keys ``0.module.*``, ``2.*``, ``3.*``, ``5.*``)."""
     return nn.Sequential(
-        sn_conv(c_in, c_out), nn.ReLU(inplace=True), batch_norm(c_out, eps),
-        sn_conv(c_out, c_out), nn.ReLU(inplace=True), batch_norm(c_out, eps),
-    )  # fmt: skip
+        sn_conv(c_in, c_out),
+        nn.ReLU(inplace=True),
+        batch_norm(c_out, eps),
+        sn_conv(c_out, c_out),
+        nn.ReLU(inplace=True),
+        batch_norm(c_out, eps),
+    )
 
 
 def guidance_layers(

@@ -44,13 +44,23 @@ WEIGHTS = (
 
 
 @register_model(
-    provenance="reimplemented", kind="deep", paper=PAPER, license=LICENSE, params=NUM_PARAMETERS,
-    weights=WEIGHTS, trainable=True, policies=DIMMatting.policies, default_policy="auto",
-)  # fmt: skip
+    provenance="reimplemented",
+    kind="deep",
+    paper=PAPER,
+    license=LICENSE,
+    params=NUM_PARAMETERS,
+    weights=WEIGHTS,
+    trainable=True,
+    policies=DIMMatting.policies,
+    default_policy="auto",
+)
 def dim(
-    checkpoint: str | None = None, tag: str | None = None, stage: int | None = None,
-    init_from: str | None = None, **kwargs: Any,
-) -> DIMMatting:  # fmt: skip
+    checkpoint: str | None = None,
+    tag: str | None = None,
+    stage: int | None = None,
+    init_from: str | None = None,
+    **kwargs: Any,
+) -> DIMMatting:
     """Deep Image Matting (VGG-16 encoder-decoder + refinement); loads mmagic dim_stage checkpoints."""
     if tag is not None:
         raise ModelError(f"dim has no tag {tag!r}; pass stage=1|2|3 and the weights file")

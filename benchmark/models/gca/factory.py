@@ -35,9 +35,16 @@ WEIGHTS = (
 
 
 @register_model(
-    provenance="reimplemented", kind="deep", paper=PAPER, license=LICENSE, params=NUM_PARAMETERS,
-    weights=WEIGHTS, trainable=True, policies=GCAMatting.policies, default_policy="auto",
-)  # fmt: skip
+    provenance="reimplemented",
+    kind="deep",
+    paper=PAPER,
+    license=LICENSE,
+    params=NUM_PARAMETERS,
+    weights=WEIGHTS,
+    trainable=True,
+    policies=GCAMatting.policies,
+    default_policy="auto",
+)
 def gca(checkpoint: str | None = None, tag: str | None = None, **kwargs: Any) -> GCAMatting:
     """GCA-Matting (resnet_gca_encoder_29 + res_gca_decoder_22); loads gca-dist.pth strictly."""
     if tag is not None:

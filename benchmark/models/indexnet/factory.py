@@ -39,13 +39,22 @@ WEIGHTS = (
 
 
 @register_model(
-    provenance="reimplemented", kind="deep", paper=PAPER, license=LICENSE, params=NUM_PARAMETERS,
-    weights=WEIGHTS, trainable=True, policies=IndexNetMatting.policies, default_policy="auto",
-)  # fmt: skip
+    provenance="reimplemented",
+    kind="deep",
+    paper=PAPER,
+    license=LICENSE,
+    params=NUM_PARAMETERS,
+    weights=WEIGHTS,
+    trainable=True,
+    policies=IndexNetMatting.policies,
+    default_policy="auto",
+)
 def indexnet(
-    checkpoint: str | None = None, tag: str | None = None, init_from: str | None = None,
+    checkpoint: str | None = None,
+    tag: str | None = None,
+    init_from: str | None = None,
     **kwargs: Any,
-) -> IndexNetMatting:  # fmt: skip
+) -> IndexNetMatting:
     """IndexNet Matting, released m2o deep-index MobileNetV2; loads indexnet_matting.pth.tar."""
     if tag is not None:
         raise ModelError(f"indexnet has no tag {tag!r}; pass the weights file as checkpoint")

@@ -97,11 +97,17 @@ def _init(model, path: str | os.PathLike) -> None:
 
 def _info(size: str) -> dict[str, Any]:
     return dict(
-        provenance="reimplemented", kind="deep", paper=PAPER, license=LICENSE,
-        params=_PARAMS[size], weights=_weights(size), trainable=True, policies=_POLICIES,
+        provenance="reimplemented",
+        kind="deep",
+        paper=PAPER,
+        license=LICENSE,
+        params=_PARAMS[size],
+        weights=_weights(size),
+        trainable=True,
+        policies=_POLICIES,
         default_policy="auto",
         input_convention=f"RGB uint8 H×W×3 + trimap uint8 {{0,128,255}}; needs {INSTALL_HINT}",
-    )  # fmt: skip
+    )
 
 
 @register_model(**_info("s"))

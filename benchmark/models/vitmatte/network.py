@@ -130,9 +130,13 @@ class ViTMatte(DeepMattingModel):
         self.training_spec = TrainingSpec(
             recipes=("vitmatte", "gca", "paper", "dim"),
             default_recipe="vitmatte",
-            loss_weights={"alpha_l1": 1.0, "known_l1": 1.0, "laplacian_l1": 1.0,
-                          "gradient_penalty": 1.0},
-        )  # fmt: skip
+            loss_weights={
+                "alpha_l1": 1.0,
+                "known_l1": 1.0,
+                "laplacian_l1": 1.0,
+                "gradient_penalty": 1.0,
+            },
+        )
 
     @classmethod
     def from_size(cls, size: str = "s", *, pipeline: str = "hustvl", **overrides: Any) -> ViTMatte:

@@ -54,8 +54,16 @@ def test_indexnet_release_and_training_saves(tmp_path):
     assert all(torch.equal(loaded.state_dict()[k], v) for k, v in net.state_dict().items())
     # a mattebench training save keeps its own tag, init_from starts a run from a file
     save = tmp_path / "model.pt"
-    torch.save({"model_name": "indexnet", "model": net.state_dict(), "model_kwargs": {},
-                "training_data": "train:comp1k", "seed": 4}, save)  # fmt: skip
+    torch.save(
+        {
+            "model_name": "indexnet",
+            "model": net.state_dict(),
+            "model_kwargs": {},
+            "training_data": "train:comp1k",
+            "seed": 4,
+        },
+        save,
+    )
     own = create_model("indexnet", checkpoint=str(save))
     assert (own.weights.training_data, own.weights.seed) == ("train:comp1k", 4)
     started = create_model("indexnet", init_from=str(path))
@@ -76,8 +84,10 @@ def test_dim_stage_follows_the_file(tmp_path):
         create_model("dim", checkpoint=str(tmp_path / "s1.pth"), stage=3)
     # stage 2 starts from a stage-1 file: the refiner keeps its initialisation
     start = create_model("dim", stage=2, init_from=str(tmp_path / "s1.pth"))
-    assert torch.equal(start.state_dict()["backbone.decoder.deconv1.weight"],
-                       full.state_dict()["backbone.decoder.deconv1.weight"])  # fmt: skip
+    assert torch.equal(
+        start.state_dict()["backbone.decoder.deconv1.weight"],
+        full.state_dict()["backbone.decoder.deconv1.weight"],
+    )
     assert not all(p.requires_grad for p in start.parameters())
     with pytest.raises(ModelError, match="DIM stage must be 1, 2 or 3"):
         create_model("dim", stage=4)

@@ -69,9 +69,14 @@ def test_released_weights_score_end_to_end(name, crops, tmp_path):
     records = {}
     for policy in ("official", "native"):
         rec = score_model(
-            name, crops, tmp_path / "results", checkpoint=checkpoint, trimap_set="trimap1",
-            policy=policy, save_preds=True,
-        )  # fmt: skip
+            name,
+            crops,
+            tmp_path / "results",
+            checkpoint=checkpoint,
+            trimap_set="trimap1",
+            policy=policy,
+            save_preds=True,
+        )
         assert rec.n_images == 2 and rec.n_failed == 0, rec.extra["failures"]
         assert rec.provenance == "official-weights" and rec.training_data == "official"
         assert rec.extra["policies"] == {policy: 2}

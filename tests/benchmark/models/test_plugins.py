@@ -58,8 +58,9 @@ def install_plugin(site: Path, dist: str, module: str, model: str, body: str | N
 def run_cli(site: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(REPO)])}
     code = "from benchmark.cli import cli; cli()"
-    return subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True,
-                          text=True, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_setup_cfg_declares_the_builtin_modules():
@@ -85,8 +86,16 @@ def test_a_plugin_model_is_listed_and_scored(tmp_path):
     write_png(data / "merged/a_0.png", np.zeros((8, 8, 3), np.uint8))
     write_png(data / "alpha/a.png", np.where(tri == 255, 255, 0).astype(np.uint8))
     write_png(data / "trimaps/a_0.png", tri)
-    scored = run_cli(site, "score", "--model", "quarter_plugin", "--dataset", str(data),
-                     "--out", str(tmp_path / "results"))  # fmt: skip
+    scored = run_cli(
+        site,
+        "score",
+        "--model",
+        "quarter_plugin",
+        "--dataset",
+        str(data),
+        "--out",
+        str(tmp_path / "results"),
+    )
     assert scored.returncode == 0, scored.stderr
     run_json = next((tmp_path / "results").rglob("run.json"))
     record = json.loads(run_json.read_text())

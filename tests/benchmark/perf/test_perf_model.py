@@ -9,8 +9,15 @@ from benchmark.perf.model import measure_forward
 
 
 def test_measure_forward_reports_memory_time_and_flops():
-    res = measure_forward(model="timinet_ti2", mode="naive", size=(64, 64), device="cpu",
-                          threads=1, amp=False, flops=True)  # fmt: skip
+    res = measure_forward(
+        model="timinet_ti2",
+        mode="naive",
+        size=(64, 64),
+        device="cpu",
+        threads=1,
+        amp=False,
+        flops=True,
+    )
     assert res["mode"] == "naive" and "error" not in res
     assert res["peak_bytes"] > 100 * 2**20 and res["forward_bytes"] >= 0 and res["seconds"] > 0
     assert res["gflops"] > 1  # timinet_ti2 at 64²: ≈ 1.6 GFLOPs

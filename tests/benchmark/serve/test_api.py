@@ -126,9 +126,14 @@ def test_matte_evaluate_errors_publish_and_restart(tmp_path):
         assert np.array_equal(read_alpha(alpha), want_alpha)
 
         table = client.predict(
-            "tiny-test", handle_file(str(good)), "team A", True, "MyNet", "https://example.org",
+            "tiny-test",
+            handle_file(str(good)),
+            "team A",
+            True,
+            "MyNet",
+            "https://example.org",
             api_name="/evaluate",
-        )  # fmt: skip
+        )
         rows = _rows(table)
         mean_row = rows.pop("mean (10 images)")
         assert rows == expected  # the same floats, bit for bit
@@ -161,8 +166,10 @@ def _twenty_concurrent_evaluations(server, client, upload, first) -> None:
     results = [job.result(timeout=600) for job in jobs]
     peak = server.peak_rss_mib()
     assert all(r["data"] == first["data"] for r in results)
-    print(f"\nserver peak RSS: {idle_peak:.0f} MiB before, {peak:.0f} MiB after 20 concurrent "
-          f"/evaluate calls (10 images of {upload.stat().st_size} bytes zipped)")  # fmt: skip
+    print(
+        f"\nserver peak RSS: {idle_peak:.0f} MiB before, {peak:.0f} MiB after 20 concurrent "
+        f"/evaluate calls (10 images of {upload.stat().st_size} bytes zipped)"
+    )
     assert peak - idle_peak < 256, (idle_peak, peak)
 
 

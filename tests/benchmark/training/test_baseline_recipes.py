@@ -207,11 +207,31 @@ def test_dim_stages_train_in_sequence(tmp_path):
     w2 = torch.load(s2.checkpoint, weights_only=True)["model"]
     assert all(torch.equal(w1[k], w2[k]) for k in w1)  # the encoder-decoder is frozen
     assert set(_log(s2)[0]["loss_terms"]) == {"alpha_charbonnier"}
-    res = CliRunner().invoke(cli, [
-        "train", "dim", "--data", str(tree), "--out", str(tmp_path / "s3"), "--epochs", "1",
-        "--batch-size", "1", "--crop", "64", "--limit-samples", "1", "--workers", "0",
-        "--model-option", "stage=3", "--model-option", f"init_from={s2.checkpoint}",
-    ])  # fmt: skip
+    res = CliRunner().invoke(
+        cli,
+        [
+            "train",
+            "dim",
+            "--data",
+            str(tree),
+            "--out",
+            str(tmp_path / "s3"),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "1",
+            "--crop",
+            "64",
+            "--limit-samples",
+            "1",
+            "--workers",
+            "0",
+            "--model-option",
+            "stage=3",
+            "--model-option",
+            f"init_from={s2.checkpoint}",
+        ],
+    )
     assert res.exit_code == 0, res.output
     step = json.loads((tmp_path / "s3" / "train.jsonl").read_text().splitlines()[2])
     assert set(step["loss_terms"]) == {

@@ -82,10 +82,13 @@ def test_accumulated_micro_batches_equal_one_big_batch(tree, tmp_path, tiny, one
 def test_sampler_micro_batches_partition_the_global_batch():
     one = ShardedBatchSampler(24, batch_size=6, seed=4, epoch=2)
     shards = [
-        list(ShardedBatchSampler(24, batch_size=1, world_size=2, rank=r, seed=4, epoch=2,
-                                 accumulate=3))
+        list(
+            ShardedBatchSampler(
+                24, batch_size=1, world_size=2, rank=r, seed=4, epoch=2, accumulate=3
+            )
+        )
         for r in (0, 1)
-    ]  # fmt: skip
+    ]
     assert len(shards[0]) == 4 * 3
     for k, batch in enumerate(one):
         mine = [shards[r][3 * k + j][0][1] for r in (0, 1) for j in range(3)]
@@ -107,8 +110,9 @@ class PidTrainSet(MattingTrainSet):
 def test_one_persistent_loader_serves_every_epoch(tree):
     ds = PidTrainSet(find_training_data(tree), crop=64, seed=7, samples_per_epoch=4)
     sampler = ShardedBatchSampler(4, batch_size=2, seed=7, epoch=1)
-    run = types.SimpleNamespace(cfg=types.SimpleNamespace(workers=1, seed=7), dataset=ds,
-                                device=torch.device("cpu"))  # fmt: skip
+    run = types.SimpleNamespace(
+        cfg=types.SimpleNamespace(workers=1, seed=7), dataset=ds, device=torch.device("cpu")
+    )
     loader = _loader(run, sampler, 1)
     pids = set()
     for epoch in (1, 2):
@@ -137,8 +141,9 @@ def test_stop_request_handlers():
 
 
 def test_signal_mid_epoch_checkpoints_and_resumes_exactly(tree, tmp_path, tiny, one_thread):
-    kw = dict(recipe="gca", epochs=2, batch_size=2, crop=64, limit_samples=8, seed=3,
-              deterministic=True)  # fmt: skip
+    kw = dict(
+        recipe="gca", epochs=2, batch_size=2, crop=64, limit_samples=8, seed=3, deterministic=True
+    )
     full = train(tiny, tree, tmp_path / "full", **kw)
 
     def usr1(record):
@@ -175,14 +180,44 @@ def test_sigterm_on_a_real_train_process(tree, tmp_path, tiny, one_thread):
     """SIGTERM to `mattebench train`: exit code 75 with a checkpoint; resume reaches the weights
     of an uninterrupted run."""
     # recipe paper: #fg x 100 samples per epoch (gca's epoch would be the 12 backgrounds)
-    opts = ["--recipe", "paper", "--epochs", "1", "--batch-size", "2", "--crop", "64",
-            "--limit-samples", "120", "--seed", "4", "--workers", "0", "--deterministic"]  # fmt: skip
+    opts = [
+        "--recipe",
+        "paper",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "2",
+        "--crop",
+        "64",
+        "--limit-samples",
+        "120",
+        "--seed",
+        "4",
+        "--workers",
+        "0",
+        "--deterministic",
+    ]
     out = tmp_path / "run"
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, "train", tiny, "--data", str(tree), "--out", str(out), *opts],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            _CHILD,
+            "train",
+            tiny,
+            "--data",
+            str(tree),
+            "--out",
+            str(out),
+            *opts,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     log = out / "train.jsonl"
     while proc.poll() is None and not (log.exists() and '"event": "step"' in log.read_text()):
         time.sleep(0.02)
@@ -195,8 +230,16 @@ def test_sigterm_on_a_real_train_process(tree, tmp_path, tiny, one_thread):
     stopped_at = records[-1]["step"]
     assert 1 <= stopped_at < 60  # stopped early, at a step boundary
 
-    kw = dict(recipe="paper", epochs=1, batch_size=2, crop=64, limit_samples=120, seed=4,
-              workers=0, deterministic=True)  # fmt: skip
+    kw = dict(
+        recipe="paper",
+        epochs=1,
+        batch_size=2,
+        crop=64,
+        limit_samples=120,
+        seed=4,
+        workers=0,
+        deterministic=True,
+    )
     resumed = train(tiny, tree, out, resume=True, **kw)
     full = train(tiny, tree, tmp_path / "full", **kw)
     assert resumed.steps == full.steps == 60 and resumed.losses == full.losses

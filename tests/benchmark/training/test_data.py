@@ -148,8 +148,15 @@ def test_affine_matrix_is_gcas(seed):
     """The matrix inverts GCA's forward map F = [[cos(a+s), -sin(a+s)], [sin(a), cos(a)]] ·
     diag(sx·fx, sy·fy) about (0.5·W + 0.5, 0.5·H + 0.5) (data_generator.py's comment), derived
     here independently of the implementation's closed form."""
-    p = affine_params(np.random.default_rng(seed), (2000, 1500), degrees=30, scale=(0.8, 1.25),
-                      shear=10, flip=(0.5, 0.5), anisotropic=True)  # fmt: skip
+    p = affine_params(
+        np.random.default_rng(seed),
+        (2000, 1500),
+        degrees=30,
+        scale=(0.8, 1.25),
+        shear=10,
+        flip=(0.5, 0.5),
+        anisotropic=True,
+    )
     a, s = np.radians(p["angle"]), np.radians(p["shear"])
     fwd = np.array([[np.cos(a + s), -np.sin(a + s)], [np.sin(a), np.cos(a)]]) @ np.diag(
         [p["scale_x"] * p["flip_x"], p["scale_y"] * p["flip_y"]]
@@ -159,8 +166,16 @@ def test_affine_matrix_is_gcas(seed):
     np.testing.assert_allclose(m[:, :2], np.linalg.inv(fwd), atol=1e-12)
     np.testing.assert_allclose(m[:, 2], c - np.linalg.inv(fwd) @ c, atol=1e-9)
     assert p["angle"] != 0  # larger side >= 1024: rotation drawn (GCA's rule)
-    small = affine_params(np.random.default_rng(seed), (512, 512), degrees=30, scale=(0.8, 1.25),
-                          shear=10, flip=(0.5, 0.5), anisotropic=True, rotate_min_side=1024)  # fmt: skip
+    small = affine_params(
+        np.random.default_rng(seed),
+        (512, 512),
+        degrees=30,
+        scale=(0.8, 1.25),
+        shear=10,
+        flip=(0.5, 0.5),
+        anisotropic=True,
+        rotate_min_side=1024,
+    )
     assert small["angle"] == 0
 
 

@@ -23,35 +23,55 @@ from human2k.errors import InputError, ModelError
 from human2k.manifest import sha256_file
 from tests.benchmark.training.test_data import make_training_tree
 
-BACKBONE = ("conv1.", "conv2.", "conv3.", "bn1.", "bn2.", "bn3.", "layer1.", "layer2.",
-            "layer3.", "layer_bottleneck.")  # fmt: skip
+BACKBONE = (
+    "conv1.",
+    "conv2.",
+    "conv3.",
+    "bn1.",
+    "bn2.",
+    "bn3.",
+    "layer1.",
+    "layer2.",
+    "layer3.",
+    "layer_bottleneck.",
+)
 
 
 def _bn(prefix, c, g):
-    return {f"{prefix}.weight": torch.rand(c, generator=g),
-            f"{prefix}.bias": torch.randn(c, generator=g),
-            f"{prefix}.running_mean": torch.randn(c, generator=g),
-            f"{prefix}.running_var": torch.rand(c, generator=g) + 0.5,
-            f"{prefix}.num_batches_tracked": torch.tensor(1000)}  # fmt: skip
+    return {
+        f"{prefix}.weight": torch.rand(c, generator=g),
+        f"{prefix}.bias": torch.randn(c, generator=g),
+        f"{prefix}.running_mean": torch.randn(c, generator=g),
+        f"{prefix}.running_var": torch.rand(c, generator=g) + 0.5,
+        f"{prefix}.num_batches_tracked": torch.tensor(1000),
+    }
 
 
 def _sn(prefix, shape, g):
-    return {f"{prefix}.module.weight_u": torch.randn(shape[0], generator=g),
-            f"{prefix}.module.weight_v": torch.randn(int(torch.tensor(shape[1:]).prod()), generator=g),
-            f"{prefix}.module.weight_bar": torch.randn(*shape, generator=g) * 0.05}  # fmt: skip
+    return {
+        f"{prefix}.module.weight_u": torch.randn(shape[0], generator=g),
+        f"{prefix}.module.weight_v": torch.randn(int(torch.tensor(shape[1:]).prod()), generator=g),
+        f"{prefix}.module.weight_bar": torch.randn(*shape, generator=g) * 0.05,
+    }
 
 
 def gca_imagenet_state(seed=0):
     """GCA's ResNet34_En_nomixup layout: ResNet-D [3, 4, 6, 3], SN convs, 3-channel conv1, fc."""
     g = torch.Generator().manual_seed(seed)
-    s = {**_sn("conv1", (32, 3, 3, 3), g), **_sn("conv2", (32, 32, 3, 3), g),
-         **_sn("conv3", (64, 32, 3, 3), g), **_bn("bn1", 32, g), **_bn("bn2", 32, g),
-         **_bn("bn3", 64, g)}  # fmt: skip
+    s = {
+        **_sn("conv1", (32, 3, 3, 3), g),
+        **_sn("conv2", (32, 32, 3, 3), g),
+        **_sn("conv3", (64, 32, 3, 3), g),
+        **_bn("bn1", 32, g),
+        **_bn("bn2", 32, g),
+        **_bn("bn3", 64, g),
+    }
     cin = 64
     for stage, (width, blocks) in zip(
         ("layer1", "layer2", "layer3", "layer_bottleneck"),
-        ((64, 3), (128, 4), (256, 6), (512, 3)), strict=True,
-    ):  # fmt: skip
+        ((64, 3), (128, 4), (256, 6), (512, 3)),
+        strict=True,
+    ):
         for b in range(blocks):
             s.update(_sn(f"{stage}.{b}.conv1", (width, cin if b == 0 else width, 3, 3), g))
             s.update(_bn(f"{stage}.{b}.bn1", width, g))
@@ -90,8 +110,14 @@ def torchvision_resnet34_state(seed=0):
 def gca_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("pretrain") / "model_best_resnet34_En_nomixup.pth"
     state = gca_imagenet_state()
-    torch.save({"state_dict": {f"module.{k}": v for k, v in state.items()}, "epoch": 90,
-                "best_prec1": 73.0}, path)  # fmt: skip
+    torch.save(
+        {
+            "state_dict": {f"module.{k}": v for k, v in state.items()},
+            "epoch": 90,
+            "best_prec1": 73.0,
+        },
+        path,
+    )
     return path, state
 
 

@@ -98,8 +98,16 @@ class _Crash(RuntimeError):
 
 def test_killed_and_resumed_run_reproduces_losses(tree, tmp_path, one_thread):
     """timinet_basic, 2 epochs × 2 steps: crash in epoch 2, resume, compare bit for bit."""
-    kw = dict(recipe="gca", epochs=2, batch_size=2, crop=64, limit_samples=4, seed=5,
-              deterministic=True, encoder_init="scratch")  # fmt: skip
+    kw = dict(
+        recipe="gca",
+        epochs=2,
+        batch_size=2,
+        crop=64,
+        limit_samples=4,
+        seed=5,
+        deterministic=True,
+        encoder_init="scratch",
+    )
     full = train("timinet_basic", tree, tmp_path / "full", **kw)
     assert len(full.losses) == 4 and full.samples_seen == 8
 
@@ -142,8 +150,17 @@ def test_killed_and_resumed_run_reproduces_losses(tree, tmp_path, one_thread):
 def test_mid_epoch_checkpoint_resumes_bit_exactly(tree, tmp_path, one_thread):
     """timinet_basic (BatchNorm), 2 epochs × 3 steps, a checkpoint every 2 steps: killed at step 5,
     the run resumes from step 4 (epoch 2, one step in) with identical losses and weights."""
-    kw = dict(recipe="gca", epochs=2, batch_size=2, crop=64, limit_samples=6, seed=5,
-              deterministic=True, checkpoint_every=2, encoder_init="scratch")  # fmt: skip
+    kw = dict(
+        recipe="gca",
+        epochs=2,
+        batch_size=2,
+        crop=64,
+        limit_samples=6,
+        seed=5,
+        deterministic=True,
+        checkpoint_every=2,
+        encoder_init="scratch",
+    )
     full = train("timinet_basic", tree, tmp_path / "full", **kw)
     assert len(full.losses) == 6
 
@@ -171,8 +188,11 @@ def test_mid_epoch_checkpoint_resumes_bit_exactly(tree, tmp_path, one_thread):
     assert events.count("checkpoint") == 2 and "resume" in events  # after steps 2 and 4
 
     def means(log):
-        return [r["loss_mean"] for r in map(json.loads, log.read_text().splitlines())
-                if r["event"] == "epoch"]  # fmt: skip
+        return [
+            r["loss_mean"]
+            for r in map(json.loads, log.read_text().splitlines())
+            if r["event"] == "epoch"
+        ]
 
     assert means(resumed.log) == means(full.log)  # the resumed epoch's mean has all its steps
 
