@@ -1,16 +1,17 @@
 """Everything a training run needs before its first step: the model (seeded), its training
 spec, the data, the schedule, the optimiser, and — on resume — the saved state put back.
 
+Whether and from what a run resumes is decided in :mod:`benchmark.training.resume_checks`.
+
 Example:
-    >>> from benchmark.training.config import RESUME_FIXED
-    >>> "lr" in RESUME_FIXED
-    True
+    >>> from benchmark.training.run_setup import prepare_run
+    >>> sorted(prepare_run.__kwdefaults__)
+    ['accumulate', 'checkpoint_every', 'encoder_init']
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import random
 import time
 from pathlib import Path
@@ -20,19 +21,14 @@ import numpy as np
 import torch
 
 from benchmark.models.deep import DeepMattingModel
-from benchmark.training.config import (
-    LOG_NAME,
-    MODEL_NAME,
-    RESUME_FIXED,
-    STATE_NAME,
-    TrainConfig,
-)
+from benchmark.training.config import LOG_NAME, MODEL_NAME, STATE_NAME, TrainConfig
 from benchmark.training.data import MattingTrainSet
 from benchmark.training.distributed import DistContext, barrier
 from benchmark.training.encoder_init import SCRATCH, EncoderInit, load_encoder_init
 from benchmark.training.grad_clip import GradClipper
 from benchmark.training.log import TrainLog, truncate_log
 from benchmark.training.recipes import RECIPES
+from benchmark.training.resume_checks import resumed_epoch_step, saved_state
 from benchmark.training.schedule import LRSchedule, make_schedule, resolve_milestones
 from benchmark.training.setup import (
     amp_dtype,
@@ -41,7 +37,7 @@ from benchmark.training.setup import (
     resolve_device,
 )
 from benchmark.training.state import set_rng_state
-from human2k.errors import InputError, ResumeError
+from human2k.errors import InputError
 from human2k.training_sources import TrainingSources, find_training_data
 
 __all__ = ["RunSetup", "prepare_run"]
@@ -150,91 +146,6 @@ def _encoder_init(model: DeepMattingModel, model_name: str, requested, recipe) -
             param="encoder_init",
         )
     return load_encoder_init(model, path, module=module)
-
-
-def _log_records(log_path: Path) -> list[dict[str, Any]]:
-    records = []
-    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:  # a line cut short by a kill
-            continue
-    return records
-
-
-def _changed(saved: dict[str, Any], now: dict[str, Any]) -> str:
-    diff = [k for k in RESUME_FIXED if saved.get(k) != now.get(k)]
-    return "; ".join(f"{k}: saved {saved.get(k)!r}, now {now.get(k)!r}" for k in diff)
-
-
-def _saved_state(cfg: TrainConfig, out_dir: Path, resume: bool) -> dict[str, Any] | None:
-    """The state to resume from; None for a new run (or one killed before any checkpoint).
-
-    Raises ResumeError (nothing is changed) when OUT_DIR holds a run and ``resume`` is off, when
-    ``last.pt`` is missing although epochs were saved (``model.pt``), when it is unreadable, or
-    when the saved (or logged) settings differ from CFG. A log without a single step and without
-    checkpoints is a start that failed: it is replaced.
-    """
-    state_path, log_path, model_path = (
-        out_dir / STATE_NAME,
-        out_dir / LOG_NAME,
-        out_dir / MODEL_NAME,
-    )
-    if not (state_path.exists() or log_path.exists()):
-        return None
-    records = _log_records(log_path) if log_path.exists() else []
-    if not state_path.exists() and not model_path.exists():
-        if not any(r.get("event") == "step" for r in records):
-            return None  # a start that failed before its first step: nothing to keep
-    if not resume:
-        raise ResumeError(
-            f"{out_dir}: already holds a training run; resume it or choose another output folder",
-            param="resume",
-        )
-    now = cfg.to_dict()
-    if not state_path.exists():
-        if model_path.exists():
-            raise ResumeError(
-                f"{state_path}: missing, but {model_path.name} shows finished epochs; the run "
-                "cannot continue exactly without it (restore it, or train into another folder)"
-            )
-        start = next((r for r in records if r.get("event") == "start"), {})
-        detail = _changed(start.get("config", {}), now)
-        if detail:
-            raise ResumeError(
-                f"{log_path}: the run was started with other settings ({detail}) and has no "
-                "checkpoint yet; use the same settings or another output folder"
-            )
-        return None  # killed in its first epoch: start it over with the same settings
-    try:
-        state = torch.load(state_path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # truncated, corrupt or not a checkpoint at all
-        reason = (str(exc).splitlines() or [""])[0][:120]
-        raise ResumeError(
-            f"{state_path}: unreadable checkpoint ({type(exc).__name__}: {reason}); restore it "
-            "or train into another folder"
-        ) from None
-    detail = _changed(state.get("train_config", {}), now)
-    if detail:
-        raise ResumeError(f"{state_path}: cannot resume with different settings ({detail})")
-    return state
-
-
-def _resumed_epoch_step(cfg: TrainConfig, state: dict[str, Any] | None) -> int:
-    """Steps done in the saved epoch when STATE is a mid-epoch checkpoint, else 0."""
-    if state is None or state.get("epoch_step") is None:
-        return 0
-    saved_batch = state["train_config"]["global_batch"]
-    if state["epoch_step"] >= cfg.samples_per_epoch // saved_batch:
-        return 0  # the epoch was complete
-    if saved_batch != cfg.global_batch:
-        raise ResumeError(
-            f"the checkpoint was written in the middle of epoch {state['epoch']} with a global "
-            f"batch of {saved_batch}; resume it with the same global batch (now "
-            f"{cfg.global_batch}: batch size × devices × accumulate)",
-            param="batch_size",
-        )
-    return int(state["epoch_step"])
 
 
 def prepare_run(
@@ -351,8 +262,8 @@ def prepare_run(
         pairing=dataset.pairing,
         bg_per_fg=dataset.bg_per_fg if dataset.pairing == "random" else None,
     )
-    state = _saved_state(cfg, out_dir, resume)
-    epoch_step = _resumed_epoch_step(cfg, state)
+    state = saved_state(cfg, out_dir, resume)
+    epoch_step = resumed_epoch_step(cfg, state)
     init: EncoderInit | None = None
     if state is None:  # a new run: the encoder starts from ImageNet weights or from scratch
         init = _encoder_init(model, model_name, encoder_init, rec)
