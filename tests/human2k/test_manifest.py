@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from human2k.checksum_lists import read_checksum_list, write_checksum_list
 from human2k.composite import composite_dataset
 from human2k.images import write_png
-from human2k.manifest import read_checksum_list, sha256_file, verify, write_checksum_list
+from human2k.manifest import sha256_file, verify
 from human2k.synthetic import write_comp1k_tree
 
 
