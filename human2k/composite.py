@@ -34,12 +34,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from human2k.backgrounds import bg_folder
 from human2k.composite_plan import (
     COMPOSITION_VERSION,
     CompositePlan,
     CompositeTask,
     SplitPlan,
-    bg_folder,
     plan_composite,
 )
 from human2k.composite_run import run_composite

@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from human2k.backgrounds import bg_folder, draw_bg_names
 from human2k.errors import DatasetError, InputError
 from human2k.manifest import sha256_file
 from human2k.names import coco_file_name, output_name, read_name_lines
@@ -32,12 +31,10 @@ __all__ = [
     "CompositeTask",
     "SplitPlan",
     "CompositePlan",
-    "bg_folder",
     "plan_composite",
 ]
 
 COMPOSITION_VERSION = "adobe-composition_code-1"
-_IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
 
 @dataclass(frozen=True)
@@ -92,48 +89,6 @@ class CompositePlan:
     @property
     def n_composites(self) -> int:
         return sum(s.n_composites for s in self.splits)
-
-
-def bg_folder(source: str, root: str | os.PathLike | None) -> tuple[Path, str]:
-    """The folder holding the background images of SOURCE (``coco``/``voc``) under ROOT.
-
-    Returns ``(folder, coco_folder_name)``; COCO prefers ``train2014`` (the listed names) and
-    falls back to ``train2017`` (names without the ``COCO_train2014_`` prefix). VOC accepts the
-    folder holding ``JPEGImages``, ``VOC2012/JPEGImages``, ``VOCdevkit/VOC2012/JPEGImages``, or
-    the image folder itself.
-    """
-    param = f"{source}_root"
-    if root is None:
-        raise DatasetError(
-            f"a {source.upper()} folder is required: the listed backgrounds are {source.upper()} images",
-            param=param,
-        )
-    root = Path(root)
-    if not root.is_dir():
-        raise DatasetError(f"{root}: {source.upper()} folder not found", param=param)
-    if source == "coco":
-        for name in ("train2014", "train2017"):
-            if (root / name).is_dir():
-                return root / name, name
-        return root, root.name
-    for rel in ("JPEGImages", "VOC2012/JPEGImages", "VOCdevkit/VOC2012/JPEGImages"):
-        if (root / rel).is_dir():
-            return root / rel, "JPEGImages"
-    return root, root.name
-
-
-def _draw_bg_names(bg_dir: Path, n: int, seed: int) -> list[str]:
-    """Seeded background list for datasets without one: concatenated permutations of the pool."""
-    pool = sorted(
-        p.name for p in bg_dir.iterdir() if p.suffix.lower() in _IMAGE_EXTS and p.is_file()
-    )
-    if not pool:
-        raise DatasetError(f"{bg_dir}: no background images to draw from")
-    rng = np.random.default_rng(seed)
-    out: list[str] = []
-    while len(out) < n:
-        out.extend(pool[j] for j in rng.permutation(len(pool)))
-    return out[:n]
 
 
 def plan_composite(
@@ -311,7 +266,7 @@ def _plan_split(
                 param="bg_per_fg",
             )
     elif dataset == "human2k":
-        generated = bg_names = _draw_bg_names(bg_dir, len(fg_names_all) * n, bg_seed)
+        generated = bg_names = draw_bg_names(bg_dir, len(fg_names_all) * n, bg_seed)
     else:
         raise DatasetError(
             f"{root / spec.bg_list[0]}: background name list not found ({spec.split} split)"
