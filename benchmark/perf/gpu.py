@@ -13,7 +13,7 @@ kernels are slow where the CPU has no native bf16) in well under a minute, so CI
 
 Memory: on CUDA ``torch.cuda.max_memory_allocated`` during the measured call (weights
 included); on CPU the peak resident set size added by the call (:class:`Meter`; a rough
-figure, there for the code path rather than the number). CPU runs use one torch thread.
+figure, there for the code path rather than the number; :mod:`benchmark.perf.meter`). CPU runs use one torch thread.
 
 Example:
     >>> CONFIGS["full"].infer_size, CONFIGS["full"].train_batch, TARGETS["train_images_per_s"]
@@ -32,12 +32,13 @@ import numpy as np
 import torch
 
 from benchmark.models.registry import create_model, list_models
+from benchmark.perf.meter import Meter, is_oom, release_cache
 from benchmark.training.distributed import DistContext
 from benchmark.training.grad_clip import GradClipper
 from benchmark.training.step import train_step
 from human2k.errors import InputError
 
-__all__ = ["GpuCheckConfig", "CONFIGS", "TARGETS", "run_gpu_check", "Meter"]
+__all__ = ["GpuCheckConfig", "CONFIGS", "TARGETS", "run_gpu_check"]
 
 #: What the full configuration should reach on one H100/H200 (stated in docs/performance.md).
 TARGETS = {"infer_seconds": 0.5, "infer_bytes": 10e9, "train_images_per_s": 300.0}
@@ -76,69 +77,6 @@ CONFIGS = {
 }
 
 
-def _status_kib(field: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def _reset_peak_rss() -> bool:
-    """Reset the kernel's peak-RSS mark (``VmHWM``; Linux ≥ 4.0); False where not allowed."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-class Meter:
-    """Synchronised timing and peak memory of one call on DEVICE (see the module docstring).
-
-    CPU: the kernel's peak RSS mark is reset before the call and read after it (``VmHWM``), minus
-    the RSS before; where the mark cannot be reset the figure is the rise of the process peak.
-
-    Example:
-        >>> with Meter(torch.device("cpu")) as m:
-        ...     x = torch.ones(1000)
-        >>> m.seconds > 0 and m.peak_bytes >= 0
-        True
-    """
-
-    def __init__(self, device: torch.device):
-        self.device, self.seconds, self.peak_bytes = device, 0.0, 0
-
-    def __enter__(self) -> Meter:
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)
-            torch.cuda.reset_peak_memory_stats(self.device)
-        else:
-            _reset_peak_rss()
-            self._base_kib = _status_kib("VmRSS")
-        self._start = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)
-        self.seconds = time.perf_counter() - self._start
-        if self.device.type == "cuda":
-            self.peak_bytes = torch.cuda.max_memory_allocated(self.device)
-        else:
-            self.peak_bytes = max(0, _status_kib("VmHWM") - self._base_kib) * 1024
-
-
-def _is_oom(exc: BaseException) -> bool:
-    return isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in str(exc).lower()
-
-
-def _release(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
-
-
 def _inputs(size: tuple[int, int], seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A uint8 RGB image and a DIM-like trimap (an ellipse, a 10 % unknown band) of SIZE."""
     w, h = size
@@ -170,11 +108,11 @@ def _guard(device: torch.device, fn: Callable[[], dict[str, Any]]) -> dict[str, 
     try:
         return fn()
     except Exception as exc:  # one failed configuration must not stop the check
-        if not _is_oom(exc):
+        if not is_oom(exc):
             return {"error": f"{type(exc).__name__}: {exc}"[:300]}
         return {"error": "out of memory"}
     finally:
-        _release(device)
+        release_cache(device)
 
 
 def _inference(cfg: GpuCheckConfig, device: torch.device, models: Sequence[str], report) -> list:

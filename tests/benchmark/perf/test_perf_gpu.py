@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from benchmark.cli import cli
 from benchmark.cli.perf_gpu import perf_gpu
 from benchmark.models.registry import list_models
-from benchmark.perf.gpu import CONFIGS, Meter, _inference, _is_oom
+from benchmark.perf.gpu import CONFIGS, _inference
 from benchmark.perf.gpu_report import gpu_markdown
+from benchmark.perf.meter import Meter, is_oom
 
 
 def test_tiny_check_on_cpu_writes_json_and_markdown(tmp_path):
@@ -53,7 +54,7 @@ def test_errors_are_recorded_not_raised():
     cfg = dataclasses.replace(CONFIGS["tiny"], infer_size=(32, 32))
     rows = _inference(cfg, torch.device("cpu"), ["no_such_model", "timinet_basic"], lambda w: None)
     assert "no_such_model" in rows[0]["error"] and "error" not in rows[1]
-    assert _is_oom(RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB"))
+    assert is_oom(RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB"))
     with Meter(torch.device("cpu")) as m:
         x = torch.ones(2**24)  # 64 MiB
     assert m.seconds > 0 and m.peak_bytes >= 0 and x.numel()
