@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.metrics.scales import METRIC_NAMES, METRICS
-from benchmark.serve import matting
+from benchmark.serve import matting, model_menu
 from benchmark.serve.hidden_gt import HiddenBenchmark, load_benchmarks, score_upload
 from benchmark.serve.leaderboard_view import ResultsView, submissions_frame
 from benchmark.serve.limits import ServeLimits
@@ -106,8 +106,8 @@ class ServeContext:
             folder.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(self.work, ignore_errors=True)  # left by a killed evaluation
         self.work.mkdir(parents=True, exist_ok=True)
-        choices, self.skipped_checkpoints = matting.find_models(config.models_dir)
-        self.pool = matting.ModelPool(choices)
+        choices, self.skipped_checkpoints = model_menu.find_models(config.models_dir)
+        self.pool = model_menu.ModelPool(choices)
         self.benchmarks: dict[str, HiddenBenchmark] = {}
         for root in config.benchmarks:
             for bench in load_benchmarks(root):

@@ -1,18 +1,13 @@
 """The matting tab's library: models on offer, trimaps from drawings or masks, alpha, cut-outs.
 
-* :func:`find_models`: every registered classical model, plus one entry per checkpoint in
-  ``--models-dir`` whose deep model can be told: the file stem names a registered model
-  (``timinet.pth``, ``timinet.official.pth``, ``timinet--run3.pt`` → ``timinet``), else the
-  ``model_name`` a mattebench training save stores. Other files are reported, not offered.
-* :class:`ModelPool`: builds models on first use through the registry and keeps at most two
-  deep ones in memory.
+* the model menu and the models built on first use: :mod:`benchmark.serve.model_menu`.
 * :func:`read_inputs`: image and trimap files read with the CLI's readers (same one-line
   messages), the pixel limit checked from the headers first.
 * :func:`trimap_from_layers` (the three brush layers of the editor) and
   :func:`trimap_from_mask` (a coarse mask with an unknown band of a given width, the
   ``erode`` preset of :mod:`human2k.trimap`).
-* :func:`matte`: ``predict`` → known regions forced → rounded to uint8, as ``mattebench score``
-  does; :func:`cutout` adds the foreground colours (pymatting's multilevel estimator through
+* :func:`matte`: ``predict`` → known regions forced → quantised to uint8 by the default of
+  ``mattebench score`` (truncation, as the official test scripts); :func:`cutout` adds the foreground colours (pymatting's multilevel estimator through
   :func:`human2k.foreground.estimate_foreground`) composited on a colour or a background.
 
 Example:
@@ -27,11 +22,8 @@ Example:
 
 from __future__ import annotations
 
-import collections
-import dataclasses
 import os
 import re
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,17 +32,13 @@ import numpy as np
 from PIL import Image
 
 from benchmark.models.alpha import force_known, quantize_alpha
-from benchmark.models.registry import create_model, is_model, list_models, model_info
 from benchmark.serve.limits import check_pixels
-from human2k.errors import InputError, MattebenchError, ModelError
+from human2k.errors import InputError, MattebenchError
 from human2k.foreground import estimate_foreground
 from human2k.images import open_image, read_alpha, read_rgb, read_trimap
 from human2k.trimap import generate_trimap
 
 __all__ = [
-    "ModelChoice",
-    "find_models",
-    "ModelPool",
     "read_image",
     "read_inputs",
     "read_mask",
@@ -61,106 +49,11 @@ __all__ = [
     "cutout",
     "parse_colour",
     "LAYERS",
-    "CHECKPOINT_SUFFIXES",
 ]
 
 #: The editor's brush layers, in the order they are painted over each other (last wins).
 LAYERS = ("background", "foreground", "unknown")
 _LAYER_VALUE = {"background": 0, "foreground": 255, "unknown": 128}
-CHECKPOINT_SUFFIXES = (".pt", ".pth", ".ckpt")
-
-
-@dataclasses.dataclass(frozen=True)
-class ModelChoice:
-    """One entry of the model menu: the label shown, the registered name, the weights file."""
-
-    label: str
-    model: str
-    checkpoint: Path | None = None
-
-
-def _model_from_file(path: Path) -> str | None:
-    stem = path.name[: -len(path.suffix)]
-    for candidate in (stem, stem.split("--")[0]):
-        if candidate and is_model(candidate) and model_info(candidate).kind == "deep":
-            return candidate
-    try:
-        from benchmark.models.checkpoint import read_checkpoint
-
-        _, meta = read_checkpoint(path)
-    except MattebenchError:
-        return None
-    name = str(meta.get("model_name") or "")
-    if name and is_model(name) and model_info(name).kind == "deep":
-        return name
-    return None
-
-
-def find_models(models_dir: str | os.PathLike | None) -> tuple[list[ModelChoice], list[str]]:
-    """The model menu (classical models first, then one entry per usable checkpoint) and the
-    files of MODELS_DIR that were skipped, each with the reason.
-
-    Example:
-        >>> choices, skipped = find_models(None)
-        >>> [c.label for c in choices][:2], skipped
-        (['closed_form', 'knn'], [])
-    """
-    choices = [ModelChoice(name, name) for name in list_models(kind="classical")]
-    skipped: list[str] = []
-    if models_dir is None:
-        return choices, skipped
-    folder = Path(models_dir)
-    if not folder.is_dir():
-        raise InputError(folder, "models folder not found", param="models_dir")
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not path.is_file() or path.suffix.lower() not in CHECKPOINT_SUFFIXES:
-            continue
-        name = _model_from_file(path)
-        if name is None:
-            skipped.append(f"{path.name}: names no registered deep model (stem or model_name)")
-            continue
-        choices.append(ModelChoice(f"{name} ({path.name})", name, path))
-    return choices, skipped
-
-
-class ModelPool:
-    """Models built on first use (thread-safe); at most MAX_DEEP deep models stay in memory.
-
-    Example:
-        >>> pool = ModelPool(find_models(None)[0])
-        >>> pool.get("trimap_only").name
-        'trimap_only'
-    """
-
-    def __init__(self, choices: Sequence[ModelChoice], *, max_deep: int = 2):
-        self.choices = {c.label: c for c in choices}
-        self.max_deep = max_deep
-        self._lock = threading.Lock()
-        self._models: collections.OrderedDict[str, object] = collections.OrderedDict()
-
-    @property
-    def labels(self) -> list[str]:
-        return list(self.choices)
-
-    def get(self, label: str):
-        """The model of a menu label (raises ModelError for a label not on the menu)."""
-        choice = self.choices.get(label)
-        if choice is None:
-            raise ModelError(f"model {label!r} is not offered here; choose one of the menu")
-        with self._lock:
-            if label in self._models:
-                self._models.move_to_end(label)
-                return self._models[label]
-            ckpt = str(choice.checkpoint) if choice.checkpoint else None
-            try:
-                model = create_model(choice.model, checkpoint=ckpt)
-            except MattebenchError as exc:
-                raise ModelError(str(exc).replace(str(choice.checkpoint), label)) from None
-            self._models[label] = model
-            deep = [k for k in self._models if self.choices[k].checkpoint is not None]
-            while len(deep) > self.max_deep:
-                self._models.pop(deep.pop(0))
-            return model
 
 
 def _relabel(exc: MattebenchError, path: str | os.PathLike, label: str) -> InputError:
@@ -285,7 +178,7 @@ def read_mask(path: str | os.PathLike, *, max_pixels: int) -> np.ndarray:
 
 
 def matte(model, image: np.ndarray, trimap: np.ndarray) -> tuple[np.ndarray, float]:
-    """(uint8 alpha, seconds): ``predict``, known regions forced, rounded, as ``score`` does."""
+    """(uint8 alpha, seconds): ``predict``, known regions forced, quantised as ``score``'s default."""
     start = time.perf_counter()
     alpha = model.predict(image, trimap)
     alpha = quantize_alpha(force_known(alpha, trimap))

@@ -7,15 +7,14 @@ import pytest
 import torch
 
 from benchmark.serve.matting import (
-    ModelPool,
     cutout,
-    find_models,
     parse_colour,
     read_inputs,
     read_mask,
     trimap_from_layers,
     trimap_from_mask,
 )
+from benchmark.serve.model_menu import ModelPool, find_models
 from human2k.errors import InputError, ModelError
 from human2k.foreground import estimate_foreground
 from human2k.images import write_png
