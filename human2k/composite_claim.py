@@ -22,7 +22,13 @@ from typing import Any
 
 from human2k.composite_plan import CompositePlan
 from human2k.errors import OutputExistsError
-from human2k.journal import check_header, read_journal, same_run, shard_journals
+from human2k.journal import (
+    check_header,
+    read_journal,
+    read_journal_header,
+    same_run,
+    shard_journals,
+)
 from human2k.manifest import JOURNAL_NAME, MANIFEST_NAME
 from human2k.outputs import check_writable, write_errors
 from human2k.paths import check_not_overlapping, resolve_inside
@@ -71,7 +77,7 @@ def claim_composite_output(
         sorted(p.name for p in out.iterdir() if not is_transient(p.name)) if out.is_dir() else []
     )
     if journals:
-        headers = {path: read_journal(path)[0] for path in journals}
+        headers = {path: read_journal_header(path) for path in journals}
         foreign = [p for p, found in headers.items() if not same_run(found, header)]
         if not overwrite:  # an unreadable header is started over (Journal.open)
             for path in foreign:

@@ -27,21 +27,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from human2k.errors import ResumeError
+from human2k.errors import ResumeError, UnsafePathError
 from human2k.images import atomic_write_bytes
 from human2k.manifest import JOURNAL_NAME, canonical_json_bytes, check_parameters
 from human2k.outputs import write_errors
+from human2k.paths import name_problem
 from human2k.shards import Shard, shard_files
 
-__all__ = ["Journal", "read_journal", "shard_journals", "check_header", "JOURNAL_NAME"]
+__all__ = [
+    "Journal",
+    "read_journal",
+    "read_journal_header",
+    "shard_journals",
+    "check_header",
+    "JOURNAL_NAME",
+]
 
 
 def read_journal(path: str | os.PathLike) -> tuple[dict[str, Any] | None, dict[str, dict]]:
-    """``(header, {task: record})`` of a journal file (header None when unreadable)."""
+    """``(header, {task: record})`` of a journal file (header None when unreadable).
+
+    Every file name the journal records (and, in a shard's header, every skeleton split and
+    file) is checked to stay below the output folder before anyone builds a path from it.
+
+    Raises:
+        UnsafePathError: a recorded name is absolute or has a ``..`` component.
+    """
     lines = Path(path).read_bytes().split(b"\n")
-    try:
-        header = json.loads(lines[0])
-    except json.JSONDecodeError:
+    header = _parse_header(path, lines[0])
+    if header is None:
         return None, {}
     records: dict[str, dict[str, Any]] = {}
     for raw in lines[1:]:
@@ -50,8 +64,37 @@ def read_journal(path: str | os.PathLike) -> tuple[dict[str, Any] | None, dict[s
         except json.JSONDecodeError:
             continue  # torn last line of a killed run
         if isinstance(rec, dict) and "task" in rec:
+            _check_names(path, rec.get("files", {}))
             records[rec["task"]] = rec
-    return header if isinstance(header, dict) else None, records
+    return header, records
+
+
+def read_journal_header(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The header of a journal file alone (its first line; None when unreadable): what a claim
+    compares, without parsing a journal of 200,000 records."""
+    with open(path, "rb") as fh:
+        return _parse_header(path, fh.readline())
+
+
+def _parse_header(path: str | os.PathLike, first: bytes) -> dict[str, Any] | None:
+    try:
+        header = json.loads(first)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(header, dict):
+        return None
+    skeleton = header.get("skeleton") or {}
+    _check_names(path, [*skeleton.get("splits", {}), *skeleton.get("files", {})])
+    return header
+
+
+def _check_names(journal: str | os.PathLike, names) -> None:
+    for rel in names:
+        problem = name_problem(rel)
+        if problem is not None:
+            raise UnsafePathError(
+                journal, f"recorded name {rel!r} {problem}; it must stay inside the output folder"
+            )
 
 
 def shard_journals(out: str | os.PathLike) -> dict[Shard, Path]:

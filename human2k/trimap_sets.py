@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +43,6 @@ def write_trimaps(
     preset: str = "dim",
     seed: int = 0,
     per_image: int | None = None,
-    names: Iterable[str] | None = None,
     progress=None,
     overwrite: bool = False,
     **params: Any,
@@ -62,7 +60,6 @@ def write_trimaps(
         out_dir: output folder (created).
         preset, seed, **params: as in ``generate_trimap``.
         per_image: number of variants per alpha (``None`` = one file named like the alpha).
-        names: restrict to these alpha file names (default: every image in the folder).
         progress: ``progress("trimaps", done, total)`` (``human2k.progress``).
         overwrite: write into an OUT that already holds files; the trimaps an earlier run
             recorded in its ``trimaps.json`` are removed first (else OUT must be new or empty).
@@ -84,9 +81,6 @@ def write_trimaps(
     alpha_dir, out_dir = Path(alpha_dir), Path(out_dir)
     files = _list_alphas(alpha_dir)
     check_not_overlapping(out_dir, {"the alpha folder": alpha_dir})
-    if names is not None:
-        wanted = set(names)
-        files = [p for p in files if p.name in wanted]
     if per_image is not None and per_image < 1:
         raise InputError(None, f"per_image must be >= 1, got {per_image}")
     records: list[dict[str, Any]] = []

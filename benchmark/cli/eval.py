@@ -145,11 +145,12 @@ def eval_cmd(
     dataset = None
     if dataset_dir is not None:
         dataset = discover_dataset(dataset_dir, trimap_set=trimap_set)
-        if name and not any(c in name for c in "/\\\0") and name not in (".", ".."):
+        if name is not None:  # checked before any image is scored
+            from benchmark.scoring.external import method_dir
+
             # the run folder RESULTS/<dataset>/<name>/... must stay apart from the inputs
-            check_not_overlapping(
-                Path(results_dir) / dataset.name / name, inputs, param="results_dir"
-            )
+            folder = method_dir(results_dir, dataset.name, name)
+            check_not_overlapping(folder, inputs, param="results_dir")
         triplets = pair_with_dataset(pred_dir, dataset, allow_missing_preds=allow_missing)
     else:
         triplets = pair_files(pred_dir, gt_dir, trimap_dir, allow_missing_preds=allow_missing)

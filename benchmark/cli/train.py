@@ -203,16 +203,7 @@ def train(
     """
     from benchmark.training.loop import train as run_training
     from benchmark.training.preemption import EXIT_PREEMPTED, TrainingPreempted
-    from human2k.paths import check_not_overlapping
 
-    check_not_overlapping(
-        out,
-        {
-            "the --data folder": data_dir,
-            "the --bg-dir folder": bg_dir,
-            "the --val-data folder": val_data,
-        },
-    )
     try:
         with make_progress() as bar:
             result = run_training(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -28,9 +29,9 @@ from benchmark.scoring.run_store import PerImageJournal, run_id_of
 from human2k.errors import InputError
 from human2k.images import atomic_write_bytes
 from human2k.manifest import sha256_file
-from human2k.paths import check_not_overlapping
+from human2k.paths import check_not_overlapping, resolve_inside
 
-__all__ = ["record_external_run", "EXTERNAL_QUANTIZATION", "EXTERNAL_PROVENANCE"]
+__all__ = ["record_external_run", "method_dir", "EXTERNAL_QUANTIZATION", "EXTERNAL_PROVENANCE"]
 
 EXTERNAL_QUANTIZATION = "as stored"
 EXTERNAL_PROVENANCE = "external"
@@ -44,6 +45,22 @@ def _predictions_sha256(result_paths: list[Path]) -> str:
 
 def _folder(files: list[Path]) -> Path | None:
     return Path(files[0]).parent if files else None
+
+
+def method_dir(results_dir: str | os.PathLike, dataset: str, name: str) -> Path:
+    """``RESULTS/<dataset>/<name>``, the folder of a method's external runs, once NAME is known
+    to be a plain name and the folder to stay inside the results root (checked before any
+    image is scored: ``mattebench eval`` calls it first).
+
+    Raises:
+        InputError: NAME is not a plain name (it becomes a folder).
+        UnsafePathError: the folder leads outside RESULTS_DIR through a link.
+    """
+    if not name or name in (".", "..") or any(c in name for c in "/\\\0"):
+        raise InputError(
+            None, f"method name {name!r} must be a plain name (no / \\ or ..)", param="name"
+        )
+    return resolve_inside(results_dir, f"{dataset}/{name}", what="method folder")
 
 
 def record_external_run(
@@ -70,10 +87,6 @@ def record_external_run(
         InputError: NAME is not a plain name (it becomes a folder).
         OverlapError: the run folder is, holds or lies inside the dataset or the predictions.
     """
-    if not name or name in (".", "..") or any(c in name for c in "/\\\0"):
-        raise InputError(
-            None, f"method name {name!r} must be a plain name (no / \\ or ..)", param="name"
-        )
     if len(result.records) != len(dataset.samples):
         missing = len(dataset.samples) - len(result.records)
         note = f"{missing} of {len(dataset.samples)} images have no prediction"
@@ -91,7 +104,7 @@ def record_external_run(
         "region": result.region,
         "external": True,
     }
-    run_dir = Path(results_dir) / dataset.name / name / run_id_of(key)
+    run_dir = method_dir(results_dir, dataset.name, name) / run_id_of(key)
     inputs = {
         "the dataset folder": dataset.root,
         "the prediction folder": _folder(prediction_files),

@@ -15,7 +15,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import math
 import os
@@ -37,6 +36,8 @@ from benchmark.serve.limits import ServeLimits
 from benchmark.serve.store import Submission, SubmissionStore, validate_fields
 from human2k.errors import InputError
 from human2k.images import read_alpha
+from human2k.manifest import sha256_file
+from human2k.paths import check_not_overlapping
 
 __all__ = ["ServeConfig", "ServeContext", "scores_frame", "empty_scores_frame", "OUTPUT_MAX_AGE_S"]
 
@@ -80,14 +81,6 @@ def empty_scores_frame(region: str = "unknown") -> pd.DataFrame:
     return pd.DataFrame(columns=["image"] + [METRICS[m].header(region) for m in METRIC_NAMES])
 
 
-def _sha256(path: str | os.PathLike) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
 class ServeContext:
     """Everything the pages need, loaded once at start.
 
@@ -100,6 +93,9 @@ class ServeContext:
         self.config = config
         self.limits = config.limits
         self.data_dir = Path(config.data_dir)
+        inputs = {"the results folder": config.results, "the models folder": config.models_dir}
+        inputs.update({f"the benchmark {b}": b for b in config.benchmarks})
+        check_not_overlapping(self.data_dir, inputs, param="data_dir")  # before any write
         self.outputs = self.data_dir / "outputs"
         self.work = self.data_dir / "work"
         for folder in (self.outputs, self.work):
@@ -290,7 +286,7 @@ class ServeContext:
                         for r in result.records
                     ],
                     protocol=result.protocol(),
-                    upload_sha256=_sha256(zip_file),
+                    upload_sha256=sha256_file(zip_file),
                 )
             )
         log.info(

@@ -52,6 +52,7 @@ from benchmark.training.preemption import StopRequest
 from benchmark.training.run_setup import prepare_run
 from benchmark.training.session import TrainingSession
 from human2k.errors import InputError
+from human2k.paths import check_not_overlapping
 from human2k.progress import ProgressFn
 
 __all__ = ["train"]
@@ -140,6 +141,7 @@ def train(
         on_step: called with every ``step`` log record (all ranks).
 
     Raises:
+        OverlapError: OUT_DIR is, contains or lies inside an input (nothing is written).
         ResumeError: OUT_DIR holds a run and ``resume`` is off, or the saved run's settings differ.
         DatasetError, InputError, ModelError: bad data, option or model.
         TrainingPreempted: a preemption signal stopped the run (its checkpoint is resumable).
@@ -148,6 +150,8 @@ def train(
         raise InputError(None, "epochs and val_every must be >= 1, workers and comp_loss >= 0")
     if accumulate < 1 or (checkpoint_every is not None and checkpoint_every < 1):
         raise InputError(None, "accumulate and checkpoint_every must be >= 1")
+    inputs = {"the --data folder": data_dir, "the --bg-dir folder": bg_dir}
+    check_not_overlapping(out_dir, {**inputs, "the --val-data folder": val_data}, param="out_dir")
     dist_ = init_distributed(device)
     was_deterministic = torch.are_deterministic_algorithms_enabled()
     try:

@@ -186,3 +186,19 @@ def test_verify_names_stray_files(tmp_path):
     assert not report.ok and report.stray == ["test/merged/intruder_0.png"]
     res = invoke("datasets", "verify", out)
     assert res.exit_code == 1 and "stray    test/merged/intruder_0.png" in res.output
+
+
+def test_a_journal_recording_names_outside_the_output_is_refused(tmp_path):
+    from human2k.journal import Journal, read_journal
+    from human2k.shards import Shard
+
+    plain = Journal.open(tmp_path / "a", {"dataset": "comp1k", "parameters": {}})
+    plain.append("test/000000/a.png", {"../../x.png": {"bytes": 1}}, 0.1)
+    with pytest.raises(UnsafePathError, match=r"recorded name '\.\./\.\./x\.png' has a '\.\.'"):
+        read_journal(plain.path)
+    header = {"dataset": "comp1k", "parameters": {}, "skeleton": {"splits": {"../t": {}}}}
+    shard = Journal.open(tmp_path / "b", header, shard=Shard(0, 2))
+    with pytest.raises(UnsafePathError, match="recorded name '../t'"):
+        read_journal(shard.path)
+    res = invoke("merge-shards", tmp_path / "b")
+    assert res.exit_code == 1 and "recorded name '../t'" in res.output

@@ -118,3 +118,14 @@ def test_frames_keep_text_columns_as_text():
     frame = frame_from_cells(["Model", "SAD", "Note"], [["x", "1.5 ± 0.1", "n/a"], ["y", "2", "-"]])
     assert frame["SAD"].tolist() == ["1.5 ± 0.1", "2"]
     assert all(math.isnan(v) for v in frame["Note"])
+
+
+def test_the_data_folder_never_lies_on_an_input(tmp_path):
+    from human2k.errors import OverlapError
+
+    split = make_benchmark(tmp_path / "bench", n=2)
+    with pytest.raises(OverlapError, match="lies inside the benchmark") as info:
+        ServeContext(ServeConfig(data_dir=split / "serve-data", benchmarks=[split]))
+    assert info.value.param == "data_dir" and not (split / "serve-data").exists()
+    with pytest.raises(OverlapError, match="the results folder"):
+        ServeContext(ServeConfig(data_dir=tmp_path / "r", results=tmp_path / "r"))
