@@ -47,7 +47,7 @@ def _workers(ctx, param, value):
     default="1920x1080",
     callback=_parse_size,
     show_default=True,
-    help="Synthetic image size WxH.",
+    help="Image size WxH (synthetic, or what --images are resized to).",
 )
 @click.option(
     "--workers",
@@ -63,13 +63,27 @@ def _workers(ctx, param, value):
     help="Keep the synthetic folder, the CSVs and perf_eval.json here (default: a temporary folder).",
 )
 @click.option(
+    "--images",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Real mattes instead of synthetic ones: a folder with alpha/ and trimaps/ (or "
+    "trimap1/, trimap2/), each GT with every trimap, resized to --size.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="With --images: how many GT mattes.",
+)
+@click.option(
     "--decoder-repeats",
     type=click.IntRange(min=1),
     default=5,
     show_default=True,
     help="Decoder timings are the best of this many runs.",
 )
-def perf_eval(n, size, workers, workdir, decoder_repeats):
+def perf_eval(n, size, workers, workdir, images, limit, decoder_repeats):
     """Images/s of `mattebench eval` against mmagic's evaluation tool (OpenCV decode, NumPy/OpenCV
     metrics, one process), rebuilt here and run on the same synthetic folder; where the time goes
     (decode / metrics / write), which PNG decoder is fastest, and how far mmagic's numbers are
@@ -87,10 +101,13 @@ def perf_eval(n, size, workers, workdir, decoder_repeats):
             workdir=workdir,
             decoder_repeats=decoder_repeats,
             progress=RichProgress(bar),
+            images=images,
+            limit=limit,
         )
     w, h = size
     table = Table(
-        title=f"Evaluation throughput: {report.n} triples at {w}×{h} (8-bit grey PNG, page cache "
+        title=f"Evaluation throughput: {report.n} triples at {w}×{h} from {report.source} "
+        "(8-bit grey PNG, page cache "
         f"warm); ratios vs the mmagic-style baseline measured in the same run. Decode and metrics "
         f"are seconds summed over all processes; OpenCV threads: {report.cv2_threads}"
     )

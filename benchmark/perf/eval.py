@@ -34,7 +34,7 @@ import numpy as np
 
 from benchmark.metrics import METRIC_NAMES, compute_all
 from benchmark.perf.decoders import DecoderTiming, compare_decoders
-from benchmark.perf.metrics import synthetic_case
+from benchmark.perf.metrics import cases_from_folder, synthetic_case
 from benchmark.perf.mmagic_eval import mmagic_eval, mmagic_metrics
 from benchmark.scoring.evaluate import evaluate_triplets, pair_files, write_scores
 from human2k.images import write_png
@@ -74,6 +74,7 @@ class EvalPerfReport:
     agreement: list[dict[str, Any]]
     cv2_threads: int
     folder: str
+    source: str = "synthetic"
 
     def speedup(self, run: EvalRun) -> float:
         return self.baseline.wall_s / run.wall_s
@@ -83,6 +84,7 @@ class EvalPerfReport:
         return {
             "n": self.n,
             "size": list(self.size),
+            "source": self.source,
             "cv2_threads": self.cv2_threads,
             "runs": [
                 {
@@ -98,19 +100,34 @@ class EvalPerfReport:
 
 
 def make_eval_folder(
-    root: str | os.PathLike, *, n: int, size: tuple[int, int], seed: int = 0, n_fg: int = 8
+    root: str | os.PathLike,
+    *,
+    n: int,
+    size: tuple[int, int],
+    seed: int = 0,
+    n_fg: int = 8,
+    images: str | os.PathLike | None = None,
+    limit: int = 5,
 ) -> tuple[Path, Path, Path]:
     """Write N triples under ROOT (``pred/``, ``gt/``, ``trimaps/``); return the three folders.
 
-    ``n_fg`` synthetic cases (``benchmark.perf.metrics.synthetic_case``) are the foregrounds;
+    ``n_fg`` synthetic cases (``benchmark.perf.metrics.synthetic_case``) are the foregrounds, or,
+    with IMAGES, the real cases of ``benchmark.perf.metrics.cases_from_folder`` (the first LIMIT
+    GT mattes of that folder with each of their trimaps, resized to SIZE);
     prediction k of a foreground adds its own seeded ±3 noise in the unknown region, so no two
     predictions are the same file. Predictions are 0/255 on the known regions (mmagic refuses
-    anything else).
+    anything else). Files ``fg*.png`` an earlier call left in those folders are removed first.
     """
     root = Path(root)
     dirs = tuple(root / d for d in ("pred", "gt", "trimaps"))
+    for folder in dirs:  # a reused --workdir: an earlier run's triples would be paired too
+        for stale in folder.glob("fg*.png"):
+            stale.unlink()
     rng = np.random.default_rng(seed)
-    cases = [synthetic_case(size, seed=seed + i) for i in range(min(n_fg, n))]
+    if images is None:
+        cases = [synthetic_case(size, seed=seed + i) for i in range(min(n_fg, n))]
+    else:
+        cases = [c for _, c in cases_from_folder(images, size=size, limit=limit, seed=seed)][:n]
     for i, (_, gt, _) in enumerate(cases):
         write_png(dirs[1] / f"fg{i}.png", gt)
     for j in range(n):
@@ -179,15 +196,20 @@ def bench_eval(
     seed: int = 0,
     decoder_repeats: int = 5,
     progress: ProgressFn | None = None,
+    images: str | os.PathLike | None = None,
+    limit: int = 5,
 ) -> EvalPerfReport:
     """Make the folder (in WORKDIR, or a temporary folder removed afterwards), then time the
-    mmagic-style baseline and ``mattebench eval`` with each worker count, on the same files."""
+    mmagic-style baseline and ``mattebench eval`` with each worker count, on the same files.
+    IMAGES: real mattes instead of synthetic ones (see :func:`make_eval_folder`)."""
     if n < 1 or not workers or min(workers) < 1:
         raise ValueError("n and every worker count must be >= 1")
     tmp = None if workdir is not None else tempfile.mkdtemp(prefix="mattebench-perf-eval-")
     root = Path(workdir if workdir is not None else tmp)
     try:
-        pred_dir, gt_dir, trimap_dir = make_eval_folder(root / "data", n=n, size=size, seed=seed)
+        pred_dir, gt_dir, trimap_dir = make_eval_folder(
+            root / "data", n=n, size=size, seed=seed, images=images, limit=limit
+        )
         triplets = pair_files(pred_dir, gt_dir, trimap_dir)
         sample = [p.read_bytes() for t in triplets[:3] for p in (t.pred, t.gt, t.trimap)]
         decoders = compare_decoders(sample, repeats=decoder_repeats)
@@ -214,7 +236,15 @@ def bench_eval(
         agreement = _agreement(runs[0][1], theirs)
         ours = [run for run, _ in runs]
         return EvalPerfReport(
-            n, tuple(size), baseline, ours, decoders, agreement, cv2.getNumThreads(), str(root)
+            n,
+            tuple(size),
+            baseline,
+            ours,
+            decoders,
+            agreement,
+            cv2.getNumThreads(),
+            str(root),
+            "synthetic" if images is None else f"{images} (first {limit} mattes, every trimap)",
         )
     finally:
         if tmp is not None:

@@ -70,15 +70,23 @@ def _shards(
     out = {}
     for shard in sorted(set(jsons) | set(csvs)):
         record = read_record(jsons[shard]) if shard in jsons else None
-        if record is not None and key is not None:
-            if canonical_json(record.extra.get("run_key")) != canonical_json(key):
-                raise ResumeError(
-                    f"{jsons[shard]}: belongs to a different run (model/config/dataset differ); "
-                    "run every shard with the same options",
-                    param="out_dir",
-                )
         out[shard] = (record, read_per_image(csvs[shard]) if shard in csvs else {})
+    if key is not None:
+        _check_run_key(run_dir, out, key)
     return out
+
+
+def _check_run_key(run_dir: Path, shards: dict, key: dict[str, Any]) -> None:
+    """ResumeError when a shard's record belongs to another run than KEY."""
+    for shard, (record, _) in shards.items():
+        if record is not None and canonical_json(record.extra.get("run_key")) != canonical_json(
+            key
+        ):
+            raise ResumeError(
+                f"{run_dir / shard.file_name(RUN_JSON)}: belongs to a different run "
+                "(model/config/dataset differ); run every shard with the same options",
+                param="out_dir",
+            )
 
 
 def _main_run(run_dir: Path, key: dict[str, Any]) -> tuple[RunRecord, dict] | None:
@@ -166,7 +174,7 @@ def merge_score_shards(run_dir: str | Path) -> RunRecord:
         raise ResumeError(f"{run_dir}: no shard record (run.shard-I-of-N.json)", param="out_dir")
     first = shards[first_shard][0]
     key, info = first.extra["run_key"], first.extra["shard"]
-    shards = _shards(run_dir, key)
+    _check_run_key(run_dir, shards, key)
     ds = discover_dataset(first.extra["dataset_dir"], trimap_set=key["trimap_set"])
     limit = first.extra.get("limit")
     names = [s.name for s in (ds.samples[:limit] if limit else ds.samples)]
@@ -200,8 +208,11 @@ def merge_score_shards(run_dir: str | Path) -> RunRecord:
                     param="out_dir",
                 )
             rows[name] = row
-        failures.update({k: v for k, v in record.extra.get("failures", {}).items() if k in rows})
-        messages.update(record.extra.get("model_messages", {}))
+            failures.pop(name, None)  # scored again by the shard: an earlier failure is stale
+            messages.pop(name, None)
+        own = record.extra
+        failures.update({k: v for k, v in own.get("failures", {}).items() if k in shard_rows})
+        messages.update({k: v for k, v in own.get("model_messages", {}).items() if k in shard_rows})
         policies.update(record.extra.get("policies", {}))
         wall, sessions = wall + record.wall_time_s, max(sessions, record.extra.get("sessions", 1))
     missing = [(n, i % count) for i, n in enumerate(names) if n not in rows]

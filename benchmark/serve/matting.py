@@ -35,7 +35,7 @@ from benchmark.models.alpha import force_known, quantize_alpha
 from benchmark.serve.limits import check_pixels
 from human2k.errors import InputError, MattebenchError
 from human2k.foreground import estimate_foreground
-from human2k.images import open_image, read_alpha, read_rgb, read_trimap
+from human2k.images import open_image, read_matte, read_rgb, read_trimap
 from human2k.trimap import generate_trimap
 
 __all__ = [
@@ -164,8 +164,8 @@ def read_mask(path: str | os.PathLike, *, max_pixels: int) -> np.ndarray:
     """A coarse mask file as uint8 H×W: a single band as is; RGBA by its alpha if it varies,
     other colour images by their luma."""
     check_pixels(path, max_pixels, label="mask")
-    try:
-        return read_alpha(path)
+    try:  # grey, or an alpha channel that carries the mask (white on transparent included)
+        return read_matte(path, what="mask")[0]
     except MattebenchError:
         pass
     try:

@@ -108,3 +108,18 @@ def test_eval_shards_merge_into_the_unsharded_scores(dataset, tmp_path):
     error_line(invoke(*base, "--shard", "0/3"), "--shard needs --out", code=2)
     with pytest.raises(ResumeError, match="no shards to merge"):
         merge_shards(tmp_path / "preds")
+
+
+def test_images_the_shards_rescored_lose_their_earlier_failures(dataset, reference, tmp_path):
+    ref_root, ref = reference
+    out = tmp_path / "results"
+    first = score_model("knn", dataset, out)
+    run_dir = Path(first.extra["run_dir"])
+    record = json.loads((run_dir / "run.json").read_text())
+    record["extra"]["failures"] = {"f0_0": {"status": "error", "error": "RuntimeError: x"}}
+    (run_dir / "run.json").write_text(json.dumps(record))  # as if f0_0 had failed here
+    score_model("knn", dataset, out, shard=Shard(0, 3))  # retries f0_0, which now succeeds
+    res = invoke("merge-shards", run_dir)
+    assert res.exit_code == 0, res.output
+    assert json.loads((run_dir / "run.json").read_text())["extra"]["failures"] == {}
+    assert score_core(run_dir, out)[1] == score_core(Path(ref.extra["run_dir"]), ref_root)[1]

@@ -88,6 +88,13 @@ def test_masks_from_colour_files(tmp_path):
     rgba[..., 0] = 7
     write_png(tmp_path / "m.png", rgba)
     assert read_mask(tmp_path / "m.png", max_pixels=9)[0].tolist() == [0, 255, 255]
+    rgba[..., :3] = 255  # white on transparent: the shape is in the alpha channel only
+    write_png(tmp_path / "w.png", rgba)
+    assert read_mask(tmp_path / "w.png", max_pixels=9)[0].tolist() == [0, 255, 255]
+    rgb = np.zeros((3, 3, 3), np.uint8)
+    rgb[:, 1:] = (200, 40, 10)  # a colour mask: by its luma
+    write_png(tmp_path / "c.png", rgb)
+    assert read_mask(tmp_path / "c.png", max_pixels=9)[0].tolist()[0] == 0
 
 
 def test_cutout_composites_the_estimated_foreground(tmp_path):
