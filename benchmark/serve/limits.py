@@ -9,7 +9,7 @@ Defaults (chosen for a 2-core, 24 GiB machine serving one request at a time):
   the app). The Human-2K test split is 2,000 composites; its predictions as 8-bit PNG zip to
   well under that.
 * ``max_matte_pixels = 2_500_000`` (e.g. 1920×1300): images and trimaps of the matting tab. A
-  classical solver's Laplacian grows with the pixel count (closed-form: ~1.6 s for 0.4 MP).
+  classical solver's Laplacian (a sparse system over the pixels) grows with the pixel count.
 * ``max_zip_entries = 5000``, ``max_unpacked_mb = 2048``, ``max_ratio = 100``: a zip with
   more entries, more uncompressed bytes in total, or an entry (≥ 1 MiB) that inflates more
   than 100× is refused before extraction (PNG data is already deflated: real ratios are ~1).

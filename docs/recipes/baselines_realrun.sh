@@ -7,7 +7,7 @@
 #
 # Usage:  bash docs/recipes/baselines_realrun.sh [WORK]     (WORK defaults to ./baselines_realrun)
 #         with `mattebench` on PATH (e.g. `source .venv/bin/activate`); rerunning resumes.
-# Environment (defaults = the CPU-sized run of the docs, about 40 min on 2 shared cores). The
+# Environment (defaults = the CPU-sized run of the docs: 52.5 min on 2 loaded shared cores). The
 # GPU-sized run is one command:
 #   DEVICE=cuda AMP=--amp CROP=512 BATCH=16 EPOCHS=100 LIMIT= WORKERS=8 bash docs/recipes/baselines_realrun.sh
 #   DATA      folder holding alphamatting/ and backgrounds/   (default ../shared/data)
@@ -17,6 +17,8 @@
 #   CROP BATCH EPOCHS LIMIT WORKERS SEED   training size       (128 2 2 20 1 0; LIMIT= : #fg x 100)
 #   AMP       empty, or --amp (bf16 autocast) on CUDA
 #   POLICY    inference policy when scoring (default native: full resolution)
+#   ENCODER_INIT  --encoder-init of every model (default scratch: no ImageNet weights here)
+#   QUANTIZE  --quantize of scoring (default round, as the documented run; truncate = today's default)
 #   BASELINES classical models scored too                      (default trimap_only)
 set -euo pipefail
 
@@ -27,6 +29,7 @@ RECIPE=${RECIPE:-}
 DEVICE=${DEVICE:-cpu}
 CROP=${CROP:-128}; BATCH=${BATCH:-2}; EPOCHS=${EPOCHS:-2}; LIMIT=${LIMIT-20}; WORKERS=${WORKERS:-1}
 SEED=${SEED:-0}; AMP=${AMP:-}; POLICY=${POLICY:-native}
+ENCODER_INIT=${ENCODER_INIT:-scratch}; QUANTIZE=${QUANTIZE:-round}
 BASELINES=${BASELINES:-trimap_only}
 A=$(cd "$DATA/alphamatting" && pwd); BG=$(cd "$DATA/backgrounds" && pwd)
 mkdir -p "$WORK" && cd "$WORK"
@@ -53,18 +56,19 @@ for m in $MODELS; do
     [ -f runs/$m/model.pt ] && resume=--resume || resume=
     mattebench train $m --data comp --bg-dir "$BG" ${RECIPE:+--recipe "$RECIPE"} --seed "$SEED" \
         --crop "$CROP" --batch-size "$BATCH" --epochs "$EPOCHS" ${LIMIT:+--limit-samples "$LIMIT"} \
-        --workers "$WORKERS" --device "$DEVICE" $AMP --out runs/$m $resume
+        --workers "$WORKERS" --device "$DEVICE" $AMP --encoder-init "$ENCODER_INIT" \
+        --out runs/$m $resume
 done
 
 # 4. Score every checkpoint and the classical floor on GT21-GT27, both trimap sets.
 for t in trimap1 trimap2; do
     for m in $MODELS; do
         mattebench score --model $m --checkpoint runs/$m/model.pt --dataset $TEST --trimap-set $t \
-            --policy "$POLICY" --device "$DEVICE" --save-preds --out results
+            --policy "$POLICY" --quantize "$QUANTIZE" --device "$DEVICE" --save-preds --out results
     done
     for m in $BASELINES; do
         mattebench score --model $m --dataset $TEST --trimap-set $t --save-preds --time-budget 120 \
-            --out results
+            --quantize "$QUANTIZE" --out results
     done
 done
 

@@ -102,6 +102,7 @@ def _assert_official_equal(ours8, ref8):
     diff = np.abs(ours8.astype(int) - ref8.astype(int))
     assert diff.max() <= 1, f"max difference {diff.max()} levels"
     assert (diff > 0).mean() <= 1e-3, f"{(diff > 0).mean():.4%} of pixels differ"
+    np.testing.assert_array_equal(ours8, ref8)  # measured: 0 differing pixels on every crop
 
 
 @pytest.mark.parametrize(
