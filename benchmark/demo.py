@@ -96,6 +96,7 @@ class DemoResult:
     report: Path
     checkpoints: dict[str, Path]
     timings: dict[str, float]
+    tables: list = dataclasses.field(default_factory=list)  # the leaderboards, built once
 
 
 StepFn = Callable[[str, str], None]
@@ -217,4 +218,4 @@ def run_demo(
         "report",
         lambda: write_report(results, out / "report.html", dataset_dir=test_set, overwrite=True),
     )
-    return DemoResult(out, dataset, results, leaderboards, report, checkpoints, timings)
+    return DemoResult(out, dataset, results, leaderboards, report, checkpoints, timings, tables)

@@ -17,10 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from human2k.errors import DatasetError
+from human2k.paths import is_image_file
 
-__all__ = ["bg_folder", "draw_bg_names", "IMAGE_EXTS"]
-
-IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+__all__ = ["bg_folder", "draw_bg_names"]
 
 
 def bg_folder(source: str, root: str | os.PathLike | None) -> tuple[Path, str]:
@@ -53,9 +52,7 @@ def bg_folder(source: str, root: str | os.PathLike | None) -> tuple[Path, str]:
 
 def draw_bg_names(bg_dir: Path, n: int, seed: int) -> list[str]:
     """Seeded background list for datasets without one: concatenated permutations of the pool."""
-    pool = sorted(
-        p.name for p in bg_dir.iterdir() if p.suffix.lower() in IMAGE_EXTS and p.is_file()
-    )
+    pool = sorted(p.name for p in bg_dir.iterdir() if is_image_file(p))  # plain order, as recorded
     if not pool:
         raise DatasetError(f"{bg_dir}: no background images to draw from")
     rng = np.random.default_rng(seed)

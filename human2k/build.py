@@ -52,6 +52,7 @@ from human2k.build_inputs import (
 from human2k.errors import InputError
 from human2k.images import atomic_write_bytes, open_image, read_alpha, write_png
 from human2k.manifest import sha256_bytes
+from human2k.names import adobe_sort
 from human2k.outputs import prepare_output_dir
 from human2k.paths import check_not_overlapping
 
@@ -84,10 +85,6 @@ def _previous_build(out: Path) -> list[str]:
     except (OSError, KeyError, UnicodeDecodeError, csv.Error):
         pass
     return files
-
-
-def _adobe_order(names: list[str]) -> list[str]:
-    return sorted(names, key=lambda s: (s.lower(), s))
 
 
 def build_human2k(
@@ -248,7 +245,7 @@ def build_human2k(
             if progress is not None:
                 progress("human2k build", n + len(rows), 2 * n)
         atomic_write_bytes(
-            out / split / "fg_names.txt", "\n".join(_adobe_order(fg_names)).encode("utf-8")
+            out / split / "fg_names.txt", "\n".join(adobe_sort(fg_names)).encode("utf-8")
         )
     buf = io.StringIO()
     w = csv.DictWriter(

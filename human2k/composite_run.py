@@ -77,9 +77,10 @@ def _warm_up() -> None:
     blend(z, z[..., 0], z)
 
 
-def _open_journal(out: Path, header: dict[str, Any], plan: CompositePlan, shard: Shard | None):
+def _open_journal(
+    out: Path, header: dict[str, Any], keys: list[str], skeleton: dict, shard: Shard | None
+):
     """The journal this run appends to, and the records of finished work it may reuse."""
-    keys = unit_keys(plan)
     if shard is None:
         journal = Journal.open(out, header)
         shards = shard_journals(out)
@@ -90,7 +91,6 @@ def _open_journal(out: Path, header: dict[str, Any], plan: CompositePlan, shard:
         if shards:  # take the shards' work in: one journal again
             journal.fold(taken, keys, list(shards.values()))
         return journal, journal.tasks
-    skeleton = plan_skeleton(plan)[0]
     journal = Journal.open(
         out,
         {
@@ -162,15 +162,15 @@ def run_composite(
         raise InputError(None, f"workers must be >= 1, got {workers}", param="workers")
     header = {"dataset": plan.dataset, "parameters": plan.parameters}
     claim_composite_output(out, plan, header, overwrite=overwrite, shard=shard)
-    journal, reuse = _open_journal(out, header, plan, shard)
+    keys, (skeleton, base_data) = unit_keys(plan), plan_skeleton(plan)
+    journal, reuse = _open_journal(out, header, keys, skeleton, shard)
     if shard is None:
         remove_stale_temporaries(out)  # a shard never does: other shards are writing
     started, t0 = time.time(), time.perf_counter()
-    skeleton, base_data = plan_skeleton(plan)
     if shard is None or shard.index == 0:  # the plan's own files: shard 0 writes them
         for rel, data in base_data.items():
             atomic_write_bytes(out / rel, data)
-    position = {k: i for i, k in enumerate(unit_keys(plan))}
+    position = {k: i for i, k in enumerate(keys)}
     split_times: dict[str, float] = {}
     resumed = changed = composites = 0
     for sp in plan.splits:

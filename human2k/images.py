@@ -89,10 +89,11 @@ def read_grey8_png(path: str | os.PathLike) -> np.ndarray | None:
     """
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            head = fh.read(29)  # the IHDR decides; other files are not read here at all
+            if not is_plain_grey8_png(head):
+                return None
+            data = head + fh.read()
     except OSError:
-        return None
-    if not is_plain_grey8_png(data[:29]):
         return None
     try:
         import pyspng

@@ -22,6 +22,7 @@ from human2k.errors import InputError, UnsafePathError
 from human2k.paths import name_problem
 
 __all__ = [
+    "adobe_sort",
     "read_name_list",
     "read_name_lines",
     "output_name",
@@ -32,6 +33,16 @@ __all__ = [
 ]
 
 COCO_2014_PREFIX = "COCO_train2014_"
+
+
+def adobe_sort(names: list[str]) -> list[str]:
+    """Adobe's list order: case-insensitive (ties broken by the exact name).
+
+    Example:
+        >>> adobe_sort(["Aaron_Friedman_Headshot.jpg", "a-single-person-1.jpg"])
+        ['a-single-person-1.jpg', 'Aaron_Friedman_Headshot.jpg']
+    """
+    return sorted(names, key=lambda s: (s.lower(), s))
 
 
 def read_name_list(path: str | os.PathLike) -> list[str]:

@@ -30,8 +30,8 @@ import numpy as np
 from PIL import Image
 
 from human2k.images import atomic_write_bytes
+from human2k.names import adobe_sort
 from human2k.synthetic_files import (
-    adobe_sort,
     check_counts,
     coco_names,
     draw_names,

@@ -10,8 +10,6 @@ are composited with.
 Example:
     >>> JPEG_QUALITY
     95
-    >>> adobe_sort(["Aaron_Friedman_Headshot.jpg", "a-single-person-1.jpg"])
-    ['a-single-person-1.jpg', 'Aaron_Friedman_Headshot.jpg']
     >>> _encode(Image.new("L", (4, 4)), "PNG") == _encode(Image.new("L", (4, 4)), "PNG")
     True
 """
@@ -34,7 +32,6 @@ __all__ = [
     "save_image",
     "write_name_list",
     "draw_names",
-    "adobe_sort",
     "fg_size",
     "write_backgrounds",
     "coco_names",
@@ -73,11 +70,6 @@ def draw_names(pool: list[str], n: int, pattern: str) -> list[str]:
             out.append(name)
         i += 1
     return out
-
-
-def adobe_sort(names: list[str]) -> list[str]:
-    """Adobe's list order: case-insensitive (ties broken by the exact name)."""
-    return sorted(names, key=lambda s: (s.lower(), s))
 
 
 def fg_size(rng: np.random.Generator, size: tuple[int, int], index: int) -> tuple[int, int]:

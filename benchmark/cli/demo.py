@@ -48,9 +48,8 @@ def demo(out, seed, no_train, workers):
         )
 
     from benchmark.cli.leaderboard import rich_table
-    from benchmark.tables.leaderboard import build_leaderboards
 
-    for table in build_leaderboards(result.results):
+    for table in result.tables:
         console.print(rich_table(table))
     summary = Table(title="mattebench demo: where everything is", show_header=False)
     summary.add_row("composited dataset", str(result.dataset))

@@ -103,7 +103,8 @@ def leaderboard(results: Path, include_reported: bool, formats: str, out: Path, 
     """
     from benchmark.tables.leaderboard import build_leaderboards, collect_runs, write_leaderboards
 
-    tables = build_leaderboards(results, include_reported=include_reported)
+    runs = collect_runs(results)
+    tables = build_leaderboards(results, include_reported=include_reported, runs=runs)
     written = write_leaderboards(
         tables,
         out,
@@ -111,7 +112,7 @@ def leaderboard(results: Path, include_reported: bool, formats: str, out: Path, 
         overwrite=overwrite,
         inputs={"the results folder": results},
     )
-    for run in collect_runs(results):
+    for run in runs:
         if run.partial:
             console.print(f"[yellow]{escape(run.partial_note())}[/]")
     for table in tables:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 
 import click
 
@@ -48,8 +47,6 @@ __all__ = [
     "workers_option",
     "seed_option",
     "device_option",
-    "out_dir_option",
-    "dataset_option",
     "size_option",
     "ShardType",
     "SHARD",
@@ -197,30 +194,6 @@ def seed_option(default: int | None = 0, help: str = "Seed of every random draw.
 def device_option(default: str = "cpu", help: str = "cpu, cuda or cuda:N."):
     """``--device`` (cpu / cuda / cuda:N)."""
     return click.option("--device", type=DEVICE, default=default, show_default=True, help=help)
-
-
-def out_dir_option(help: str, *, required: bool = True, name: str = "out"):
-    """``--out DIR`` (a folder; created by the command)."""
-    return click.option(
-        "--out",
-        name,
-        type=click.Path(file_okay=False, path_type=Path),
-        required=required,
-        help=help,
-    )
-
-
-def dataset_option(
-    help: str = "A scoring dataset folder (composite split or alphamatting layout).",
-):
-    """``--dataset DIR`` (an existing folder)."""
-    return click.option(
-        "--dataset",
-        "dataset",
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        required=True,
-        help=help,
-    )
 
 
 def size_option(default: str, help: str, *, multiple: int = 1):

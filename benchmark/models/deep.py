@@ -70,8 +70,6 @@ class DeepMattingModel(nn.Module, MattingModel):
     default_policy: ClassVar[str] = "auto"
     policies: ClassVar[tuple[str, ...]] = ("auto", "native", "tiled", "downscaled")
     isolate: ClassVar[bool] = False
-    #: the network's input stride: H and W passed to ``forward`` are multiples of it.
-    stride: ClassVar[int] = 32
     #: peak forward memory per input pixel (bytes, fp32), for the auto native/tiled choice.
     inference_bytes_per_pixel: int = DEFAULT_BYTES_PER_PIXEL
     #: what the trainer needs; None: the model cannot be trained by ``mattebench train``.

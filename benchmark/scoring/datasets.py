@@ -43,11 +43,9 @@ from typing import Any
 
 from human2k.errors import DatasetError
 from human2k.manifest import split_identity_sha256
-from human2k.paths import IMAGE_SUFFIXES, image_files, lookup_stem, natural_key, safe_component
+from human2k.paths import image_files, lookup_stem, natural_key, safe_component
 
-__all__ = ["Sample", "Dataset", "discover_dataset", "IMAGE_EXTENSIONS"]
-
-IMAGE_EXTENSIONS = IMAGE_SUFFIXES  # one list for every command (human2k.paths)
+__all__ = ["Sample", "Dataset", "discover_dataset"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -15,12 +15,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any
 
 from benchmark.metrics import METRIC_NAMES
+from benchmark.metrics.scales import csv_float
 from human2k.errors import OutputError
 from human2k.images import atomic_write_bytes
 from human2k.outputs import prepare_output_file
@@ -29,10 +29,6 @@ from human2k.paths import check_not_overlapping
 __all__ = ["CSV_COLUMNS", "check_scores_path", "write_scores"]
 
 CSV_COLUMNS = ("image", "sad", "mse", "grad", "conn")
-
-
-def _fmt(value: float) -> str:
-    return "nan" if math.isnan(value) else repr(float(value))
 
 
 def check_scores_path(
@@ -81,7 +77,7 @@ def write_scores(
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in result.records:
-        writer.writerow([r["image"], *(_fmt(r[k]) for k in METRIC_NAMES)])
+        writer.writerow([r["image"], *(csv_float(r[k]) for k in METRIC_NAMES)])
     atomic_write_bytes(csv_path, buf.getvalue().encode())
     atomic_write_bytes(json_path, json.dumps(result.protocol(), indent=2, sort_keys=True).encode())
     return json_path

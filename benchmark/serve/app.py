@@ -28,6 +28,7 @@ import re
 import gradio as gr
 
 from benchmark.serve.handlers import ServeContext, empty_scores_frame
+from benchmark.serve.leaderboard_view import REPORT_ROUTE
 from benchmark.serve.matting import LAYERS
 from human2k.errors import MattebenchError
 
@@ -223,7 +224,7 @@ def _leaderboards_tab(ctx: ServeContext) -> None:
         if not key:
             return None, ""
         note = (
-            f"[HTML report of this run]({'/report/' + key})"
+            f"[HTML report of this run]({REPORT_ROUTE}{key})"
             if view.has_report(key)
             else "No report: this run was scored on a hidden-GT benchmark."
         )

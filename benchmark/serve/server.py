@@ -24,6 +24,7 @@ import re
 from pathlib import Path
 
 from benchmark.serve.handlers import ServeConfig, ServeContext
+from benchmark.serve.leaderboard_view import REPORT_ROUTE
 
 __all__ = ["configure_environment", "create_web_app", "serve", "OFFLINE_ENV"]
 
@@ -67,7 +68,7 @@ def create_web_app(ctx: ServeContext):
     Image.MAX_IMAGE_PIXELS = biggest  # PIL refuses images over twice this, whoever opens them
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
-    @app.get("/report/{key}")
+    @app.get(REPORT_ROUTE + "{key}")
     def report(key: str):
         if ctx.results is None or not _KEY.match(key):
             return PlainTextResponse("no such report", status_code=404)

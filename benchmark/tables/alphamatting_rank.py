@@ -105,11 +105,11 @@ class RankTable:
         rows = []
         for i, model in enumerate(self.models):
             line: list[object] = [self.protocol_label, self.source, model, self.training_data[i]]
-            line += [_num(self.avg[k][i]) for k in self.avg]
+            line += [csv_float(self.avg[k][i]) for k in self.avg]
             for j in range(len(self.columns)):
-                line.append(_num(self.sad[i, j]))
+                line.append(csv_float(self.sad[i, j]))
                 if self.ranks is not None:
-                    line.append(_num(self.ranks[i, j]))
+                    line.append(csv_float(self.ranks[i, j]))
             rows.append(line)
         return header, rows
 
@@ -180,10 +180,6 @@ class RankTable:
 
 def _scale(region: str) -> str:
     return f"divided by 1000, region {region}"
-
-
-def _num(v: float) -> str:
-    return csv_float(v)
 
 
 def _base_key(protocol: Protocol) -> tuple[str, ...]:

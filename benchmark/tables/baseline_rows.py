@@ -23,10 +23,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import functools
-import math
 from importlib import resources
 
 from benchmark.metrics.scales import METRIC_NAMES, METRICS
+from benchmark.tables.reported_rows import accepts_reported_rows, rescale_printed
 from benchmark.tables.table import Row, Table
 from human2k.errors import InputError
 
@@ -89,12 +89,6 @@ def load_baseline_reported() -> tuple[BaselineEntry, ...]:
     return tuple(out)
 
 
-def _display(printed: str, factor: float) -> str:
-    decimals = len(printed.split(".")[1]) if "." in printed else 0
-    shift = round(math.log10(factor))
-    return f"{float(printed) * factor:.{max(0, decimals - shift)}f}"
-
-
 def baseline_rows() -> list[Row]:
     """The entries as ``reported`` rows in the leaderboards' display scales."""
     rows = []
@@ -108,7 +102,7 @@ def baseline_rows() -> list[Row]:
                 mean={m: e.value[m] * f[m] for m in METRIC_NAMES},
                 std={m: float("nan") for m in METRIC_NAMES},
                 n_runs=0,
-                printed={m: _display(e.printed[m], f[m]) for m in METRIC_NAMES},
+                printed={m: rescale_printed(e.printed[m], f[m]) for m in METRIC_NAMES},
             )
         )
     return rows
@@ -127,15 +121,7 @@ def _notes() -> list[str]:
 
 def add_baseline_reported(tables: list[Table]) -> list[Table]:
     """Append the baseline rows to each measured Composition-1K test table (unknown region)."""
-    targets = [
-        t
-        for t in tables
-        if t.protocol is not None
-        and not t.contaminated
-        and t.protocol.dataset == "comp1k"
-        and t.protocol.split == "test"
-        and t.protocol.region == "unknown"
-    ]
+    targets = [t for t in tables if accepts_reported_rows(t, "comp1k")]
     for t in targets:
         t.rows.extend(baseline_rows())
         t.notes.extend(_notes())

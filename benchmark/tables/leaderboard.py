@@ -236,15 +236,18 @@ def build_tables(runs: Sequence[Run], *, include_reported: bool = False) -> list
     return add_baseline_reported(add_reported(tables)) if include_reported else tables
 
 
-def build_leaderboards(results_dir: str | os.PathLike, *, include_reported: bool = False) -> list:
+def build_leaderboards(
+    results_dir: str | os.PathLike, *, include_reported: bool = False, runs: list | None = None
+) -> list:
     """All tables for a results folder: per-protocol tables, then alphamatting.com-style ranks.
 
-    Partial runs are left out (a note in the table of their protocol names each one).
+    Partial runs are left out (a note in the table of their protocol names each one). RUNS:
+    the folder's runs when the caller has already collected them (:func:`collect_runs`).
 
     Raises:
         MattebenchError: no complete run found and nothing reported requested.
     """
-    runs = collect_runs(results_dir)
+    runs = collect_runs(results_dir) if runs is None else runs
     complete = [r for r in runs if not r.partial]
     partial = [r for r in runs if r.partial]
     if not complete and not include_reported:

@@ -16,7 +16,13 @@ from benchmark.metrics.scales import METRIC_NAMES, METRICS
 from benchmark.tables.reported import load_reported
 from benchmark.tables.table import Row, Table
 
-__all__ = ["reported_rows", "add_reported", "CONFLICT_MARK"]
+__all__ = [
+    "reported_rows",
+    "add_reported",
+    "accepts_reported_rows",
+    "rescale_printed",
+    "CONFLICT_MARK",
+]
 
 
 #: Marks rows whose printed label the paper's text contradicts (footnote in the table notes).
@@ -40,7 +46,7 @@ def reported_rows(number: int) -> tuple[list[Row], list[str]]:
             e = entries[m]
             mean[m] = e.value * METRICS[m].display_factor
             printed[m] = (
-                "" if e.printed == "*" else _rescale_printed(e.printed, METRICS[m].display_factor)
+                "" if e.printed == "*" else rescale_printed(e.printed, METRICS[m].display_factor)
             )
         rows.append(
             Row(
@@ -73,14 +79,15 @@ def reported_rows(number: int) -> tuple[list[Row], list[str]]:
     return rows, notes
 
 
-def _rescale_printed(printed: str, factor: float) -> str:
+def rescale_printed(printed: str, factor: float) -> str:
     """Rescale a printed number by a power of ten keeping its significant digits."""
     decimals = len(printed.split(".")[1]) if "." in printed else 0
     shift = round(math.log10(factor))
     return f"{float(printed) * factor:.{max(0, decimals - shift)}f}"
 
 
-def _joins(table: Table, dataset: str) -> bool:
+def accepts_reported_rows(table: Table, dataset: str) -> bool:
+    """Whether published rows of DATASET may join TABLE: its test split, unknown region, clean."""
     p = table.protocol
     return (
         p is not None
@@ -97,7 +104,7 @@ def add_reported(tables: list[Table]) -> list[Table]:
         if number == 2:  # alphamatting.com ranks: see benchmark.tables.alphamatting_rank
             continue
         rows, notes = reported_rows(number)
-        targets = [t for t in tables if _joins(t, rt.dataset)]
+        targets = [t for t in tables if accepts_reported_rows(t, rt.dataset)]
         for t in targets:
             t.rows.extend(dataclasses.replace(r) for r in rows)
             t.notes.extend(notes)

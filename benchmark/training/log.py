@@ -13,13 +13,14 @@ Example:
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["TrainLog", "truncate_log", "losses_from_log"]
+from human2k.images import atomic_write_bytes
+
+__all__ = ["TrainLog", "truncate_log", "losses_from_log", "read_log_records"]
 
 
 class TrainLog:
@@ -60,16 +61,20 @@ def truncate_log(path: Path, epoch: int, step: int | None = None) -> None:
         if rec.get("event") == "step" and step is not None and rec["step"] > step:
             continue
         keep.append(line)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("".join(k + "\n" for k in keep), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_bytes(path, "".join(k + "\n" for k in keep).encode("utf-8"))
+
+
+def read_log_records(log_path: Path) -> list[dict[str, Any]]:
+    """The records of a ``train.jsonl``, in order (a line cut short by a kill is skipped)."""
+    records = []
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records
 
 
 def losses_from_log(path: Path) -> list[float]:
     """The loss of every ``step`` record, in order."""
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        if rec.get("event") == "step":
-            out.append(float(rec["loss"]))
-    return out
+    return [float(r["loss"]) for r in read_log_records(path) if r.get("event") == "step"]

@@ -9,26 +9,16 @@ Example:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from benchmark.training.config import LOG_NAME, MODEL_NAME, RESUME_FIXED, STATE_NAME, TrainConfig
+from benchmark.training.log import read_log_records
 from human2k.errors import ResumeError
 
-__all__ = ["saved_state", "resumed_epoch_step", "read_log_records", "changed_settings"]
-
-
-def read_log_records(log_path: Path) -> list[dict[str, Any]]:
-    records = []
-    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:  # a line cut short by a kill
-            continue
-    return records
+__all__ = ["saved_state", "resumed_epoch_step", "changed_settings"]
 
 
 def changed_settings(saved: dict[str, Any], now: dict[str, Any]) -> str:

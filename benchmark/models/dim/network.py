@@ -165,7 +165,7 @@ class DIMMatting(DeepMattingModel):
 
     policies: ClassVar[tuple[str, ...]] = ("auto", "native", "tiled", "downscaled", "official")
     #: mmagic's ``postprocess``: ``pa *= 255; pa.round_()``.
-    official_quantization: ClassVar[str] = "round"
+    official_quantization: ClassVar[str] = official.OFFICIAL_QUANTISATION
 
     def __init__(self, stage: int = 3, *, name: str = "dim"):
         if stage not in (1, 2, 3):

@@ -38,7 +38,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from benchmark.models.checkpoint import load_strict, read_checkpoint
+from benchmark.models.checkpoint import load_checkpoint
 from benchmark.models.dim.inputs import native_inputs
 from human2k.errors import InputError
 
@@ -96,6 +96,4 @@ def load_official_checkpoint(net, path: str | os.PathLike) -> dict[str, torch.Te
     The stage must match: a stage-1 file has no ``refiner.*`` keys (``DIMMatting(stage=1)``).
     Raises :class:`~human2k.errors.ModelError` listing every missing, unexpected and mis-shaped key.
     """
-    state, _ = read_checkpoint(path)
-    load_strict(net, state, label=os.fspath(path))
-    return state
+    return load_checkpoint(net, path)

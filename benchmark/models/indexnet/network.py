@@ -202,7 +202,7 @@ class IndexNetMatting(DeepMattingModel):
 
     policies: ClassVar[tuple[str, ...]] = ("auto", "native", "tiled", "downscaled", "official")
     #: demo.py writes ``alpha.astype(np.uint8)``.
-    official_quantization: ClassVar[str] = "truncate"
+    official_quantization: ClassVar[str] = official.OFFICIAL_QUANTISATION
 
     def __init__(self, *, name: str = "indexnet"):
         super().__init__(config={}, name=name)

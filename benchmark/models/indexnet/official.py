@@ -35,7 +35,7 @@ import cv2
 import numpy as np
 import torch
 
-from benchmark.models.checkpoint import load_strict, read_checkpoint
+from benchmark.models.checkpoint import load_checkpoint
 from benchmark.models.indexnet.inputs import normalise
 from benchmark.models.inputs import check_pair
 
@@ -88,6 +88,4 @@ def load_official_checkpoint(net, path: str | os.PathLike) -> dict[str, torch.Te
     Also accepts a bare state_dict. Raises :class:`~human2k.errors.ModelError` listing every
     missing, unexpected and mis-shaped key. Returns the loaded state_dict.
     """
-    state, _ = read_checkpoint(path)
-    load_strict(net, state, label=os.fspath(path))
-    return state
+    return load_checkpoint(net, path)

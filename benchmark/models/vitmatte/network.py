@@ -95,7 +95,7 @@ class ViTMatte(DeepMattingModel):
 
     policies: ClassVar[tuple[str, ...]] = ("auto", "native", "tiled", "downscaled", "official")
     #: hustvl's ``inference.py`` saves ``to_pil_image(alpha)`` (× 255, truncated).
-    official_quantization: ClassVar[str | None] = "truncate"
+    official_quantization: ClassVar[str | None] = official.OFFICIAL_QUANTISATION
 
     def __init__(
         self,

@@ -36,7 +36,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from benchmark.models.inputs import check_pair
+# hustvl's ``pixel_mean`` / ``pixel_std`` (configs/common/model.py: 123.675, 116.28, 103.53 and
+# 58.395, 57.12, 57.375 over 255) are the ImageNet statistics every other model uses
+from benchmark.models.inputs import IMAGENET_MEAN, IMAGENET_STD, check_pair, trimap_classes
 from benchmark.models.vitmatte.config import require_transformers
 
 __all__ = [
@@ -50,9 +52,6 @@ __all__ = [
     "training_inputs",
 ]
 
-#: hustvl's ``pixel_mean`` / ``pixel_std`` (configs/common/model.py).
-IMAGENET_MEAN = (123.675 / 255.0, 116.280 / 255.0, 103.530 / 255.0)
-IMAGENET_STD = (58.395 / 255.0, 57.120 / 255.0, 57.375 / 255.0)
 #: hustvl's scripts truncate (``to_pil_image``); the Hugging Face pipeline stops at float alphas.
 OFFICIAL_QUANTISATION = "truncate"
 _HUB_MEAN_STD = (0.5, 0.5, 0.5)
@@ -110,10 +109,7 @@ def training_inputs(
         [0.0, 0.5, 1.0]
     """
     rgb = _normalise(image.float().div(255), image_mean, image_std)
-    t = trimap.to(torch.int16)
-    tri = torch.full(t.shape, 0.5, dtype=torch.float32, device=t.device)
-    tri[t < 85] = 0.0
-    tri[t >= 170] = 1.0
+    tri = trimap_classes(trimap).float() / 2  # 0, 0.5, 1 (thresholds 85 / 170)
     return rgb, tri
 
 
